@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * The native YAML form (snake_case, like LiteLLM's). Strict objects: a misspelt key is an error that
+ * names its path, not a setting silently ignored.
+ */
+const secretRef = z.string().min(1);
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const defaults = z.strictObject({
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  stop: z.union([z.string(), z.array(z.string())]).optional(),
+  seed: z.number().int().optional(),
+  frequency_penalty: z.number().min(-2).max(2).optional(),
+  presence_penalty: z.number().min(-2).max(2).optional(),
+});
+
+export const sageMakerModelSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only'),
+  provider: z.literal('sagemaker').default('sagemaker'),
+  endpoint: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'not a valid SageMaker endpoint name'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region name').optional(),
+  inference_component: z.string().min(1).optional(),
+  target_variant: z.string().min(1).optional(),
+  custom_attributes: z.string().max(1024).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
+  dialect: z.enum(['openai-chat']).default('openai-chat'),
+  served_model_name: z.string().min(1).optional(),
+  defaults: defaults.default({}),
+  vision: z.boolean().default(false),
+});
+
+export const nativeConfigSchema = z.strictObject({
+  models: z
+    .array(sageMakerModelSchema)
+    .min(1, 'configure at least one model')
+    .superRefine((models, ctx) => {
+      const seen = new Set<string>();
+      models.forEach((m, i) => {
+        if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate model name '${m.name}'` });
+        seen.add(m.name);
+      });
+    }),
+  auth: z
+    .strictObject({
+      /** A literal key or `os.environ/NAME`; only its SHA-256 is kept. */
+      master_key: secretRef.optional(),
+      master_key_sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex SHA-256 digest').optional(),
+      keys_secret: z.string().min(1).optional(),
+      cache_ttl_seconds: z.number().int().min(0).max(86400).default(300),
+      disabled: z.boolean().default(false),
+    })
+    .default({ cache_ttl_seconds: 300, disabled: false }),
+  gateway: z
+    .strictObject({
+      max_body_bytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(6 * 1024 * 1024),
+    })
+    .default({ max_body_bytes: 6 * 1024 * 1024 }),
+  deploy: z
+    .strictObject({
+      stack_name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('SageGate'),
+      memory_mb: z.number().int().min(128).max(10240).default(512),
+      timeout_seconds: z.number().int().min(10).max(900).default(900),
+      log_retention_days: z
+        .number()
+        .refine((d) => LOG_RETENTION_DAYS.includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')} (CloudWatch's retention periods)`)
+        .default(30),
+      cors: z.strictObject({ allow_origins: z.array(z.string().min(1)).min(1) }).optional(),
+    })
+    .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30 }),
+});
+
+export type NativeConfig = z.input<typeof nativeConfigSchema>;
+export type ParsedNativeConfig = z.output<typeof nativeConfigSchema>;

@@ -1,0 +1,52 @@
+import { Hono } from 'hono';
+import { presentedKey } from '../auth/authenticator.js';
+import type { Gateway } from '../gateway.js';
+import { log } from '../log.js';
+import type { AppEnv } from './env.js';
+import { GatewayError, errorResponse, toGatewayError } from './errors.js';
+import { chatCompletions } from './routes/chat-completions.js';
+import { listModels, retrieveModel } from './routes/models.js';
+
+/**
+ * The HTTP surface, the same on Lambda and locally: OpenAI's routes with and without the `/v1`
+ * prefix (clients differ), and a cheap unauthenticated health check.
+ */
+export function createApp(gateway: Gateway): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const requestId = `req_${crypto.randomUUID().replaceAll('-', '')}`;
+    c.set('requestId', requestId);
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    const status = c.res.status;
+    const fields = { requestId, method: c.req.method, path: c.req.path, status, model: c.get('model'), ms: Math.round(performance.now() - started) };
+    if (status >= 500) log.error('request failed', fields);
+    else log.info('request', fields);
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  const api = new Hono<AppEnv>();
+  api.use(async (c, next) => {
+    const key = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+    c.set('principal', await gateway.auth.authenticate(key));
+    await next();
+  });
+  api.post('/chat/completions', chatCompletions(gateway));
+  api.get('/models', listModels(gateway));
+  api.get('/models/:id{.+}', retrieveModel(gateway));
+  app.route('/v1', api);
+  app.route('/', api);
+
+  app.notFound((c) =>
+    errorResponse(new GatewayError(404, `Unknown request URL: ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' })),
+  );
+  app.onError((error, c) => {
+    const gatewayError = toGatewayError(error);
+    if (gatewayError.status === 500) log.error('unexpected error', { requestId: c.get('requestId'), error: String(error), stack: (error as Error).stack });
+    return errorResponse(gatewayError);
+  });
+  return app;
+}

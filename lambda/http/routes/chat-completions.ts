@@ -1,0 +1,43 @@
+import type { Context } from 'hono';
+import { assertModelAccepts, completeChat, streamChat } from '../../chat/chat-service.js';
+import type { Gateway } from '../../gateway.js';
+import { parseChatRequest } from '../../openai/chat-request.js';
+import { ChunkEncoder, chatCompletion, newCompletionMeta } from '../../openai/chat-response.js';
+import { estimatedUsage } from '../../openai/usage-estimate.js';
+import type { AppEnv } from '../env.js';
+import { readJson } from '../read-json.js';
+import { SSE_HEADERS, sseBody } from '../sse-body.js';
+
+/** POST /v1/chat/completions */
+export function chatCompletions(gateway: Gateway) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    const request = parseChatRequest(await readJson(c.req.raw, gateway.config.maxBodyBytes));
+    c.set('model', request.model);
+    const route = gateway.route(request.model, c.get('principal'));
+    assertModelAccepts(route, request);
+
+    const meta = newCompletionMeta(request.model);
+    // Aborted when the client leaves (the request's signal) or when the body stream is cancelled.
+    const cancel = new AbortController();
+    const signal = AbortSignal.any([c.req.raw.signal, cancel.signal]);
+
+    if (!request.stream) {
+      const result = await completeChat(route, request, signal);
+      const estimated = !result.usage;
+      const usage = result.usage ?? estimatedUsage(request, result.choices.reduce((n, ch) => n + (ch.message.content?.length ?? 0), 0));
+      if (estimated) c.header('x-sagegate-usage', 'estimated');
+      return c.json(chatCompletion(meta, result, usage));
+    }
+
+    const events = streamChat(route, request, signal);
+    // Wait for the first event so that an upstream failure still gets its own HTTP status.
+    const first = await events.next();
+    const includeUsage = request.stream_options?.include_usage === true;
+    const body = sseBody(first, events, {
+      encoder: new ChunkEncoder(meta),
+      usage: includeUsage ? (reported, chars) => reported ?? estimatedUsage(request, chars) : undefined,
+      onCancel: () => cancel.abort(),
+    });
+    return new Response(body, { status: 200, headers: { ...SSE_HEADERS, 'x-request-id': c.get('requestId') } });
+  };
+}

@@ -1,0 +1,17 @@
+import type { GatewayConfig } from './config/types.js';
+import { createGateway } from './gateway.js';
+import { createApp } from './http/app.js';
+import { streamingHandler } from './runtime/streaming-handler.js';
+
+/**
+ * The Lambda entry. The CDK app bundles the validated config in as JSON (`SAGEGATE_CONFIG`, replaced
+ * at build time); the stack passes the key store secret in the environment.
+ */
+const config: GatewayConfig = JSON.parse(process.env.SAGEGATE_CONFIG ?? '{}');
+const keysSecret = process.env.SAGEGATE_KEYS_SECRET;
+if (keysSecret) config.auth = { ...config.auth, keysSecret, disabled: false };
+
+const gateway = createGateway(config);
+const app = createApp(gateway);
+
+export const handler = streamingHandler(app.fetch);

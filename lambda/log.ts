@@ -1,0 +1,23 @@
+/**
+ * One JSON line per log record, on stdout (CloudWatch in Lambda). Records carry ids, names, sizes,
+ * statuses and timings; never keys, prompts or completions. LOG_LEVEL=debug adds upstream detail.
+ */
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const threshold = ORDER[(process.env.LOG_LEVEL?.toLowerCase() as Level) ?? 'info'] ?? ORDER.info;
+const silent = process.env.SAGEGATE_SILENT === '1';
+
+function write(level: Level, message: string, fields?: Record<string, unknown>): void {
+  if (silent || ORDER[level] < threshold) return;
+  const line = JSON.stringify({ level, message, ...fields });
+  if (level === 'error' || level === 'warn') console.error(line);
+  else console.log(line);
+}
+
+export const log = {
+  debugEnabled: threshold <= ORDER.debug,
+  debug: (message: string, fields?: Record<string, unknown>) => write('debug', message, fields),
+  info: (message: string, fields?: Record<string, unknown>) => write('info', message, fields),
+  warn: (message: string, fields?: Record<string, unknown>) => write('warn', message, fields),
+  error: (message: string, fields?: Record<string, unknown>) => write('error', message, fields),
+};

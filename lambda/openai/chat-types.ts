@@ -1,0 +1,62 @@
+/**
+ * The gateway's normalised view of a chat answer. Dialects decode container output into these;
+ * `chat-response.ts` encodes them as OpenAI objects with the gateway's own id, model and timestamps.
+ */
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  [detail: string]: unknown;
+}
+
+export interface ChatChoice {
+  index: number;
+  /** The assistant message; extra fields an OpenAI container sends (tool_calls, reasoning_content) are kept. */
+  message: { role: 'assistant'; content: string | null; [field: string]: unknown };
+  finish_reason: FinishReason;
+  logprobs?: unknown;
+}
+
+export interface ChatResult {
+  choices: ChatChoice[];
+  /** Absent when the container did not report it; the gateway then estimates. */
+  usage?: Usage;
+}
+
+export type ChatStreamEvent =
+  | {
+      type: 'delta';
+      index: number;
+      delta: { content?: string | null; role?: string; [field: string]: unknown };
+      finishReason?: FinishReason | null;
+      logprobs?: unknown;
+    }
+  | { type: 'usage'; usage: Usage };
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool_calls',
+  content_filter: 'content_filter',
+  function_call: 'function_call',
+  // What containers say instead (TGI, LMI, vLLM): mapped onto OpenAI's values.
+  eos_token: 'stop',
+  stop_sequence: 'stop',
+  eos: 'stop',
+  abort: 'stop',
+  max_tokens: 'length',
+  model_length: 'length',
+};
+
+/** Containers use their own words for why generation ended; clients only know OpenAI's. */
+export function normalizeFinishReason(raw: unknown): FinishReason | null {
+  if (raw === null || raw === undefined) return null;
+  return FINISH_REASONS[String(raw)] ?? 'stop';
+}
+
+export function isUsage(value: unknown): value is Usage {
+  const u = value as Usage | null | undefined;
+  return typeof u?.prompt_tokens === 'number' && typeof u.completion_tokens === 'number';
+}

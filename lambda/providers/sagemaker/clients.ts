@@ -1,0 +1,23 @@
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+
+/**
+ * One client per region, created once per container and reused by every request, so connections
+ * and credentials are shared. The SDK reads AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME itself, which is how
+ * the local emulator and the tests point it elsewhere.
+ */
+const clients = new Map<string, SageMakerRuntimeClient>();
+
+export function sageMakerClient(region: string | undefined): SageMakerRuntimeClient {
+  const key = region ?? '';
+  let client = clients.get(key);
+  if (!client) {
+    client = new SageMakerRuntimeClient({
+      ...(region ? { region } : {}),
+      // The official OpenAI SDKs retry 429 and 5xx themselves; one SDK retry covers a stale
+      // keep-alive socket after a Lambda freeze without multiplying the client's own retries.
+      maxAttempts: 2,
+    });
+    clients.set(key, client);
+  }
+  return client;
+}

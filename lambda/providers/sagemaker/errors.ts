@@ -1,0 +1,73 @@
+import { GatewayError } from '../../http/errors.js';
+import { containerError, fromContainerStatus } from '../../dialects/container-errors.js';
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  OriginalStatusCode?: number;
+  OriginalMessage?: string;
+  ErrorCode?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/**
+ * SageMaker's errors, as a client should see them (the table is in the README):
+ * the client learns whether retrying can help and whose fault it was, never a stack trace.
+ */
+export function fromSageMakerError(error: unknown, model: string, signal: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (signal.aborted) return abortReason(signal);
+  const e = (error ?? {}) as SdkError;
+  const message = e.message ?? 'unknown error';
+  switch (e.name) {
+    case 'ModelError': {
+      const original = e.OriginalMessage ? parseContainerMessage(e.OriginalMessage) : message;
+      return fromContainerStatus(e.OriginalStatusCode, original, model);
+    }
+    case 'ThrottlingException':
+      return new GatewayError(429, `SageMaker is throttling requests to model '${model}'; retry shortly.`, { code: 'rate_limit_exceeded', retryAfter: 1 });
+    case 'ModelNotReadyException':
+      return new GatewayError(429, `The endpoint of model '${model}' is not ready (starting or scaling); retry shortly.`, { code: 'model_not_ready', retryAfter: 5 });
+    case 'ValidationError':
+      // A missing endpoint or inference component is a gateway misconfiguration, not the client's fault.
+      return new GatewayError(502, `SageMaker rejected the call for model '${model}' (check its endpoint, region and inference component in the gateway config): ${message}`, { code: 'upstream_misconfigured' });
+    case 'ServiceUnavailable':
+      return new GatewayError(503, `SageMaker is unavailable for model '${model}'; retry shortly.`, { code: 'upstream_unavailable', retryAfter: 1 });
+    case 'InternalFailure':
+    case 'InternalDependencyException':
+      return new GatewayError(502, `SageMaker failed while serving model '${model}': ${message}`, { code: 'upstream_error' });
+    case 'ModelStreamError':
+      return e.ErrorCode === 'ModelInvocationTimeExceeded'
+        ? new GatewayError(504, `Model '${model}' did not finish in SageMaker's time limit: ${message}`, { code: 'upstream_timeout' })
+        : new GatewayError(502, `The stream from model '${model}' broke: ${message}`, { code: 'upstream_error' });
+    case 'InternalStreamFailure':
+      return new GatewayError(502, `SageMaker's stream for model '${model}' failed: ${message}`, { code: 'upstream_error' });
+    case 'AccessDeniedException':
+    case 'UnrecognizedClientException':
+    case 'InvalidSignatureException':
+    case 'ExpiredTokenException':
+    case 'CredentialsProviderError':
+      return new GatewayError(502, `The gateway is not allowed to invoke the endpoint of model '${model}' (${e.name}).`, { code: 'upstream_misconfigured' });
+    case 'TimeoutError':
+      return new GatewayError(504, `Model '${model}' did not answer in time.`, { code: 'upstream_timeout' });
+    default:
+      return new GatewayError(502, `Could not reach SageMaker for model '${model}' (${e.name ?? e.code ?? 'network error'}).`, { code: 'upstream_error' });
+  }
+}
+
+/** Why a call was cut: the Lambda deadline (a 504 the client should see) or the client leaving. */
+export function abortReason(signal: AbortSignal): GatewayError {
+  return signal.reason instanceof GatewayError
+    ? signal.reason
+    : new GatewayError(499, 'The client closed the request.', { code: 'client_closed_request' });
+}
+
+/** ModelError's OriginalMessage is the container's body: often JSON with its own error shape. */
+function parseContainerMessage(original: string): string {
+  try {
+    return containerError(JSON.parse(original))?.message ?? original;
+  } catch {
+    return original;
+  }
+}

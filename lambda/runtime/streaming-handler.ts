@@ -1,0 +1,47 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Context, LambdaFunctionURLEvent, StreamifyHandler } from 'aws-lambda';
+import { GatewayError } from '../http/errors.js';
+import { log } from '../log.js';
+import { metadataFromResponse, requestFromEvent } from './function-url-event.js';
+
+/** Time kept back before the function's timeout to end the stream cleanly with an error event. */
+const DEADLINE_MARGIN_MS = 1500;
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/**
+ * A Function URL (RESPONSE_STREAM) handler around any web `fetch` handler, on the runtime's
+ * `awslambda.streamifyResponse` and `HttpResponseStream`: the status and headers go in the prelude,
+ * the body is piped with backpressure, and the upstream call is aborted when the client goes away or
+ * the function nears its timeout.
+ */
+export function streamingHandler(fetch: FetchHandler): StreamifyHandler<LambdaFunctionURLEvent, void> {
+  return awslambda.streamifyResponse(async (event, responseStream, context: Context) => {
+    const controller = new AbortController();
+    const deadline = setTimeout(
+      () => controller.abort(new GatewayError(504, 'The gateway reached its time limit before the model finished.', { code: 'gateway_timeout' })),
+      Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS),
+    );
+    // Not reliably signalled by the runtime (wire-facts §4); the deadline is the backstop.
+    const onClose = () => controller.abort();
+    responseStream.once('close', onClose);
+    try {
+      const response = await fetch(requestFromEvent(event, controller.signal));
+      const out = awslambda.HttpResponseStream.from(responseStream, { ...metadataFromResponse(response) });
+      if (!response.body) {
+        // The prelude goes out on the first write; an empty write still sends the status.
+        out.write(new Uint8Array(0));
+        out.end();
+        return;
+      }
+      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), out);
+    } catch (error) {
+      // Only reached when the client vanished mid-stream: there is no one left to tell.
+      log.warn('response stream ended early', { error: (error as Error).name });
+    } finally {
+      clearTimeout(deadline);
+      responseStream.off('close', onClose);
+    }
+  });
+}

@@ -1,0 +1,244 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+
+/**
+ * A local SageMaker Runtime: real HTTP, the real restJson1 error shapes and real event-stream frames
+ * (encoded with the AWS SDK's own codec), so the real SDK client pointed here with
+ * AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME behaves as against AWS (wire-facts §1). Model containers are plain
+ * functions; the emulator adds what SageMaker adds: ModelError wrapping, PayloadPart framing, faults.
+ */
+export interface Invocation {
+  endpoint: string;
+  stream: boolean;
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+  inferenceComponent?: string;
+  targetVariant?: string;
+  customAttributes?: string;
+}
+
+/** One piece of a streamed answer: bytes, a pause, or a SageMaker exception frame. */
+export type StreamItem =
+  | string
+  | Uint8Array
+  | { delayMs: number }
+  | { exception: 'ModelStreamError'; message: string; errorCode?: 'ModelInvocationTimeExceeded' | 'StreamBroken' }
+  | { exception: 'InternalStreamFailure'; message: string };
+
+export type ContainerReply =
+  | { status?: number; body: string | Uint8Array | object; contentType?: string }
+  | { stream: Iterable<StreamItem> | AsyncIterable<StreamItem>; contentType?: string };
+
+export type Container = (invocation: Invocation) => ContainerReply | Promise<ContainerReply>;
+
+export interface EndpointOptions {
+  container: Container;
+  /** How each streamed piece is cut into PayloadParts (default: one part per piece). */
+  split?: (bytes: Uint8Array) => Uint8Array[];
+  /** Inference components this endpoint hosts; calls naming another fail with ValidationError. */
+  inferenceComponents?: string[];
+}
+
+export type FaultType =
+  | 'ThrottlingException'
+  | 'ModelNotReadyException'
+  | 'ServiceUnavailable'
+  | 'InternalFailure'
+  | 'InternalDependencyException'
+  | 'ValidationError';
+
+const FAULT_STATUS: Record<FaultType, number> = {
+  ThrottlingException: 400, // not 429: wire-facts §1
+  ModelNotReadyException: 429,
+  ServiceUnavailable: 503,
+  InternalFailure: 500,
+  InternalDependencyException: 530,
+  ValidationError: 400,
+};
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const str = (value: string) => ({ type: 'string' as const, value });
+
+export class SageMakerRuntimeEmulator {
+  readonly invocations: Invocation[] = [];
+  private readonly endpoints = new Map<string, EndpointOptions>();
+  private readonly faults = new Map<string, { type: FaultType; message: string; remaining: number }>();
+  private server: Server | undefined;
+  url = '';
+
+  constructor(readonly account = '123456789012') {}
+
+  addEndpoint(name: string, options: EndpointOptions | Container): this {
+    this.endpoints.set(name, typeof options === 'function' ? { container: options } : options);
+    return this;
+  }
+
+  /** The next `times` calls to `endpoint` fail with a SageMaker error of `type`. */
+  failNext(endpoint: string, type: FaultType, times = 1, message = defaultFaultMessage(type)): this {
+    this.faults.set(endpoint, { type, message, remaining: times });
+    return this;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.handle(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), res).catch((error) => {
+          if (!res.headersSent) sendError(res, 'InternalFailure', 500, String(error));
+          else res.destroy();
+        });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const address = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${address.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private async handle(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer, res: ServerResponse): Promise<void> {
+    const match = /^\/endpoints\/([^/]+)\/(invocations|invocations-response-stream)$/.exec(url.split('?')[0]!);
+    if (method !== 'POST' || !match) return sendError(res, 'UnknownOperationException', 404, `No operation at ${method} ${url}`);
+    const endpoint = decodeURIComponent(match[1]!);
+    const stream = match[2] === 'invocations-response-stream';
+    if (!headers.authorization?.startsWith('AWS4-HMAC-SHA256')) {
+      return sendError(res, 'MissingAuthenticationTokenException', 403, 'Missing Authentication Token');
+    }
+    const options = this.endpoints.get(endpoint);
+    if (!options) return sendError(res, 'ValidationError', 400, `Endpoint ${endpoint} of account ${this.account} not found.`);
+    const invocation: Invocation = {
+      endpoint,
+      stream,
+      body,
+      headers,
+      inferenceComponent: header(headers, 'x-amzn-sagemaker-inference-component'),
+      targetVariant: header(headers, 'x-amzn-sagemaker-target-variant'),
+      customAttributes: header(headers, 'x-amzn-sagemaker-custom-attributes'),
+    };
+    this.invocations.push(invocation);
+    if (body.length > 6_291_456) return sendError(res, 'ValidationError', 400, 'Request payload size exceeds the limit of 6291456 bytes.');
+    if (options.inferenceComponents && !options.inferenceComponents.includes(invocation.inferenceComponent ?? '')) {
+      return sendError(res, 'ValidationError', 400, `Inference Component ${invocation.inferenceComponent ?? '(none)'} not found.`);
+    }
+    const fault = this.faults.get(endpoint);
+    if (fault && fault.remaining > 0) {
+      fault.remaining--;
+      return sendError(res, fault.type, FAULT_STATUS[fault.type], fault.message);
+    }
+
+    const reply = await options.container(invocation);
+    if ('stream' in reply) {
+      if (!stream) return sendError(res, 'ValidationError', 400, 'The container answered a stream to InvokeEndpoint.');
+      return this.sendStream(res, reply.stream, reply.contentType ?? 'text/event-stream', options.split);
+    }
+    const status = reply.status ?? 200;
+    const payload = typeof reply.body === 'string' || reply.body instanceof Uint8Array ? Buffer.from(reply.body) : Buffer.from(JSON.stringify(reply.body));
+    if (status >= 400) {
+      // SageMaker wraps any container error in a 424 ModelError carrying the container's status and body.
+      const original = payload.toString('utf8');
+      return sendJson(res, 424, 'ModelError', {
+        ErrorCode: status < 500 ? 'CLIENT_ERROR_FROM_MODEL' : 'SERVER_ERROR_FROM_MODEL',
+        Message: `Received ${status < 500 ? 'client' : 'server'} error (${status}) from primary with message "${original}". See https://console.aws.amazon.com/cloudwatch/home for more information.`,
+        OriginalMessage: original,
+        OriginalStatusCode: status,
+        LogStreamArn: `arn:aws:logs:us-east-1:${this.account}:log-group:/aws/sagemaker/Endpoints/${endpoint}`,
+      });
+    }
+    const contentType = reply.contentType ?? 'application/json';
+    if (stream) {
+      // A container answering a stream call in one piece still reaches the client as PayloadParts.
+      return this.sendStream(res, [payload], contentType, options.split);
+    }
+    res.writeHead(200, { 'content-type': contentType, 'x-amzn-invoked-production-variant': 'AllTraffic', 'x-amzn-requestid': requestId() });
+    res.end(payload);
+  }
+
+  private async sendStream(
+    res: ServerResponse,
+    items: Iterable<StreamItem> | AsyncIterable<StreamItem>,
+    contentType: string,
+    split: ((bytes: Uint8Array) => Uint8Array[]) | undefined,
+  ): Promise<void> {
+    res.writeHead(200, {
+      'content-type': 'application/vnd.amazon.eventstream',
+      'x-amzn-sagemaker-content-type': contentType,
+      'x-amzn-invoked-production-variant': 'AllTraffic',
+      'x-amzn-requestid': requestId(),
+      'transfer-encoding': 'chunked',
+    });
+    let closed = false;
+    res.on('close', () => (closed = true));
+    for await (const item of items) {
+      if (closed) return;
+      if (typeof item === 'object' && 'delayMs' in item) {
+        await new Promise((r) => setTimeout(r, item.delayMs));
+        continue;
+      }
+      if (typeof item === 'object' && 'exception' in item) {
+        const payload = item.exception === 'ModelStreamError' ? { Message: item.message, ErrorCode: item.errorCode ?? 'StreamBroken' } : { Message: item.message };
+        res.write(frame({ ':message-type': str('exception'), ':exception-type': str(item.exception), ':content-type': str('application/json') }, fromUtf8(JSON.stringify(payload))));
+        res.end();
+        return;
+      }
+      const bytes = typeof item === 'string' ? fromUtf8(item) : item;
+      for (const part of split ? split(bytes) : [bytes]) {
+        res.write(frame({ ':message-type': str('event'), ':event-type': str('PayloadPart'), ':content-type': str('application/octet-stream') }, part));
+      }
+    }
+    res.end();
+  }
+}
+
+function frame(headers: MessageHeaders, body: Uint8Array): Uint8Array {
+  return codec.encode({ headers, body });
+}
+
+function sendError(res: ServerResponse, type: string, status: number, message: string): void {
+  sendJson(res, status, type, { message, Message: message });
+}
+
+function sendJson(res: ServerResponse, status: number, type: string, body: object): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    // As AWS sends it: the code, then the namespace after a colon (the SDK keeps the part before it).
+    'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.sagemaker/`,
+    'x-amzn-requestid': requestId(),
+  });
+  res.end(JSON.stringify(body));
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function defaultFaultMessage(type: FaultType): string {
+  switch (type) {
+    case 'ThrottlingException':
+      return 'Rate exceeded';
+    case 'ModelNotReadyException':
+      return 'Model is not ready yet. Please retry after some time.';
+    default:
+      return `${type} (injected by the emulator)`;
+  }
+}
+
+const requestId = () => crypto.randomUUID();
+
+/** Splits bytes into parts of `size` bytes: cuts through JSON, lines and UTF-8 characters alike. */
+export const splitEvery =
+  (size: number) =>
+  (bytes: Uint8Array): Uint8Array[] => {
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < bytes.length; i += size) parts.push(bytes.subarray(i, i + size));
+    return parts;
+  };

@@ -1,0 +1,54 @@
+/**
+ * `npm start`: the gateway on http://127.0.0.1:8080.
+ *   npm start                                 the embedded demo (no AWS account needed)
+ *   npm start -- --config sagegate.yaml       your config, with your AWS credentials
+ *   npm start -- --config x.yaml --port 9000 --host 0.0.0.0
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from '../lambda/config/load.js';
+import { serveGateway, startDemoSageMaker } from './serve.js';
+
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string', short: 'c' },
+    port: { type: 'string', short: 'p', default: process.env.PORT ?? '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log('usage: npm start -- [--config <sagegate.yaml | litellm_config.yaml>] [--port 8080] [--host 127.0.0.1]');
+  process.exit(0);
+}
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port: '${values.port}' is not a port number`);
+  process.exit(2);
+}
+
+const demo = !values.config;
+const configFile = values.config ?? fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
+try {
+  const config = await loadConfigFile(configFile);
+  const emulator = demo ? await startDemoSageMaker() : undefined;
+  const gateway = await serveGateway(config, { port, host: values.host });
+  console.log(`sagegate listening on ${gateway.url}/v1`);
+  if (demo) console.log(`DEMO MODE: model 'sagegate-demo' runs on a local SageMaker emulator (${emulator!.url}); it is a stand-in, not an LLM.`);
+  console.log(`models: ${config.models.map((m) => m.name).join(', ')}`);
+  if (config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)) {
+    console.log('auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.');
+  }
+  const stop = async () => {
+    await gateway.close();
+    await emulator?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : `could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
