@@ -7,5 +7,6 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: { isolatedModules: true }, diagnostics: false }] },
+  setupFiles: ['<rootDir>/test/support/aws-env.ts'],
   testTimeout: 30000,
 };

@@ -63,6 +63,8 @@ const str = (value: string) => ({ type: 'string' as const, value });
 
 export class SageMakerRuntimeEmulator {
   readonly invocations: Invocation[] = [];
+  /** Streams the caller closed before their end (the gateway cancelling upstream work). */
+  cancelledStreams = 0;
   private readonly endpoints = new Map<string, EndpointOptions>();
   private readonly faults = new Map<string, { type: FaultType; message: string; remaining: number }>();
   private server: Server | undefined;
@@ -176,7 +178,10 @@ export class SageMakerRuntimeEmulator {
       'transfer-encoding': 'chunked',
     });
     let closed = false;
-    res.on('close', () => (closed = true));
+    res.on('close', () => {
+      if (!res.writableFinished) this.cancelledStreams++;
+      closed = true;
+    });
     for await (const item of items) {
       if (closed) return;
       if (typeof item === 'object' && 'delayMs' in item) {
