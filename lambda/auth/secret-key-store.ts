@@ -23,7 +23,7 @@ export class SecretKeyStore {
     private readonly secretId: string,
     private readonly ttlMs: number,
     private readonly graceMs: number,
-    private readonly read: SecretReader = readSecretString,
+    private readonly read: SecretReader = secretsManagerReader(),
   ) {}
 
   current(): Promise<KeyDocument> {
@@ -66,13 +66,17 @@ export function parseKeyDocument(secretString: string): KeyDocument {
   return { masterKeySha256: hashes };
 }
 
-let secretsClient: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
-
-/** Loaded on first use: only deployments with a key store pay for the Secrets Manager client. */
-async function readSecretString(secretId: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  secretsClient ??= new SecretsManagerClient({ maxAttempts: 2 });
-  const out = await secretsClient.send(new GetSecretValueCommand({ SecretId: secretId }));
-  if (out.SecretString === undefined) throw new Error('the key store secret has no string value');
-  return out.SecretString;
+/**
+ * Reads a secret's string through Secrets Manager. The SDK is loaded on first use, so deployments
+ * without a key store never pay for it; the client is then kept for the container's life.
+ */
+export function secretsManagerReader(): SecretReader {
+  let client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
+  return async (secretId) => {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    client ??= new SecretsManagerClient({ maxAttempts: 2 });
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (out.SecretString === undefined) throw new Error('the key store secret has no string value');
+    return out.SecretString;
+  };
 }

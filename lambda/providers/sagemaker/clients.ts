@@ -8,7 +8,8 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 const clients = new Map<string, SageMakerRuntimeClient>();
 
 export function sageMakerClient(region: string | undefined): SageMakerRuntimeClient {
-  const key = region ?? '';
+  // Keyed on the endpoint override too, so a gateway built after it changes (tests) gets its own client.
+  const key = `${region ?? ''} ${process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ?? process.env.AWS_ENDPOINT_URL ?? ''}`;
   let client = clients.get(key);
   if (!client) {
     client = new SageMakerRuntimeClient({

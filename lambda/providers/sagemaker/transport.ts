@@ -1,4 +1,5 @@
 import {
+  type SageMakerRuntimeClient,
   InvokeEndpointCommand,
   InvokeEndpointWithResponseStreamCommand,
   type ResponseStream,
@@ -11,8 +12,10 @@ import { fromSageMakerError } from './errors.js';
 /** SageMaker real-time endpoints through the AWS SDK: InvokeEndpoint and InvokeEndpointWithResponseStream. */
 export class SageMakerTransport implements Transport {
   private readonly target;
+  private readonly client: SageMakerRuntimeClient;
 
   constructor(private readonly model: SageMakerModel) {
+    this.client = sageMakerClient(model.region);
     this.target = {
       EndpointName: model.endpoint,
       ContentType: 'application/json',
@@ -24,7 +27,7 @@ export class SageMakerTransport implements Transport {
 
   async invoke(body: string, signal: AbortSignal): Promise<Uint8Array> {
     try {
-      const out = await sageMakerClient(this.model.region).send(
+      const out = await this.client.send(
         new InvokeEndpointCommand({ ...this.target, Accept: 'application/json', Body: body }),
         { abortSignal: signal },
       );
@@ -36,7 +39,7 @@ export class SageMakerTransport implements Transport {
 
   async invokeStream(body: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     try {
-      const out = await sageMakerClient(this.model.region).send(
+      const out = await this.client.send(
         new InvokeEndpointWithResponseStreamCommand({ ...this.target, Body: body }),
         { abortSignal: signal },
       );

@@ -1,0 +1,135 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local Secrets Manager speaking its real JSON protocol (awsJson1_1: `POST /`, `X-Amz-Target:
+ * secretsmanager.<Operation>`, errors as `{"__type","message"}`), so the real SDK client pointed here
+ * with AWS_ENDPOINT_URL_SECRETS_MANAGER works as against AWS. Versions carry staging labels
+ * (AWSCURRENT, AWSPREVIOUS, AWSPENDING) as in the real service.
+ */
+interface Version {
+  id: string;
+  value: string;
+  stages: Set<string>;
+  created: number;
+}
+
+interface Secret {
+  arn: string;
+  name: string;
+  versions: Version[];
+}
+
+export class SecretsManagerEmulator {
+  private readonly secrets = new Map<string, Secret>();
+  private server: Server | undefined;
+  /** While true every call fails with InternalServiceError (an outage). */
+  down = false;
+  calls: { operation: string; secretId?: string }[] = [];
+  url = '';
+
+  constructor(
+    readonly region = 'us-east-1',
+    readonly account = '123456789012',
+  ) {}
+
+  /** Creates a secret (or a new AWSCURRENT version of it) and returns its ARN. */
+  put(name: string, value: string): string {
+    let secret = this.find(name);
+    if (!secret) {
+      secret = { arn: `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${name}-${randomSuffix()}`, name, versions: [] };
+      this.secrets.set(name, secret);
+    }
+    for (const v of secret.versions) {
+      v.stages.delete('AWSPREVIOUS');
+      if (v.stages.delete('AWSCURRENT')) v.stages.add('AWSPREVIOUS');
+    }
+    secret.versions.push({ id: crypto.randomUUID(), value, stages: new Set(['AWSCURRENT']), created: Date.now() / 1000 });
+    return secret.arn;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const operation = target.startsWith('secretsmanager.') ? target.slice(15) : '';
+        let input: Record<string, unknown> = {};
+        try {
+          input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        } catch {
+          return fail(res, 400, 'SerializationException', 'malformed JSON');
+        }
+        this.calls.push({ operation, secretId: input.SecretId as string | undefined });
+        if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) return fail(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+        if (this.down) return fail(res, 500, 'InternalServiceError', 'An error occurred on the server side.');
+        this.dispatch(operation, input, res);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private find(id: string): Secret | undefined {
+    return this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.arn === id);
+  }
+
+  private dispatch(operation: string, input: Record<string, unknown>, res: ServerResponse): void {
+    const secret = typeof input.SecretId === 'string' ? this.find(input.SecretId) : undefined;
+    switch (operation) {
+      case 'GetSecretValue': {
+        if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+        const stage = (input.VersionStage as string | undefined) ?? (input.VersionId ? undefined : 'AWSCURRENT');
+        const version = secret.versions.find((v) => (input.VersionId ? v.id === input.VersionId : v.stages.has(stage!)));
+        if (!version) return fail(res, 400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
+        return ok(res, {
+          ARN: secret.arn,
+          Name: secret.name,
+          VersionId: version.id,
+          SecretString: version.value,
+          VersionStages: [...version.stages],
+          CreatedDate: version.created,
+        });
+      }
+      case 'PutSecretValue': {
+        if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+        const stages = (input.VersionStages as string[] | undefined) ?? ['AWSCURRENT'];
+        const id = (input.ClientRequestToken as string | undefined) ?? crypto.randomUUID();
+        for (const v of secret.versions) for (const s of stages) v.stages.delete(s);
+        if (stages.includes('AWSCURRENT')) {
+          for (const v of secret.versions) v.stages.delete('AWSPREVIOUS');
+          const current = secret.versions.find((v) => v.stages.size === 0 && v === secret.versions.at(-1));
+          current?.stages.add('AWSPREVIOUS');
+        }
+        secret.versions.push({ id, value: String(input.SecretString ?? ''), stages: new Set(stages), created: Date.now() / 1000 });
+        return ok(res, { ARN: secret.arn, Name: secret.name, VersionId: id, VersionStages: stages });
+      }
+      case 'DescribeSecret': {
+        if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+        return ok(res, { ARN: secret.arn, Name: secret.name, VersionIdsToStages: Object.fromEntries(secret.versions.filter((v) => v.stages.size).map((v) => [v.id, [...v.stages]])) });
+      }
+      default:
+        return fail(res, 400, 'UnknownOperationException', `operation ${operation || '(none)'} is not emulated`);
+    }
+  }
+}
+
+function ok(res: ServerResponse, body: object): void {
+  res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
+  res.end(JSON.stringify(body));
+}
+
+function fail(res: ServerResponse, status: number, type: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
+  res.end(JSON.stringify({ __type: type, message }));
+}
+
+const randomSuffix = () => Math.random().toString(36).slice(2, 8);
