@@ -1,82 +1,80 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+import type { $ZodIssue } from 'zod/v4/core';
 import { invalidRequest } from '../http/errors.js';
 
+// zod/mini with one locale keeps the Lambda bundle small (the classic API pulls in every locale).
+z.config(en());
+
 /**
- * The OpenAI chat completions request, as clients send it. Objects are `loose`: fields we do not
+ * The OpenAI chat completions request, as clients send it. Objects are loose: fields we do not
  * model (new OpenAI parameters, vendor extensions such as vLLM's `top_k`) are kept and handed to
  * OpenAI-speaking containers rather than silently lost.
  */
-const textPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
-const imagePart = z
-  .object({
-    type: z.literal('image_url'),
-    // Some clients send the bare string form: {"image_url": "data:..."}.
-    image_url: z.union([
-      z.string(),
-      z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }).loose(),
-    ]),
-  })
-  .loose();
+const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
+const imagePart = z.looseObject({
+  type: z.literal('image_url'),
+  // Some clients send the bare string form: {"image_url": "data:..."}.
+  image_url: z.union([
+    z.string(),
+    z.looseObject({ url: z.string().check(z.minLength(1)), detail: z.optional(z.enum(['auto', 'low', 'high'])) }),
+  ]),
+});
 const contentPart = z.discriminatedUnion('type', [textPart, imagePart]);
 const content = z.union([z.string(), z.array(contentPart)]);
 
-const toolCall = z
-  .object({
-    id: z.string(),
-    type: z.literal('function'),
-    function: z.object({ name: z.string(), arguments: z.string() }).loose(),
-  })
-  .loose();
+const toolCall = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
 
+const name = z.optional(z.string());
 const message = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('system'), content, name: z.string().optional() }).loose(),
-  z.object({ role: z.literal('developer'), content, name: z.string().optional() }).loose(),
-  z.object({ role: z.literal('user'), content, name: z.string().optional() }).loose(),
-  z
-    .object({
-      role: z.literal('assistant'),
-      content: content.nullish(),
-      tool_calls: z.array(toolCall).optional(),
-      name: z.string().optional(),
-    })
-    .loose(),
-  z.object({ role: z.literal('tool'), content, tool_call_id: z.string() }).loose(),
-  z.object({ role: z.literal('function'), content: z.string().nullable(), name: z.string() }).loose(),
+  z.looseObject({ role: z.literal('system'), content, name }),
+  z.looseObject({ role: z.literal('developer'), content, name }),
+  z.looseObject({ role: z.literal('user'), content, name }),
+  z.looseObject({ role: z.literal('assistant'), content: z.nullish(content), tool_calls: z.optional(z.array(toolCall)), name }),
+  z.looseObject({ role: z.literal('tool'), content, tool_call_id: z.string() }),
+  z.looseObject({ role: z.literal('function'), content: z.nullable(z.string()), name: z.string() }),
 ]);
 
-const tool = z
-  .object({
-    type: z.literal('function'),
-    function: z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }).loose(),
-  })
-  .loose();
+const tool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({
+    name: z.string().check(z.minLength(1)),
+    description: z.optional(z.string()),
+    parameters: z.optional(z.record(z.string(), z.unknown())),
+  }),
+});
 
-export const chatRequestSchema = z
-  .object({
-    model: z.string().min(1),
-    messages: z.array(message).min(1),
-    stream: z.boolean().nullish(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
-    max_tokens: z.number().int().positive().nullish(),
-    max_completion_tokens: z.number().int().positive().nullish(),
-    temperature: z.number().min(0).max(2).nullish(),
-    top_p: z.number().min(0).max(1).nullish(),
-    stop: z.union([z.string(), z.array(z.string()).max(16)]).nullish(),
-    seed: z.number().int().nullish(),
-    n: z.number().int().min(1).max(16).nullish(),
-    frequency_penalty: z.number().min(-2).max(2).nullish(),
-    presence_penalty: z.number().min(-2).max(2).nullish(),
-    logprobs: z.boolean().nullish(),
-    top_logprobs: z.number().int().min(0).max(20).nullish(),
-    tools: z.array(tool).nullish(),
-    tool_choice: z
-      .union([z.enum(['none', 'auto', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }).loose()])
-      .nullish(),
-    parallel_tool_calls: z.boolean().nullish(),
-    response_format: z.object({ type: z.enum(['text', 'json_object', 'json_schema']) }).loose().nullish(),
-    user: z.string().nullish(),
-  })
-  .loose();
+const range = (min: number, max: number) => z.nullish(z.number().check(z.gte(min), z.lte(max)));
+const positiveInt = z.nullish(z.int().check(z.positive()));
+
+export const chatRequestSchema = z.looseObject({
+  model: z.string().check(z.minLength(1)),
+  messages: z.array(message).check(z.minLength(1)),
+  stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(z.looseObject({ include_usage: z.optional(z.boolean()) })),
+  max_tokens: positiveInt,
+  max_completion_tokens: positiveInt,
+  temperature: range(0, 2),
+  top_p: range(0, 1),
+  stop: z.nullish(z.union([z.string(), z.array(z.string()).check(z.maxLength(16))])),
+  seed: z.nullish(z.int()),
+  n: z.nullish(z.int().check(z.gte(1), z.lte(16))),
+  frequency_penalty: range(-2, 2),
+  presence_penalty: range(-2, 2),
+  logprobs: z.nullish(z.boolean()),
+  top_logprobs: z.nullish(z.int().check(z.gte(0), z.lte(20))),
+  tools: z.nullish(z.array(tool)),
+  tool_choice: z.nullish(
+    z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) })]),
+  ),
+  parallel_tool_calls: z.nullish(z.boolean()),
+  response_format: z.nullish(z.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) })),
+  user: z.nullish(z.string()),
+});
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 export type ChatMessage = ChatRequest['messages'][number];
@@ -100,7 +98,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
   throw invalidRequest(`Invalid value for '${param || 'body'}': ${message}`, param || null);
 }
 
-type Issue = z.core.$ZodIssue;
+type Issue = $ZodIssue;
 
 /**
  * Zod reports a failed union ("string or array of parts") at the union itself; the client is better

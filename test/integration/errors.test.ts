@@ -18,7 +18,7 @@ models:
 
 const chunk = (content: string) => `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
 
-async function errorOf(promise: Promise<unknown>): Promise<OpenAI.APIError> {
+async function errorOf(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   try {
     await promise;
   } catch (error) {

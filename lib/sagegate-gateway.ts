@@ -1,0 +1,107 @@
+import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { GatewayConfig } from '../lambda/config/types.js';
+import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from './bundling.js';
+
+export interface SageGateGatewayProps {
+  /** The validated gateway config (from `loadConfigFile`): models, limits, deploy settings. */
+  readonly config: GatewayConfig;
+}
+
+/**
+ * The gateway: a streaming Lambda Function URL, its API key secret, its log group, and a role that
+ * may invoke exactly the configured SageMaker endpoints (and inference components) and read exactly
+ * that secret.
+ */
+export class SageGateGateway extends Construct {
+  readonly function: NodejsFunction;
+  readonly url: lambda.FunctionUrl;
+  readonly apiKeys: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: SageGateGatewayProps) {
+    super(scope, id);
+    const { config } = props;
+    const deploy = config.deploy;
+
+    this.apiKeys = new secretsmanager.Secret(this, 'ApiKeys', {
+      description: 'sagegate API key store (JSON). Created with a generated master_key; see the README to read it once and rotate it to a hash.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ version: 1 }),
+        generateStringKey: 'master_key',
+        excludePunctuation: true,
+        passwordLength: 48,
+      },
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: deploy.logRetentionDays as logs.RetentionDays });
+
+    this.function = new NodejsFunction(this, 'Handler', {
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: deploy.memoryMb,
+      timeout: Duration.seconds(deploy.timeoutSeconds),
+      logGroup,
+      description: `sagegate: OpenAI-compatible gateway for ${config.models.length} SageMaker model(s)`,
+      environment: { SAGEGATE_KEYS_SECRET: this.apiKeys.secretArn },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: BUNDLE_TARGET,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: BUNDLE_MAIN_FIELDS,
+        banner: BUNDLE_BANNER,
+        define: configDefine(config),
+        // Bundle our pinned SDK rather than rely on the runtime's copy.
+        externalModules: [],
+      },
+    });
+
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeConfiguredModels',
+        actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
+        resources: sageMakerArns(Stack.of(this), config),
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeys.secretArn] }),
+    );
+
+    this.url = this.function.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+      ...(deploy.cors && {
+        cors: {
+          allowedOrigins: deploy.cors.allowOrigins,
+          allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST],
+          allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'openai-organization', 'openai-project', 'x-stainless-*'],
+          exposedHeaders: ['x-request-id', 'retry-after', 'x-sagegate-usage'],
+          maxAge: Duration.hours(1),
+        },
+      }),
+    });
+
+    new CfnOutput(this, 'Url', { value: this.url.url, description: 'OpenAI base URL: append v1 (https://.../v1)' });
+    new CfnOutput(this, 'ApiKeysSecretArn', { value: this.apiKeys.secretArn, description: 'Secrets Manager secret holding the API keys' });
+  }
+}
+
+/** Endpoint and inference component ARNs: SageMaker lower-cases resource names in ARNs. */
+export function sageMakerArns(stack: Stack, config: GatewayConfig): string[] {
+  const arns = new Set<string>();
+  for (const model of config.models) {
+    const arn = (resource: string, name: string) =>
+      stack.formatArn({ service: 'sagemaker', region: model.region ?? stack.region, resource, resourceName: name.toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    arns.add(arn('endpoint', model.endpoint));
+    if (model.inferenceComponent) arns.add(arn('inference-component', model.inferenceComponent));
+  }
+  return [...arns];
+}

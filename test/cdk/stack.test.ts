@@ -1,0 +1,95 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../lambda/config/load.js';
+import { SageGateStack } from '../../lib/sagegate-stack.js';
+
+const CONFIG = `
+models:
+  - { name: qwen-vl, endpoint: Qwen25-VL-Endpoint, region: eu-west-2, vision: true }
+  - { name: llama, endpoint: shared-endpoint, inference_component: Llama-IC }
+  - { name: llama-again, endpoint: shared-endpoint, inference_component: Llama-IC }
+auth:
+  master_key: sk-literal-master-key-in-config
+deploy:
+  stack_name: TestGate
+  memory_mb: 1024
+  timeout_seconds: 600
+  log_retention_days: 14
+  cors: { allow_origins: ["https://app.example.com"] }
+`;
+
+describe('the synthesized stack', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'sagegate-cdk-'));
+  const app = new App({ outdir });
+  const stack = new SageGateStack(app, 'TestGate', { config: parseConfig(CONFIG) });
+  const template = Template.fromStack(stack);
+
+  it('serves a streaming Function URL with CORS for the configured origins', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      InvokeMode: 'RESPONSE_STREAM',
+      AuthType: 'NONE',
+      Cors: Match.objectLike({ AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST'] }),
+    });
+  });
+
+  it('runs nodejs22.x on arm64 with the configured memory and timeout, and the key store in its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 600,
+      Environment: { Variables: { SAGEGATE_KEYS_SECRET: { Ref: Match.stringLikeRegexp('ApiKeys') } } },
+    });
+  });
+
+  it('may invoke exactly the configured endpoints and inference components (ARN names lower-cased)', () => {
+    const statements = template.findResources('AWS::IAM::Policy');
+    const all = Object.values(statements).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const invoke = all.filter((s) => JSON.stringify(s.Action).includes('sagemaker:'));
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0].Action).toEqual(['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream']);
+    const arn = (region: unknown, resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', ...(typeof region === 'string' ? [`${region}:`] : [region, ':']), { Ref: 'AWS::AccountId' }, `:${resource}`].reduce(merge, [])],
+    });
+    expect(invoke[0].Resource).toEqual([
+      arn('eu-west-2', 'endpoint/qwen25-vl-endpoint'),
+      arn({ Ref: 'AWS::Region' }, 'endpoint/shared-endpoint'),
+      arn({ Ref: 'AWS::Region' }, 'inference-component/llama-ic'),
+    ]);
+  });
+
+  it('may read only its own secret, and only with GetSecretValue', () => {
+    const all = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const secrets = all.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    expect(secrets).toEqual([{ Sid: 'ReadApiKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/^GatewayApiKeys/) } }]);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'master_key', ExcludePunctuation: true }),
+    });
+  });
+
+  it('keeps logs for the configured period and outputs the URL and the secret ARN', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual([expect.stringMatching(/^GatewayApiKeysSecretArn/), expect.stringMatching(/^GatewayUrl/)]);
+  });
+
+  it('bundles the config into the handler, with the master key only as its hash', () => {
+    const assembly = app.synth();
+    const assets = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
+    const bundle = assets.map((d) => join(assembly.directory, d, 'index.mjs')).map((f) => readFileSync(f, 'utf8'))[0]!;
+    expect(bundle).toContain('Qwen25-VL-Endpoint');
+    expect(bundle).not.toContain('sk-literal-master-key-in-config');
+    expect(bundle.length).toBeLessThan(600 * 1024);
+  });
+});
+
+/** Adjacent string pieces of an Fn::Join are merged by CDK; do the same for the expectation. */
+function merge(acc: unknown[], part: unknown): unknown[] {
+  if (typeof part === 'string' && typeof acc.at(-1) === 'string') acc[acc.length - 1] = (acc.at(-1) as string) + part;
+  else acc.push(part);
+  return acc;
+}

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
+import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
+
+/** `npm start` as a user runs it: a child process, its banner, then real HTTP. */
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcess[] = [];
+
+function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; output: () => string; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/server.ts', '--port', '0', ...args], {
+    cwd: root,
+    env: { ...process.env, SAGEGATE_SILENT: '1', ...env },
+  });
+  children.push(child);
+  let output = '';
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const match = /listening on (http:\/\/\S+)\/v1/.exec(output);
+      if (match) resolve({ url: match[1]!, output: () => output, exit });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exit.then((code) => reject(Object.assign(new Error(`exited ${code}: ${output}`), { code, output })));
+  });
+}
+
+afterAll(() => {
+  for (const child of children) child.kill();
+});
+
+it('npm start alone serves the labelled demo model to the official client', async () => {
+  const { url, output } = await start([]);
+  expect(output()).toContain('DEMO MODE');
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'anything', maxRetries: 0 });
+  const stream = await client.chat.completions.create({ model: 'sagegate-demo', messages: [{ role: 'user', content: 'こんにちは' }], stream: true });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+  expect(text).toContain('You said: "こんにちは"');
+});
+
+it('npm start -- --config serves a LiteLLM config with its master key', async () => {
+  const emulator = new SageMakerRuntimeEmulator().addEndpoint('your-vpc-endpoint-name', openAIChatContainer());
+  const endpoint = await emulator.start();
+  try {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const dir = mkdtempSync('/tmp/sagegate-cli-');
+    writeFileSync(
+      `${dir}/litellm_config.yaml`,
+      `model_list:
+  - model_name: "qwen-vlm-private"
+    litellm_params:
+      model: "sagemaker_chat/your-vpc-endpoint-name"
+      aws_region_name: "eu-west-2"
+      temperature: 0.2
+      max_tokens: 500
+general_settings:
+  master_key: sk-1234
+`,
+    );
+    const { url } = await start(['--config', `${dir}/litellm_config.yaml`], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: endpoint });
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-1234', maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'qwen-vlm-private', messages: [{ role: 'user', content: '你好！' }] });
+    expect(completion.choices[0]!.message.content).toContain('你好！');
+    expect(JSON.parse(emulator.invocations[0]!.body.toString())).toMatchObject({ temperature: 0.2, max_tokens: 500 });
+    await expect(new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-wrong', maxRetries: 0 }).models.list()).rejects.toMatchObject({ status: 401 });
+  } finally {
+    await emulator.stop();
+  }
+});
+
+it('refuses a bad config with the path of the mistake and exit code 1', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/sagegate-cli-');
+  writeFileSync(`${dir}/bad.yaml`, 'models:\n  - name: a\n    endpoint: "bad name"\n');
+  const failure = await start(['--config', `${dir}/bad.yaml`]).catch((e) => e);
+  expect(failure.code).toBe(1);
+  expect(failure.output).toContain('models[0].endpoint: not a valid SageMaker endpoint name');
+});
