@@ -1,7 +1,8 @@
-// Ends the run with the plain "N passed, N failed" line that CI reads, after Jest's own summary.
+// Ends the run with the plain "N passed, N failed" line that CI reads, after Jest's own summary
+// (both on stderr, so the order holds).
 export default class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
-    console.log(`\n${results.numPassedTests} passed, ${results.numFailedTests}${skipped ? ` failed, ${skipped} skipped` : ' failed'}`);
+    process.stderr.write(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }
