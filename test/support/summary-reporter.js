@@ -1,8 +1,9 @@
-// Ends the run with the plain "N passed, N failed" line that CI reads, after Jest's own summary
-// (both on stderr, so the order holds).
+// Ends the run with the plain "N passed, N failed" line that CI reads. Jest prints its own summary
+// after every reporter, so the line is written as the process exits.
 export default class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
-    process.stderr.write(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    const line = `${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+    process.once('exit', () => process.stderr.write(`\n${line}\n`));
   }
 }
