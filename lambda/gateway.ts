@@ -3,6 +3,7 @@ import type { GatewayConfig, ModelConfig } from './config/types.js';
 import { dialects } from './dialects/index.js';
 import type { ChatDialect } from './dialects/dialect.js';
 import { GatewayError, modelNotFound } from './http/errors.js';
+import { OpenAIHttpTransport } from './providers/openai-http/transport.js';
 import { SageMakerTransport } from './providers/sagemaker/transport.js';
 import type { Transport } from './providers/transport.js';
 
@@ -30,7 +31,7 @@ export interface GatewayOverrides {
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
   const routes = new Map<string, ModelRoute>();
   for (const model of config.models) {
-    routes.set(model.name, { model, dialect: dialects[model.dialect], transport: new SageMakerTransport(model) });
+    routes.set(model.name, { model, dialect: dialects[model.dialect], transport: transportFor(model) });
   }
   return {
     config,
@@ -48,4 +49,9 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
       return config.models.filter((m) => !principal.models || principal.models.has(m.name));
     },
   };
+}
+
+/** How the bytes travel, chosen by provider; the dialect is chosen separately. */
+function transportFor(model: ModelConfig): Transport {
+  return model.provider === 'openai' ? new OpenAIHttpTransport(model) : new SageMakerTransport(model);
 }

@@ -5,7 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { GatewayConfig } from '../lambda/config/types.js';
+import type { GatewayConfig, SageMakerModel } from '../lambda/config/types.js';
 import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from './bundling.js';
 
 export interface SageGateGatewayProps {
@@ -64,16 +64,25 @@ export class SageGateGateway extends Construct {
       },
     });
 
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeConfiguredModels',
-        actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
-        resources: sageMakerArns(Stack.of(this), config),
-      }),
-    );
+    const endpoints = sageMakerArns(Stack.of(this), config);
+    if (endpoints.length) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'InvokeConfiguredModels',
+          actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
+          resources: endpoints,
+        }),
+      );
+    }
     this.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeys.secretArn] }),
     );
+    const upstreamKeys = upstreamKeySecretArns(Stack.of(this), config);
+    if (upstreamKeys.length) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'ReadUpstreamApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: upstreamKeys }),
+      );
+    }
 
     this.url = this.function.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.NONE,
@@ -97,11 +106,29 @@ export class SageGateGateway extends Construct {
 /** Endpoint and inference component ARNs: SageMaker lower-cases resource names in ARNs. */
 export function sageMakerArns(stack: Stack, config: GatewayConfig): string[] {
   const arns = new Set<string>();
-  for (const model of config.models) {
+  for (const model of config.models.filter((m): m is SageMakerModel => m.provider === 'sagemaker')) {
     const arn = (resource: string, name: string) =>
       stack.formatArn({ service: 'sagemaker', region: model.region ?? stack.region, resource, resourceName: name.toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     arns.add(arn('endpoint', model.endpoint));
     if (model.inferenceComponent) arns.add(arn('inference-component', model.inferenceComponent));
+  }
+  return [...arns];
+}
+
+/**
+ * The secrets holding OpenAI-compatible upstreams' keys. A name (not an ARN) matches the ARN's
+ * six-character suffix that Secrets Manager adds.
+ */
+export function upstreamKeySecretArns(stack: Stack, config: GatewayConfig): string[] {
+  const arns = new Set<string>();
+  for (const model of config.models) {
+    if (model.provider !== 'openai' || !model.apiKeySecret) continue;
+    const id = model.apiKeySecret;
+    arns.add(
+      id.startsWith('arn:')
+        ? id
+        : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    );
   }
   return [...arns];
 }

@@ -35,12 +35,15 @@ try {
   const config = await loadConfigFile(configFile);
   const emulator = demo ? await startDemoSageMaker() : undefined;
   const gateway = await serveGateway(config, { port, host: values.host });
-  console.log(`sagegate listening on ${gateway.url}/v1`);
-  if (demo) console.log(`DEMO MODE: model 'sagegate-demo' runs on a local SageMaker emulator (${emulator!.url}); it is a stand-in, not an LLM.`);
-  console.log(`models: ${config.models.map((m) => m.name).join(', ')}`);
-  if (config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)) {
-    console.log('auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.');
-  }
+  const banner = [
+    ...(demo ? [`DEMO MODE: model 'sagegate-demo' runs on a local SageMaker emulator (${emulator!.url}); it is a stand-in, not an LLM.`] : []),
+    `models: ${config.models.map((m) => m.name).join(', ')}`,
+    ...(config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)
+      ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']
+      : []),
+    `sagegate listening on ${gateway.url}/v1`,
+  ];
+  console.log(banner.join('\n'));
   const stop = async () => {
     await gateway.close();
     await emulator?.stop();

@@ -2,7 +2,9 @@ import { GatewayError, invalidRequest } from '../http/errors.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
 import { dataPayloads } from '../streaming/data-payloads.js';
+import { templateStops } from '../dialects/text-generation.js';
 import type { ModelRoute } from '../gateway.js';
+import { applyStops, enforceStops } from './stop-sequences.js';
 
 const utf8 = new TextDecoder();
 
@@ -20,7 +22,7 @@ export function assertModelAccepts(route: ModelRoute, request: ChatRequest): voi
 }
 
 export async function completeChat(route: ModelRoute, request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-  const payload = JSON.stringify(route.dialect.encodeRequest(request, route.model, false));
+  const payload = JSON.stringify(await route.dialect.encodeRequest(request, route.model, false));
   const bytes = await route.transport.invoke(payload, signal);
   let body: unknown;
   try {
@@ -28,13 +30,39 @@ export async function completeChat(route: ModelRoute, request: ChatRequest, sign
   } catch {
     throw new GatewayError(502, `Model '${route.model.name}' returned a body that is not JSON.`, { code: 'upstream_error' });
   }
-  return route.dialect.decodeResponse(body, route.model);
+  const result = route.dialect.decodeResponse(body, route.model);
+  const stops = stopSequences(route, request);
+  return stops.length ? applyStops(result, stops) : result;
 }
 
 /** Normalised events of one streamed answer. Errors before the first event still set the HTTP status. */
 export async function* streamChat(route: ModelRoute, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
-  const payload = JSON.stringify(route.dialect.encodeRequest(request, route.model, true));
+  const stops = stopSequences(route, request);
+  const events = route.dialect.streams ? upstreamEvents(route, request, signal) : wholeAnswerEvents(route, request, signal);
+  yield* stops.length ? enforceStops(events, stops, request.n ?? 1) : events;
+}
+
+async function* upstreamEvents(route: ModelRoute, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
+  const payload = JSON.stringify(await route.dialect.encodeRequest(request, route.model, true));
   const bytes = await route.transport.invokeStream(payload, signal);
   const decoder = route.dialect.createStreamDecoder(route.model);
   for await (const data of dataPayloads(bytes)) yield* decoder.decode(data);
+}
+
+/** For containers that cannot stream: one invoke, its answer sent as a stream. */
+async function* wholeAnswerEvents(route: ModelRoute, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
+  const result = await completeChat(route, request, signal);
+  for (const choice of result.choices) {
+    const { role: _role, ...delta } = choice.message;
+    yield { type: 'delta', index: choice.index, delta, finishReason: choice.finish_reason };
+  }
+  if (result.usage) yield { type: 'usage', usage: result.usage };
+}
+
+/** The client's stop sequences plus, for prompt-string containers, the template's end-of-turn markers. */
+function stopSequences(route: ModelRoute, request: ChatRequest): string[] {
+  const own = request.stop ?? route.model.defaults.stop;
+  const stops = own === undefined || own === null ? [] : typeof own === 'string' ? [own] : [...(own as string[])];
+  if (route.dialect.name !== 'openai-chat') stops.push(...templateStops(route.model));
+  return stops.filter((s) => s.length > 0);
 }

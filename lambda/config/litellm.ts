@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { sageMakerModelSchema, type NativeConfig } from './native-schema.js';
+import { templateForModelId } from '../dialects/templates/builtin-templates.js';
+import { chatTemplateSchema, sageMakerModelSchema, type NativeConfig } from './native-schema.js';
 
 /**
  * LiteLLM proxy configs (`model_list`, as in the seeds), translated to the native form. Only what
@@ -14,6 +15,13 @@ const litellmModel = z.strictObject({
     model: z.string().regex(/^[\w-]+\/.+$/, "expected '<provider>/<name>', such as 'sagemaker_chat/my-endpoint'"),
     aws_region_name: fields.region,
     model_id: z.string().min(1).optional(),
+    hf_model_name: z.string().min(1).optional(),
+    api_base: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+    api_key: z.string().optional(),
+    // sagegate extensions: the dialect of a SageMaker container, its chat template, an upstream key's secret.
+    dialect: fields.dialect.unwrap().optional(),
+    chat_template: chatTemplateSchema.optional(),
+    api_key_secret: z.string().min(1).optional(),
     ...defaultsShape,
   }),
   model_info: z
@@ -33,43 +41,65 @@ export const litellmConfigSchema = z.strictObject({
 });
 
 type LiteLLMConfig = z.output<typeof litellmConfigSchema>;
+type LiteLLMModel = LiteLLMConfig['model_list'][number];
 
 export interface TranslationIssue {
   path: (string | number)[];
   message: string;
 }
 
-const PROVIDERS: Record<string, string | undefined> = {
-  sagemaker_chat: undefined,
-  sagemaker: "'sagemaker/' (TGI generate payloads) is not supported yet; use 'sagemaker_chat/' if the container speaks the Messages API",
-  openai: "'openai/' upstreams are not supported yet",
-};
+/** LiteLLM's way of saying "no key" for keyless servers. */
+const NO_KEY = new Set(['', 'none', 'null', 'empty']);
 
 export function translateLiteLLM(config: LiteLLMConfig): { native: NativeConfig; issues: TranslationIssue[] } {
   const issues: TranslationIssue[] = [];
-  const models = config.model_list.map((entry, i) => {
-    const params = entry.litellm_params;
-    const slash = params.model.indexOf('/');
-    const provider = params.model.slice(0, slash);
-    const endpoint = params.model.slice(slash + 1);
-    const path = ['model_list', i, 'litellm_params', 'model'];
-    if (!(provider in PROVIDERS)) issues.push({ path, message: `provider '${provider}/' is not supported; sagegate serves 'sagemaker_chat/<endpoint>'` });
-    else if (PROVIDERS[provider]) issues.push({ path, message: PROVIDERS[provider]! });
-    else if (!fields.endpoint.safeParse(endpoint).success) issues.push({ path, message: `'${endpoint}' is not a valid SageMaker endpoint name` });
-    const { model: _model, aws_region_name, model_id, ...defaults } = params;
-    return {
-      name: entry.model_name,
-      provider: 'sagemaker' as const,
-      endpoint,
-      dialect: 'openai-chat' as const,
-      ...(aws_region_name ? { region: aws_region_name } : {}),
-      ...(model_id ? { inference_component: model_id } : {}),
-      defaults,
-      vision: entry.model_info?.supports_vision ?? false,
-    };
-  });
+  const models = config.model_list.map((entry, i) => translateModel(entry, ['model_list', i, 'litellm_params'], issues));
   const masterKey = config.general_settings?.master_key;
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
   const native: NativeConfig = { models, auth: masterKey ? { master_key: masterKey } : { disabled: true } };
   return { native, issues };
+}
+
+function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: TranslationIssue[]): NativeConfig['models'][number] {
+  const params = entry.litellm_params;
+  const { model, aws_region_name, model_id, hf_model_name, api_base, api_key, api_key_secret, dialect, chat_template, ...defaults } = params;
+  const slash = model.indexOf('/');
+  const provider = model.slice(0, slash);
+  const target = model.slice(slash + 1);
+  const common = { name: entry.model_name, defaults, vision: entry.model_info?.supports_vision ?? false };
+  const refuse = (key: string, message: string) => issues.push({ path: [...at, key], message });
+
+  if (provider === 'openai') {
+    if (!api_base) refuse('api_base', "an 'openai/' model needs api_base (the server's URL, up to /v1)");
+    if (api_key !== undefined && !NO_KEY.has(api_key.trim().toLowerCase())) {
+      refuse('api_key', 'API keys are not kept in config files: store it in Secrets Manager and set api_key_secret to its name or ARN (or api_key: None for keyless servers)');
+    }
+    for (const [key, value] of Object.entries({ aws_region_name, model_id, hf_model_name, dialect, chat_template })) {
+      if (value !== undefined) refuse(key, `'${key}' does not apply to 'openai/' models`);
+    }
+    return { ...common, provider: 'openai', base_url: api_base ?? 'http://invalid', model: target, ...(api_key_secret && { api_key_secret }) };
+  }
+
+  if (provider === 'sagemaker_chat' || provider === 'sagemaker') {
+    if (!fields.endpoint.safeParse(target).success) refuse('model', `'${target}' is not a valid SageMaker endpoint name`);
+    for (const [key, value] of Object.entries({ api_base, api_key, api_key_secret })) {
+      if (value !== undefined) refuse(key, `'${key}' does not apply to SageMaker models (the gateway signs with its IAM role)`);
+    }
+    // sagemaker/ is TGI's generate payload; the prompt template follows hf_model_name where it matches.
+    const generate = provider === 'sagemaker';
+    if (!generate && hf_model_name) refuse('hf_model_name', "hf_model_name applies to 'sagemaker/' (generate) models; 'sagemaker_chat/' containers apply their own template");
+    const template = chat_template ?? (generate ? (hf_model_name && templateForModelId(hf_model_name)) || 'plain' : undefined);
+    return {
+      ...common,
+      provider: 'sagemaker',
+      endpoint: target,
+      dialect: dialect ?? (generate ? 'tgi-generate' : 'openai-chat'),
+      ...(aws_region_name && { region: aws_region_name }),
+      ...(model_id && { inference_component: model_id }),
+      ...(template && { chat_template: template }),
+    };
+  }
+
+  refuse('model', `provider '${provider}/' is not supported; sagegate serves 'sagemaker_chat/<endpoint>', 'sagemaker/<endpoint>' and 'openai/<model>' (with api_base)`);
+  return { ...common, provider: 'sagemaker', endpoint: 'invalid' };
 }

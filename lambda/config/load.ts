@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Template } from '@huggingface/jinja';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { sha256Hex } from '../auth/key-hash.js';
 import { formatPath } from '../openai/chat-request.js';
 import { litellmConfigSchema, translateLiteLLM, type TranslationIssue } from './litellm.js';
 import { nativeConfigSchema, type ParsedNativeConfig } from './native-schema.js';
-import type { GatewayConfig } from './types.js';
+import type { ChatTemplateConfig, GatewayConfig, ModelConfig } from './types.js';
 
 /** A config mistake, with the exact path of each problem: `models[1].endpoint: not a valid ...`. */
 export class ConfigError extends Error {
@@ -21,11 +24,11 @@ export class ConfigError extends Error {
 export type ConfigForm = 'native' | 'litellm';
 
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
-  return parseConfig(await readFile(file, 'utf8'), file, env);
+  return parseConfig(await readFile(file, 'utf8'), file, env, dirname(resolve(file)));
 }
 
-/** YAML (or JSON) text in either form, validated and normalised. */
-export function parseConfig(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+/** YAML (or JSON) text in either form, validated and normalised; template files are read relative to `baseDir`. */
+export function parseConfig(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): GatewayConfig {
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -35,49 +38,52 @@ export function parseConfig(text: string, source = 'config', env: NodeJS.Process
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new ConfigError(source, [{ path: [], message: 'expected a mapping with `models` (native form) or `model_list` (LiteLLM form)' }]);
   }
-  return detectForm(doc) === 'litellm' ? fromLiteLLM(doc, source, env) : fromNative(doc, source, env);
+  const context: LoadContext = { source, env, baseDir };
+  return detectForm(doc) === 'litellm' ? fromLiteLLM(doc, context) : fromNative(doc, context);
+}
+
+interface LoadContext {
+  source: string;
+  env: NodeJS.ProcessEnv;
+  baseDir: string;
+  /** Where the models and the master key sit in the file the user wrote (LiteLLM paths differ). */
+  paths?: { models: string; masterKey: (string | number)[] };
 }
 
 export function detectForm(doc: object): ConfigForm {
   return 'model_list' in doc ? 'litellm' : 'native';
 }
 
-function fromLiteLLM(doc: unknown, source: string, env: NodeJS.ProcessEnv): GatewayConfig {
+function fromLiteLLM(doc: unknown, context: LoadContext): GatewayConfig {
   const parsed = litellmConfigSchema.safeParse(doc);
-  if (!parsed.success) throw new ConfigError(source, zodIssues(parsed.error));
+  if (!parsed.success) throw new ConfigError(context.source, zodIssues(parsed.error));
   const { native, issues } = translateLiteLLM(parsed.data);
-  if (issues.length) throw new ConfigError(source, issues);
-  const masterKeyPath = ['general_settings', 'master_key'];
-  return fromNative(native, source, env, masterKeyPath);
+  if (issues.length) throw new ConfigError(context.source, issues);
+  return fromNative(native, { ...context, paths: { models: 'model_list', masterKey: ['general_settings', 'master_key'] } });
 }
 
-function fromNative(doc: unknown, source: string, env: NodeJS.ProcessEnv, masterKeyPath = ['auth', 'master_key']): GatewayConfig {
+function fromNative(doc: unknown, context: LoadContext): GatewayConfig {
   const parsed = nativeConfigSchema.safeParse(doc);
-  if (!parsed.success) throw new ConfigError(source, zodIssues(parsed.error));
-  return normalise(parsed.data, source, env, masterKeyPath);
+  if (!parsed.success) throw new ConfigError(context.source, zodIssues(parsed.error));
+  return normalise(parsed.data, context);
 }
 
-function normalise(c: ParsedNativeConfig, source: string, env: NodeJS.ProcessEnv, masterKeyPath: string[]): GatewayConfig {
+type ParsedModel = ParsedNativeConfig['models'][number];
+
+function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
+  const { source, env } = context;
+  const paths = context.paths ?? { models: 'models', masterKey: ['auth', 'master_key'] };
   let masterKeySha256 = c.auth.master_key_sha256?.toLowerCase();
   if (c.auth.master_key) {
     const key = resolveSecretRef(c.auth.master_key, env);
-    if (key === undefined) throw new ConfigError(source, [{ path: masterKeyPath, message: `environment variable ${c.auth.master_key.slice(11)} is not set` }]);
+    if (key === undefined) throw new ConfigError(source, [{ path: paths.masterKey, message: `environment variable ${c.auth.master_key.slice(11)} is not set` }]);
     masterKeySha256 = sha256Hex(key);
   }
+  const issues: TranslationIssue[] = [];
+  const models = c.models.map((m, i) => normaliseModel(m, context, (message) => issues.push({ path: [paths.models, i, 'chat_template'], message })));
+  if (issues.length) throw new ConfigError(source, issues);
   return {
-    models: c.models.map((m) => ({
-      name: m.name,
-      provider: m.provider,
-      endpoint: m.endpoint,
-      dialect: m.dialect,
-      ...(m.region && { region: m.region }),
-      ...(m.inference_component && { inferenceComponent: m.inference_component }),
-      ...(m.target_variant && { targetVariant: m.target_variant }),
-      ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
-      ...(m.served_model_name && { servedModelName: m.served_model_name }),
-      defaults: m.defaults,
-      vision: m.vision,
-    })),
+    models,
     auth: {
       disabled: c.auth.disabled,
       ...(masterKeySha256 && { masterKeySha256 }),
@@ -92,6 +98,54 @@ function normalise(c: ParsedNativeConfig, source: string, env: NodeJS.ProcessEnv
       logRetentionDays: c.deploy.log_retention_days,
       ...(c.deploy.cors && { cors: { allowOrigins: c.deploy.cors.allow_origins } }),
     },
+  };
+}
+
+function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (message: string) => void): ModelConfig {
+  const common = { name: m.name, defaults: m.defaults, vision: m.vision };
+  if (m.provider === 'openai') {
+    return { ...common, provider: 'openai', dialect: 'openai-chat', baseUrl: m.base_url, servedModelName: m.model, ...(m.api_key_secret && { apiKeySecret: m.api_key_secret }) };
+  }
+  const chatTemplate = m.chat_template ? loadTemplate(m.chat_template, context, templateIssue) : undefined;
+  return {
+    ...common,
+    provider: 'sagemaker',
+    endpoint: m.endpoint,
+    dialect: m.dialect,
+    ...(m.region && { region: m.region }),
+    ...(m.inference_component && { inferenceComponent: m.inference_component }),
+    ...(m.target_variant && { targetVariant: m.target_variant }),
+    ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
+    ...(m.served_model_name && { servedModelName: m.served_model_name }),
+    ...(chatTemplate && { chatTemplate }),
+  };
+}
+
+/** A template is read and compiled here, so a typo fails at load time with its path, not on a request. */
+function loadTemplate(spec: NonNullable<Extract<ParsedModel, { provider: 'sagemaker' }>['chat_template']>, context: LoadContext, issue: (message: string) => void): ChatTemplateConfig | undefined {
+  if (typeof spec === 'string') return { builtin: spec };
+  let source: string;
+  if ('file' in spec) {
+    try {
+      source = readFileSync(resolve(context.baseDir, spec.file), 'utf8');
+    } catch (error) {
+      issue(`cannot read template file ${spec.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      return undefined;
+    }
+  } else {
+    source = spec.inline;
+  }
+  try {
+    new Template(source);
+  } catch (error) {
+    issue(`the template does not compile: ${(error as Error).message}`);
+    return undefined;
+  }
+  return {
+    source,
+    ...(spec.bos_token !== undefined && { bosToken: spec.bos_token }),
+    ...(spec.eos_token !== undefined && { eosToken: spec.eos_token }),
+    ...(spec.stop && { stop: spec.stop }),
   };
 }
 

@@ -17,29 +17,67 @@ const defaults = z.strictObject({
   presence_penalty: z.number().min(-2).max(2).optional(),
 });
 
+const name = z.string().min(1).regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only');
+const BUILTIN_TEMPLATES = ['chatml', 'llama3', 'mistral', 'gemma', 'plain'] as const;
+const templateTokens = {
+  bos_token: z.string().optional(),
+  eos_token: z.string().optional(),
+  stop: z.array(z.string().min(1)).optional(),
+};
+
+/** A built-in template by name, the model's own inline, or read from a file (relative to the config). */
+export const chatTemplateSchema = z.union([
+  z.enum(BUILTIN_TEMPLATES, { error: `expected one of ${BUILTIN_TEMPLATES.join(', ')}, or {inline: ...} or {file: ...}` }),
+  z.strictObject({ inline: z.string().min(1), ...templateTokens }),
+  z.strictObject({ file: z.string().min(1), ...templateTokens }),
+]);
+
 export const sageMakerModelSchema = z.strictObject({
-  name: z.string().min(1).regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only'),
-  provider: z.literal('sagemaker').default('sagemaker'),
+  name,
+  provider: z.literal('sagemaker'),
   endpoint: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'not a valid SageMaker endpoint name'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region name').optional(),
   inference_component: z.string().min(1).optional(),
   target_variant: z.string().min(1).optional(),
   custom_attributes: z.string().max(1024).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
-  dialect: z.enum(['openai-chat']).default('openai-chat'),
+  dialect: z.enum(['openai-chat', 'tgi-generate', 'lmi-rolling-batch', 'jumpstart-text']).default('openai-chat'),
   served_model_name: z.string().min(1).optional(),
+  chat_template: chatTemplateSchema.optional(),
   defaults: defaults.default({}),
   vision: z.boolean().default(false),
 });
 
+export const openAIModelSchema = z.strictObject({
+  name,
+  provider: z.literal('openai'),
+  base_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://host/v1' }),
+  /** The upstream's own model id. */
+  model: z.string().min(1),
+  /** Secrets Manager secret id or ARN; omit for keyless servers. Keys never live in this file. */
+  api_key_secret: z.string().min(1).optional(),
+  dialect: z.literal('openai-chat').default('openai-chat'),
+  defaults: defaults.default({}),
+  vision: z.boolean().default(false),
+});
+
+// `provider` defaults to sagemaker, then picks the schema (so errors name the right fields).
+const modelSchema = z.preprocess(
+  (value) => (value && typeof value === 'object' && !Array.isArray(value) && !('provider' in value) ? { ...value, provider: 'sagemaker' } : value),
+  z.discriminatedUnion('provider', [sageMakerModelSchema, openAIModelSchema], { error: "provider must be 'sagemaker' or 'openai'" }),
+);
+
 export const nativeConfigSchema = z.strictObject({
   models: z
-    .array(sageMakerModelSchema)
+    .array(modelSchema)
     .min(1, 'configure at least one model')
     .superRefine((models, ctx) => {
       const seen = new Set<string>();
       models.forEach((m, i) => {
         if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate model name '${m.name}'` });
         seen.add(m.name);
+        if (m.provider === 'sagemaker' && m.chat_template && m.dialect === 'openai-chat') {
+          ctx.addIssue({ code: 'custom', path: [i, 'chat_template'], message: 'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)' });
+        }
       });
     }),
   auth: z

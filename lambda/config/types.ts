@@ -3,11 +3,28 @@
  * Produced by `load.ts` from either YAML form (native or LiteLLM) and validated there; the Lambda
  * bundle receives it as JSON, so no YAML parser or config schema is loaded at cold start.
  */
-export type DialectName = 'openai-chat';
+export type DialectName = 'openai-chat' | 'tgi-generate' | 'lmi-rolling-batch' | 'jumpstart-text';
 
-export interface SageMakerModel {
+/** A built-in template by name, or the model's own (inline, or read from a file when the config loads). */
+export type ChatTemplateConfig =
+  | { builtin: 'chatml' | 'llama3' | 'mistral' | 'gemma' | 'plain' }
+  | { source: string; bosToken?: string; eosToken?: string; stop?: string[] };
+
+interface ModelBase {
   /** The name clients send as `model`. */
   name: string;
+  dialect: DialectName;
+  /** The `model` value an OpenAI-speaking upstream insists on (vLLM's served name, a provider's model id). */
+  servedModelName?: string;
+  /** Request parameters applied when the client does not set them (`temperature`, `max_tokens`, ...). */
+  defaults: Record<string, unknown>;
+  /** Whether the model accepts image parts. */
+  vision: boolean;
+  /** For prompt-string dialects (TGI generate, LMI, JumpStart). */
+  chatTemplate?: ChatTemplateConfig;
+}
+
+export interface SageMakerModel extends ModelBase {
   provider: 'sagemaker';
   endpoint: string;
   /** Defaults to the deployment's region (AWS_REGION). */
@@ -15,16 +32,19 @@ export interface SageMakerModel {
   inferenceComponent?: string;
   targetVariant?: string;
   customAttributes?: string;
-  dialect: DialectName;
-  /** The `model` value an OpenAI-speaking container insists on (vLLM); omitted otherwise. */
-  servedModelName?: string;
-  /** Request parameters applied when the client does not set them (`temperature`, `max_tokens`, ...). */
-  defaults: Record<string, unknown>;
-  /** Whether the model accepts image parts. */
-  vision: boolean;
 }
 
-export type ModelConfig = SageMakerModel;
+/** Any OpenAI-compatible server: vLLM or TGI on EC2/EKS, an on-premise server, a hosted provider. */
+export interface OpenAIModel extends ModelBase {
+  provider: 'openai';
+  dialect: 'openai-chat';
+  /** Up to and including `/v1`; `/chat/completions` is appended. */
+  baseUrl: string;
+  /** Secrets Manager secret id or ARN holding the upstream's API key; none for keyless servers. */
+  apiKeySecret?: string;
+}
+
+export type ModelConfig = SageMakerModel | OpenAIModel;
 
 export interface AuthConfig {
   /** Auth switched off on purpose (local use); the deployed stack always checks keys. */

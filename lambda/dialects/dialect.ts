@@ -9,8 +9,12 @@ import type { ModelConfig } from '../config/types.js';
  */
 export interface ChatDialect {
   readonly name: string;
-  /** The JSON payload for the container. */
-  encodeRequest(request: ChatRequest, model: ModelConfig, stream: boolean): unknown;
+  /** False for containers that cannot stream: the gateway invokes once and streams the answer itself. */
+  readonly streams: boolean;
+  /** Whether the container reports token usage: fully, in part (completion only), or not at all. */
+  readonly usage: 'full' | 'partial' | 'none';
+  /** The JSON payload for the container (async: prompt templates are loaded on first use). */
+  encodeRequest(request: ChatRequest, model: ModelConfig, stream: boolean): unknown | Promise<unknown>;
   /** A whole (non-streaming) answer, already parsed from JSON. */
   decodeResponse(body: unknown, model: ModelConfig): ChatResult;
   /** A decoder for one stream's payloads (SSE `data:` values or JSON lines, already unframed). */

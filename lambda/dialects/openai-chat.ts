@@ -11,6 +11,8 @@ import type { ChatDialect, StreamDecoder } from './dialect.js';
  */
 export const openAIChat: ChatDialect = {
   name: 'openai-chat',
+  streams: true,
+  usage: 'full',
 
   encodeRequest(request: ChatRequest, model: ModelConfig, stream: boolean) {
     const { model: _asked, stream: _stream, stream_options: _options, ...fields } = request;
@@ -47,7 +49,7 @@ export const openAIChat: ChatDialect = {
         const message = { ...c.message, role: 'assistant' as const, content: (c.message?.content as string | null | undefined) ?? null };
         return { index: c.index ?? i, message, finish_reason: normalizeFinishReason(c.finish_reason) ?? 'stop', logprobs: c.logprobs ?? null };
       }),
-      usage: isUsage((body as { usage?: unknown }).usage) ? (body as { usage: ChatResult['usage'] }).usage : undefined,
+      usage: isUsage((body as { usage?: unknown }).usage) ? ((body as { usage: ChatResult['usage'] }).usage) : undefined,
     };
   },
 

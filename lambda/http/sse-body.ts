@@ -1,5 +1,5 @@
 import { ChunkEncoder, SSE_DONE, sseError } from '../openai/chat-response.js';
-import type { ChatStreamEvent, Usage } from '../openai/chat-types.js';
+import type { ChatStreamEvent, ReportedUsage, Usage } from '../openai/chat-types.js';
 import { toGatewayError } from './errors.js';
 
 export const SSE_HEADERS = {
@@ -12,7 +12,7 @@ export const SSE_HEADERS = {
 export interface SseBodyOptions {
   encoder: ChunkEncoder;
   /** Set when the client asked for `stream_options.include_usage`. */
-  usage?: (reported: Usage | undefined, generatedChars: number) => Usage;
+  usage?: (reported: ReportedUsage | undefined, generatedChars: number) => Usage;
   /** Cuts the upstream call when the client goes away. */
   onCancel: () => void;
 }

@@ -1,5 +1,5 @@
 import type { GatewayError } from '../http/errors.js';
-import type { ChatResult, ChatStreamEvent, Usage } from './chat-types.js';
+import type { ChatResult, ChatStreamEvent, ReportedUsage, Usage } from './chat-types.js';
 
 /** What every object of one completion shares. */
 export interface CompletionMeta {
@@ -44,7 +44,7 @@ export class ChunkEncoder {
   private readonly roleSent = new Set<number>();
   /** Characters of generated text, for a usage estimate when the container reports none. */
   generatedChars = 0;
-  usage: Usage | undefined;
+  usage: ReportedUsage | undefined;
 
   constructor(meta: CompletionMeta) {
     this.head = `data: {"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${meta.created},"model":${JSON.stringify(meta.model)},"choices":`;

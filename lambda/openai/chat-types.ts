@@ -19,10 +19,16 @@ export interface ChatChoice {
   logprobs?: unknown;
 }
 
+/** What a container reported; the gateway estimates what is missing (`openai/usage-estimate.ts`). */
+export interface ReportedUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  [detail: string]: unknown;
+}
+
 export interface ChatResult {
   choices: ChatChoice[];
-  /** Absent when the container did not report it; the gateway then estimates. */
-  usage?: Usage;
+  usage?: ReportedUsage;
 }
 
 export type ChatStreamEvent =
@@ -33,7 +39,7 @@ export type ChatStreamEvent =
       finishReason?: FinishReason | null;
       logprobs?: unknown;
     }
-  | { type: 'usage'; usage: Usage };
+  | { type: 'usage'; usage: ReportedUsage };
 
 const FINISH_REASONS: Record<string, FinishReason> = {
   stop: 'stop',
@@ -59,4 +65,9 @@ export function normalizeFinishReason(raw: unknown): FinishReason | null {
 export function isUsage(value: unknown): value is Usage {
   const u = value as Usage | null | undefined;
   return typeof u?.prompt_tokens === 'number' && typeof u.completion_tokens === 'number';
+}
+
+/** A token count a container reported, or undefined. */
+export function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }

@@ -1,5 +1,5 @@
 import type { ChatRequest } from './chat-request.js';
-import type { Usage } from './chat-types.js';
+import type { ReportedUsage, Usage } from './chat-types.js';
 
 /**
  * A rough token count (about four characters a token) for containers that report no usage.
@@ -17,8 +17,17 @@ export function promptChars(request: ChatRequest): number {
   return chars;
 }
 
-export function estimatedUsage(request: ChatRequest, completionChars: number): Usage {
-  const prompt_tokens = estimate(promptChars(request));
-  const completion_tokens = estimate(completionChars);
-  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+/**
+ * Usage for the client: what the container reported, completed with estimates where it reported
+ * nothing. `estimated` is true when any count is an estimate.
+ */
+export function completeUsage(
+  request: ChatRequest,
+  reported: ReportedUsage | undefined,
+  completionChars: number,
+): { usage: Usage; estimated: boolean } {
+  const prompt = reported?.prompt_tokens ?? estimate(promptChars(request));
+  const completion = reported?.completion_tokens ?? estimate(completionChars);
+  const estimated = reported?.prompt_tokens === undefined || reported.completion_tokens === undefined;
+  return { usage: { ...reported, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, estimated };
 }

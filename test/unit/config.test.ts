@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from '../../lambda/config/load.js';
 import { sha256Hex } from '../../lambda/auth/key-hash.js';
+import type { SageMakerModel } from '../../lambda/config/types.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/configs/${name}`, import.meta.url), 'utf8');
 
@@ -84,7 +85,7 @@ deploy:
 describe('LiteLLM config', () => {
   it("translates seed 000's config unchanged", () => {
     const config = parseConfig(fixture('seed-000-litellm.yaml'));
-    expect(config.models.map((m) => [m.name, m.endpoint, m.region, m.dialect, m.vision, m.defaults])).toEqual([
+    expect((config.models as SageMakerModel[]).map((m) => [m.name, m.endpoint, m.region, m.dialect, m.vision, m.defaults])).toEqual([
       ['qwen-vlm-private', 'your-vpc-endpoint-name', 'eu-west-2', 'openai-chat', true, { temperature: 0.2, max_tokens: 500 }],
       ['qwen-vlm-public', 'your-public-endpoint-name', 'eu-west-2', 'openai-chat', true, { temperature: 0.2, max_tokens: 500 }],
     ]);
@@ -101,7 +102,7 @@ general_settings:
   master_key: ${key}
 `;
     const literal = parseConfig(yaml('sk-1234'));
-    expect(literal.models[0]!.inferenceComponent).toBe('llama-ic-1');
+    expect((literal.models[0] as SageMakerModel).inferenceComponent).toBe('llama-ic-1');
     expect(literal.auth).toMatchObject({ disabled: false, masterKeySha256: sha256Hex('sk-1234') });
     expect(parseConfig(yaml('os.environ/LITELLM_MASTER_KEY'), 'x', { LITELLM_MASTER_KEY: 'sk-env' }).auth.masterKeySha256).toBe(sha256Hex('sk-env'));
     expect(configError(yaml('os.environ/MISSING')).message).toContain('general_settings.master_key: environment variable MISSING is not set');

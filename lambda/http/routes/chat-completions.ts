@@ -3,7 +3,7 @@ import { assertModelAccepts, completeChat, streamChat } from '../../chat/chat-se
 import type { Gateway } from '../../gateway.js';
 import { parseChatRequest } from '../../openai/chat-request.js';
 import { ChunkEncoder, chatCompletion, newCompletionMeta } from '../../openai/chat-response.js';
-import { estimatedUsage } from '../../openai/usage-estimate.js';
+import { completeUsage } from '../../openai/usage-estimate.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../read-json.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';
@@ -23,8 +23,8 @@ export function chatCompletions(gateway: Gateway) {
 
     if (!request.stream) {
       const result = await completeChat(route, request, signal);
-      const estimated = !result.usage;
-      const usage = result.usage ?? estimatedUsage(request, result.choices.reduce((n, ch) => n + (ch.message.content?.length ?? 0), 0));
+      const chars = result.choices.reduce((n, ch) => n + (ch.message.content?.length ?? 0), 0);
+      const { usage, estimated } = completeUsage(request, result.usage, chars);
       if (estimated) c.header('x-sagegate-usage', 'estimated');
       return c.json(chatCompletion(meta, result, usage));
     }
@@ -35,9 +35,12 @@ export function chatCompletions(gateway: Gateway) {
     const includeUsage = request.stream_options?.include_usage === true;
     const body = sseBody(first, events, {
       encoder: new ChunkEncoder(meta),
-      usage: includeUsage ? (reported, chars) => reported ?? estimatedUsage(request, chars) : undefined,
+      usage: includeUsage ? (reported, chars) => completeUsage(request, reported, chars).usage : undefined,
       onCancel: () => cancel.abort(),
     });
-    return new Response(body, { status: 200, headers: { ...SSE_HEADERS, 'x-request-id': c.get('requestId') } });
+    const headers: Record<string, string> = { ...SSE_HEADERS, 'x-request-id': c.get('requestId') };
+    // Known before the first byte: this container does not report (all of) its usage.
+    if (includeUsage && route.dialect.usage !== 'full') headers['x-sagegate-usage'] = 'estimated';
+    return new Response(body, { status: 200, headers });
   };
 }

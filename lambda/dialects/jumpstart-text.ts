@@ -1,0 +1,54 @@
+import type { ChatRequest } from '../openai/chat-request.js';
+import type { ChatResult } from '../openai/chat-types.js';
+import type { ModelConfig } from '../config/types.js';
+import type { ChatDialect } from './dialect.js';
+import { assertPlainGeneration, failOnContainerError, param, promptFor, unexpected } from './text-generation.js';
+
+const NAME = 'jumpstart-text';
+
+/**
+ * Older JumpStart text models: `{"text_inputs", "max_new_tokens", ...}` answered by
+ * `{"generated_texts": [...]}`. They cannot stream and report no usage: the gateway streams the
+ * whole answer itself and estimates usage (saying so in `x-sagegate-usage`).
+ */
+export const jumpstartText: ChatDialect = {
+  name: NAME,
+  streams: false,
+  usage: 'none',
+
+  async encodeRequest(request: ChatRequest, model: ModelConfig) {
+    assertPlainGeneration(request, model, NAME, 8);
+    const body: Record<string, unknown> = { text_inputs: await promptFor(request, model) };
+    const maxTokens = param<number>(request, model, 'max_completion_tokens') ?? param<number>(request, model, 'max_tokens');
+    if (maxTokens !== undefined) body.max_new_tokens = maxTokens;
+    const temperature = param<number>(request, model, 'temperature');
+    if (temperature === 0) body.do_sample = false;
+    else if (temperature !== undefined) Object.assign(body, { temperature, do_sample: true });
+    const topP = param<number>(request, model, 'top_p');
+    if (topP !== undefined && topP < 1 && temperature !== 0) body.top_p = topP;
+    const seed = param<number>(request, model, 'seed');
+    if (seed !== undefined) body.seed = seed;
+    if ((request.n ?? 1) > 1) body.num_return_sequences = request.n;
+    return body;
+  },
+
+  decodeResponse(body: unknown, model: ModelConfig): ChatResult {
+    failOnContainerError(body, model);
+    const b = body as { generated_texts?: unknown; generated_text?: unknown } | unknown[] | null;
+    const texts = Array.isArray(b)
+      ? b.map((item) => (item as { generated_text?: unknown })?.generated_text)
+      : Array.isArray(b?.generated_texts)
+        ? b.generated_texts
+        : [b?.generated_text];
+    if (texts.length === 0 || !texts.every((t) => typeof t === 'string')) throw unexpected(model, NAME);
+    return { choices: (texts as string[]).map((text, index) => ({ index, message: { role: 'assistant', content: text }, finish_reason: 'stop' })) };
+  },
+
+  createStreamDecoder(model) {
+    return {
+      decode() {
+        throw unexpected(model, NAME);
+      },
+    };
+  },
+};

@@ -1,0 +1,85 @@
+import type { OpenAIModel } from '../../config/types.js';
+import { GatewayError } from '../../http/errors.js';
+import { containerError, fromContainerStatus } from '../../dialects/container-errors.js';
+import { abortReason } from '../sagemaker/errors.js';
+import type { Transport } from '../transport.js';
+import { UpstreamApiKey } from './api-key.js';
+
+/**
+ * Any OpenAI-compatible server over plain HTTPS (Node's fetch keeps connections alive). Streams are
+ * relayed chunk by chunk; the `openai-chat` dialect reads them.
+ */
+export class OpenAIHttpTransport implements Transport {
+  private readonly url: string;
+  private readonly apiKey: UpstreamApiKey | undefined;
+
+  constructor(private readonly model: OpenAIModel) {
+    this.url = `${model.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : undefined;
+  }
+
+  async invoke(body: string, signal: AbortSignal): Promise<Uint8Array> {
+    const response = await this.post(body, signal, 'application/json');
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw this.failure(error, signal);
+    }
+  }
+
+  async invokeStream(body: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.post(body, signal, 'text/event-stream');
+    return this.relay(response.body ?? new ReadableStream(), signal);
+  }
+
+  private async post(body: string, signal: AbortSignal, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept };
+    if (this.apiKey) headers.authorization = `Bearer ${await this.apiKey.get()}`;
+    let response: Response;
+    try {
+      response = await fetch(this.url, { method: 'POST', headers, body, signal });
+    } catch (error) {
+      throw this.failure(error, signal);
+    }
+    if (!response.ok) throw await this.statusError(response);
+    return response;
+  }
+
+  private async *relay(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) yield chunk;
+    } catch (error) {
+      throw this.failure(error, signal);
+    }
+  }
+
+  /** The upstream's own status, as a client should see it. */
+  private async statusError(response: Response): Promise<GatewayError> {
+    const text = await response.text().catch(() => '');
+    let message = text.slice(0, 500) || response.statusText;
+    try {
+      message = containerError(JSON.parse(text))?.message ?? message;
+    } catch {
+      // not JSON: keep the text
+    }
+    const name = this.model.name;
+    if (response.status === 401 || response.status === 403) {
+      return new GatewayError(502, `The upstream of model '${name}' refused the gateway's credentials: ${message}`, { code: 'upstream_misconfigured' });
+    }
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get('retry-after')) || 1;
+      return new GatewayError(429, `The upstream of model '${name}' is rate limiting: ${message}`, { code: 'rate_limit_exceeded', retryAfter });
+    }
+    if (response.status === 404) {
+      return new GatewayError(502, `The upstream of model '${name}' has no such model or route (check base_url and model): ${message}`, { code: 'upstream_misconfigured' });
+    }
+    return fromContainerStatus(response.status, message, name);
+  }
+
+  private failure(error: unknown, signal: AbortSignal): GatewayError {
+    if (error instanceof GatewayError) return error;
+    if (signal.aborted) return abortReason(signal);
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    return new GatewayError(502, `Could not reach the upstream of model '${this.model.name}' (${cause}).`, { code: 'upstream_error' });
+  }
+}
