@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIALECT_NAMES } from '../dialects/index.js';
 
 /**
  * The native YAML form (snake_case, like LiteLLM's). Strict objects: a misspelt key is an error that
@@ -40,7 +41,7 @@ export const sageMakerModelSchema = z.strictObject({
   inference_component: z.string().min(1).optional(),
   target_variant: z.string().min(1).optional(),
   custom_attributes: z.string().max(1024).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
-  dialect: z.enum(['openai-chat', 'tgi-generate', 'lmi-rolling-batch', 'jumpstart-text']).default('openai-chat'),
+  dialect: z.enum(DIALECT_NAMES).default('openai-chat'),
   served_model_name: z.string().min(1).optional(),
   chat_template: chatTemplateSchema.optional(),
   defaults: defaults.default({}),

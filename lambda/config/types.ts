@@ -3,7 +3,9 @@
  * Produced by `load.ts` from either YAML form (native or LiteLLM) and validated there; the Lambda
  * bundle receives it as JSON, so no YAML parser or config schema is loaded at cold start.
  */
-export type DialectName = 'openai-chat' | 'tgi-generate' | 'lmi-rolling-batch' | 'jumpstart-text';
+import type { DialectName } from '../dialects/index.js';
+
+export type { DialectName };
 
 /** A built-in template by name, or the model's own (inline, or read from a file when the config loads). */
 export type ChatTemplateConfig =

@@ -93,3 +93,28 @@ function merge(acc: unknown[], part: unknown): unknown[] {
   else acc.push(part);
   return acc;
 }
+
+describe('a stack with OpenAI-compatible upstreams', () => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'sagegate-cdk-')) });
+  const config = parseConfig(`
+models:
+  - { name: hosted, provider: openai, base_url: "https://api.example.com/v1", model: glm-4-flash, api_key_secret: sagegate/glm-key }
+  - { name: arn-key, provider: openai, base_url: "https://other.example.com/v1", model: m, api_key_secret: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:upstream-AbCdEf" }
+  - { name: keyless, provider: openai, base_url: "http://10.0.0.5:8000/v1", model: vicuna }
+`);
+  const template = Template.fromStack(new SageGateStack(app, 'UpstreamGate', { config }));
+  const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+  it('may read exactly the upstream key secrets, by ARN or by name with its suffix', () => {
+    const upstream = statements.find((s) => s.Sid === 'ReadUpstreamApiKeys');
+    expect(upstream.Action).toBe('secretsmanager:GetSecretValue');
+    expect(upstream.Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:sagegate/glm-key-??????']] },
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:upstream-AbCdEf',
+    ]);
+  });
+
+  it('grants no SageMaker access when no model is on SageMaker', () => {
+    expect(statements.some((s) => JSON.stringify(s.Action).includes('sagemaker:'))).toBe(false);
+  });
+});

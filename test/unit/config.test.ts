@@ -135,3 +135,65 @@ general_settings:
     );
   });
 });
+
+describe('dialects, templates and upstreams in the config', () => {
+  const fixtures = new URL('../fixtures/templates/', import.meta.url).pathname;
+
+  it("maps LiteLLM's sagemaker/ to TGI generate, choosing the template from hf_model_name", () => {
+    const config = parseConfig(`
+model_list:
+  - model_name: llama
+    litellm_params: { model: sagemaker/llama-endpoint, hf_model_name: meta-llama/Meta-Llama-3-8B-Instruct }
+  - model_name: falcon
+    litellm_params: { model: sagemaker/falcon-endpoint, hf_model_name: tiiuae/falcon-7b }
+  - model_name: lmi
+    litellm_params: { model: sagemaker/lmi-endpoint, dialect: lmi-rolling-batch, chat_template: chatml }
+`);
+    expect(config.models.map((m) => [m.dialect, m.chatTemplate])).toEqual([
+      ['tgi-generate', { builtin: 'llama3' }],
+      ['tgi-generate', { builtin: 'plain' }],
+      ['lmi-rolling-batch', { builtin: 'chatml' }],
+    ]);
+  });
+
+  it("maps LiteLLM's openai/ with api_base to an OpenAI-compatible upstream (seed 001), keyless or with a secret", () => {
+    const config = parseConfig(`
+model_list:
+  - model_name: gpt-3.5-turbo
+    litellm_params: { model: openai/vicuna-13b, api_base: "http://host.docker.internal:20080/v1", api_key: None }
+  - model_name: hosted
+    litellm_params: { model: openai/glm-4-flash, api_base: "https://api.example.com/v1", api_key_secret: sagegate/glm-key }
+`);
+    expect(config.models).toEqual([
+      { name: 'gpt-3.5-turbo', provider: 'openai', dialect: 'openai-chat', baseUrl: 'http://host.docker.internal:20080/v1', servedModelName: 'vicuna-13b', defaults: {}, vision: false },
+      { name: 'hosted', provider: 'openai', dialect: 'openai-chat', baseUrl: 'https://api.example.com/v1', servedModelName: 'glm-4-flash', apiKeySecret: 'sagegate/glm-key', defaults: {}, vision: false },
+    ]);
+  });
+
+  it('refuses API keys written in the config file, and a missing api_base', () => {
+    const error = configError(`
+model_list:
+  - model_name: a
+    litellm_params: { model: openai/x, api_base: "https://h/v1", api_key: sk-live-123 }
+  - model_name: b
+    litellm_params: { model: openai/y }
+`);
+    expect(error.message).toContain('model_list[0].litellm_params.api_key: API keys are not kept in config files');
+    expect(error.message).toContain("model_list[1].litellm_params.api_base: an 'openai/' model needs api_base");
+    expect(error.message).not.toContain('sk-live-123');
+  });
+
+  it('reads a template file relative to the config, and reports one that does not compile', () => {
+    const ok = parseConfig(`models: [{name: phi, endpoint: phi, dialect: tgi-generate, chat_template: {file: phi3.jinja, stop: ["<|end|>"]}}]`, 'x', {}, fixtures);
+    expect(ok.models[0]!.chatTemplate).toEqual({ source: expect.stringContaining("'<|assistant|>\\n'"), stop: ['<|end|>'] });
+    expect(configError(`models: [{name: a, endpoint: a, dialect: tgi-generate, chat_template: {inline: "{% for m in messages %}"}}]`).message).toMatch(
+      /models\[0\]\.chat_template: the template does not compile/,
+    );
+    expect(configError(`models: [{name: a, endpoint: a, dialect: tgi-generate, chat_template: {file: nope.jinja}}]`).message).toContain('cannot read template file nope.jinja: ENOENT');
+  });
+
+  it('refuses a chat template on an openai-chat model, and an unknown provider', () => {
+    expect(configError('models: [{name: a, endpoint: a, chat_template: chatml}]').message).toContain('models[0].chat_template: a chat template applies to');
+    expect(configError('models: [{name: a, provider: bedrock, endpoint: a}]').message).toContain("models[0].provider: provider must be 'sagemaker' or 'openai'");
+  });
+});

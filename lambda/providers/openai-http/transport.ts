@@ -79,7 +79,8 @@ export class OpenAIHttpTransport implements Transport {
   private failure(error: unknown, signal: AbortSignal): GatewayError {
     if (error instanceof GatewayError) return error;
     if (signal.aborted) return abortReason(signal);
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    const inner = (error as { cause?: { code?: string; message?: string } }).cause;
+    const cause = inner?.code ?? inner?.message ?? (error as Error).name;
     return new GatewayError(502, `Could not reach the upstream of model '${this.model.name}' (${cause}).`, { code: 'upstream_error' });
   }
 }
