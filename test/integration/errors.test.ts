@@ -14,6 +14,7 @@ models:
   - { name: error-event-later, endpoint: error-later-endpoint }
   - { name: internal-failure, endpoint: internal-failure-endpoint }
   - { name: garbage, endpoint: garbage-endpoint }
+  - { name: stream-failure, endpoint: stream-failure-endpoint }
 `;
 
 const chunk = (content: string) => `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
@@ -57,6 +58,7 @@ describe('errors, as OpenAI clients see them', () => {
         stream: [chunk('Hello '), 'data: {"error":{"message":"engine died","type":"InternalServerError","code":500}}\n\n'],
       }));
       e.addEndpoint('internal-failure-endpoint', openAIChatContainer());
+      e.addEndpoint('stream-failure-endpoint', () => ({ stream: [chunk('so far '), { exception: 'InternalStreamFailure', message: 'The stream processing failed.' }] }));
       e.addEndpoint('garbage-endpoint', () => ({ body: '<html>oops</html>', contentType: 'text/html' }));
     });
   });
@@ -104,8 +106,10 @@ describe('errors, as OpenAI clients see them', () => {
     expect(error.error).toMatchObject({ code: 'upstream_misconfigured' });
   });
 
-  it('maps InternalFailure to 502 and ServiceUnavailable to 503', async () => {
+  it('maps InternalFailure and InternalDependencyException to 502, ServiceUnavailable to 503', async () => {
     h.emulator.failNext('internal-failure-endpoint', 'InternalFailure', 2);
+    expect((await errorOf(ask('internal-failure'))).status).toBe(502);
+    h.emulator.failNext('internal-failure-endpoint', 'InternalDependencyException', 2);
     expect((await errorOf(ask('internal-failure'))).status).toBe(502);
     h.emulator.failNext('internal-failure-endpoint', 'ServiceUnavailable', 2);
     expect((await errorOf(ask('internal-failure'))).status).toBe(503);
@@ -138,6 +142,14 @@ describe('errors, as OpenAI clients see them', () => {
       error: { message: "Model 'error-event-later' failed: engine died", type: 'api_error', param: null, code: 'upstream_error' },
     });
     expect(events.slice(2)).toEqual(['[DONE]']);
+  });
+
+  it('reports an InternalStreamFailure mid-stream as an error event after the partial text', async () => {
+    const res = await h.post('/v1/chat/completions', { model: 'stream-failure', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const events = sseEvents(await res.text());
+    expect(JSON.parse(events[0]!).choices[0].delta.content).toBe('so far ');
+    expect(JSON.parse(events.at(-2)!).error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('The stream processing failed.') });
+    expect(events.at(-1)).toBe('[DONE]');
   });
 
   it("reports SageMaker's time limit mid-stream as a timeout error event", async () => {
