@@ -3,6 +3,7 @@ import type { GatewayConfig, ModelConfig } from './config/types.js';
 import { dialects } from './dialects/index.js';
 import type { ChatDialect } from './dialects/dialect.js';
 import { GatewayError, modelNotFound } from './http/errors.js';
+import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { OpenAIHttpTransport } from './providers/openai-http/transport.js';
 import { SageMakerTransport } from './providers/sagemaker/transport.js';
 import type { Transport } from './providers/transport.js';
@@ -18,6 +19,8 @@ export interface Gateway {
   config: GatewayConfig;
   auth: Authenticator;
   routes: ReadonlyMap<string, ModelRoute>;
+  /** Fetches image URLs under the SSRF policy. */
+  images: ImageFetcher;
   /** The route for a model the principal may use, or a 404 / 403. */
   route(name: string, principal: Principal): ModelRoute;
   /** The models the principal may use. */
@@ -26,6 +29,8 @@ export interface Gateway {
 
 export interface GatewayOverrides {
   auth?: Authenticator;
+  /** DNS for image URLs (tests point names at chosen addresses). */
+  resolveImageHost?: Resolve;
 }
 
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
@@ -37,6 +42,7 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
     config,
     auth: overrides.auth ?? createAuthenticator(config.auth),
     routes,
+    images: new ImageFetcher(config.imageFetch, overrides.resolveImageHost),
     route(name, principal) {
       const route = routes.get(name);
       if (!route) throw modelNotFound(name);

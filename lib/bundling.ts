@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../lambda/config/types.js';
 
@@ -15,6 +16,24 @@ export const BUNDLE_BANNER = "import { createRequire as __sgRequire } from 'node
 
 /** Prefer dependencies' ES module builds: smaller bundles, and tree-shaking works on them. */
 export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * sharp is native (libvips): never bundled, installed beside the bundle for Lambda's linux-arm64
+ * when a model takes images, and imported only when an image must be resized.
+ */
+export const BUNDLE_EXTERNALS = ['sharp'];
+
+export const needsImageLibrary = (config: GatewayConfig): boolean => config.models.some((m) => m.vision);
+
+/** The sharp version in our lock file, so the deployed library is the tested one. */
+export function sharpVersion(): string {
+  return (JSON.parse(readFileSync(fileURLToPath(new URL('../node_modules/sharp/package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+}
+
+/** Installs sharp's linux-arm64 build into the function's asset (npm picks the platform's binaries). */
+export function installSharpCommand(outputDir: string): string {
+  return `npm install --prefix "${outputDir}" --no-save --no-package-lock --no-audit --no-fund --os=linux --cpu=arm64 --libc=glibc sharp@${sharpVersion()}`;
+}
 
 /** The validated config goes into the bundle as a JSON string literal: no YAML parsing at cold start. */
 export function configDefine(config: GatewayConfig): Record<string, string> {

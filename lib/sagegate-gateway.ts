@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { GatewayConfig, SageMakerModel } from '../lambda/config/types.js';
-import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from './bundling.js';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine, installSharpCommand, needsImageLibrary } from './bundling.js';
 
 export interface SageGateGatewayProps {
   /** The validated gateway config (from `loadConfigFile`): models, limits, deploy settings. */
@@ -59,8 +59,15 @@ export class SageGateGateway extends Construct {
         mainFields: BUNDLE_MAIN_FIELDS,
         banner: BUNDLE_BANNER,
         define: configDefine(config),
-        // Bundle our pinned SDK rather than rely on the runtime's copy.
-        externalModules: [],
+        // Bundle our pinned SDK rather than rely on the runtime's copy; only sharp stays outside.
+        externalModules: BUNDLE_EXTERNALS,
+        ...(needsImageLibrary(config) && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) => [installSharpCommand(outputDir)],
+          },
+        }),
       },
     });
 

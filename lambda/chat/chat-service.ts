@@ -4,6 +4,7 @@ import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
 import { dataPayloads } from '../streaming/data-payloads.js';
 import { templateStops } from '../dialects/text-generation.js';
 import type { ModelRoute } from '../gateway.js';
+import { fitPayload } from '../images/payload-limit.js';
 import { applyStops, enforceStops } from './stop-sequences.js';
 
 const utf8 = new TextDecoder();
@@ -21,8 +22,14 @@ export function assertModelAccepts(route: ModelRoute, request: ChatRequest): voi
   });
 }
 
+/** The container payload; on SageMaker, fitted into its 6 MB limit (shrinking images if they are why). */
+async function encodePayload(route: ModelRoute, request: ChatRequest, stream: boolean): Promise<string> {
+  const encode = async (r: ChatRequest) => JSON.stringify(await route.dialect.encodeRequest(r, route.model, stream));
+  return route.model.provider === 'sagemaker' ? fitPayload(route.model, request, encode) : encode(request);
+}
+
 export async function completeChat(route: ModelRoute, request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-  const payload = JSON.stringify(await route.dialect.encodeRequest(request, route.model, false));
+  const payload = await encodePayload(route, request, false);
   const bytes = await route.transport.invoke(payload, signal);
   let body: unknown;
   try {
@@ -43,7 +50,7 @@ export async function* streamChat(route: ModelRoute, request: ChatRequest, signa
 }
 
 async function* upstreamEvents(route: ModelRoute, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
-  const payload = JSON.stringify(await route.dialect.encodeRequest(request, route.model, true));
+  const payload = await encodePayload(route, request, true);
   const bytes = await route.transport.invokeStream(payload, signal);
   const decoder = route.dialect.createStreamDecoder(route.model);
   for await (const data of dataPayloads(bytes)) yield* decoder.decode(data);

@@ -9,6 +9,7 @@ import { formatPath } from '../openai/chat-request.js';
 import { litellmConfigSchema, translateLiteLLM, type TranslationIssue } from './litellm.js';
 import { nativeConfigSchema, type ParsedNativeConfig } from './native-schema.js';
 import type { ChatTemplateConfig, GatewayConfig, ModelConfig } from './types.js';
+import { IMAGE_PRESETS, presetForNames, type ImageSettings } from '../images/image-settings.js';
 
 /** A config mistake, with the exact path of each problem: `models[1].endpoint: not a valid ...`. */
 export class ConfigError extends Error {
@@ -91,6 +92,13 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       cacheTtlSeconds: c.auth.cache_ttl_seconds,
     },
     maxBodyBytes: c.gateway.max_body_bytes,
+    imageFetch: {
+      allowHosts: c.gateway.image_fetch.allow_hosts,
+      denyHosts: c.gateway.image_fetch.deny_hosts,
+      timeoutMs: c.gateway.image_fetch.timeout_ms,
+      maxBytes: c.gateway.image_fetch.max_bytes,
+      maxRedirects: c.gateway.image_fetch.max_redirects,
+    },
     deploy: {
       stackName: c.deploy.stack_name,
       memoryMb: c.deploy.memory_mb,
@@ -102,7 +110,8 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
 }
 
 function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (message: string) => void): ModelConfig {
-  const common = { name: m.name, defaults: m.defaults, vision: m.vision };
+  const images = m.vision ? imageSettings(m) : undefined;
+  const common = { name: m.name, defaults: m.defaults, vision: m.vision, ...(images && { images }) };
   if (m.provider === 'openai') {
     return { ...common, provider: 'openai', dialect: 'openai-chat', baseUrl: m.base_url, servedModelName: m.model, ...(m.api_key_secret && { apiKeySecret: m.api_key_secret }) };
   }
@@ -118,6 +127,21 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
     ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
     ...(m.served_model_name && { servedModelName: m.served_model_name }),
     ...(chatTemplate && { chatTemplate }),
+  };
+}
+
+/** The preset (named, or recognised from the model's names) with the model's overrides. */
+function imageSettings(m: ParsedModel): ImageSettings {
+  const o = m.images ?? {};
+  const names = m.provider === 'openai' ? [m.name, m.model] : [m.name, m.endpoint, m.served_model_name];
+  const preset = IMAGE_PRESETS[o.preset ?? presetForNames(...names)];
+  return {
+    minSide: o.min_side ?? preset.minSide,
+    maxPixels: o.max_pixels ?? preset.maxPixels,
+    maxAspectRatio: o.max_aspect_ratio ?? preset.maxAspectRatio,
+    maxImages: o.max_images ?? preset.maxImages,
+    format: o.format ?? preset.format,
+    quality: o.quality ?? preset.quality,
   };
 }
 

@@ -18,6 +18,17 @@ const defaults = z.strictObject({
   presence_penalty: z.number().min(-2).max(2).optional(),
 });
 
+/** A preset (chosen from the model's names when omitted) with any field overridden. */
+const imagesSchema = z.strictObject({
+  preset: z.enum(['default', 'qwen-vl']).optional(),
+  min_side: z.number().int().min(1).max(4096).optional(),
+  max_pixels: z.number().int().min(1).optional(),
+  max_aspect_ratio: z.number().min(1).optional(),
+  max_images: z.number().int().min(1).max(100).optional(),
+  format: z.enum(['keep', 'jpeg', 'png', 'webp']).optional(),
+  quality: z.number().int().min(1).max(100).optional(),
+});
+
 const name = z.string().min(1).regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only');
 const BUILTIN_TEMPLATES = ['chatml', 'llama3', 'mistral', 'gemma', 'plain'] as const;
 const templateTokens = {
@@ -46,6 +57,7 @@ export const sageMakerModelSchema = z.strictObject({
   chat_template: chatTemplateSchema.optional(),
   defaults: defaults.default({}),
   vision: z.boolean().default(false),
+  images: imagesSchema.optional(),
 });
 
 export const openAIModelSchema = z.strictObject({
@@ -59,6 +71,7 @@ export const openAIModelSchema = z.strictObject({
   dialect: z.literal('openai-chat').default('openai-chat'),
   defaults: defaults.default({}),
   vision: z.boolean().default(false),
+  images: imagesSchema.optional(),
 });
 
 // `provider` defaults to sagemaker, then picks the schema (so errors name the right fields).
@@ -76,6 +89,7 @@ export const nativeConfigSchema = z.strictObject({
       models.forEach((m, i) => {
         if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate model name '${m.name}'` });
         seen.add(m.name);
+        if (m.images && !m.vision) ctx.addIssue({ code: 'custom', path: [i, 'images'], message: 'image settings apply to models with vision: true' });
         if (m.provider === 'sagemaker' && m.chat_template && m.dialect === 'openai-chat') {
           ctx.addIssue({ code: 'custom', path: [i, 'chat_template'], message: 'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)' });
         }
@@ -94,8 +108,17 @@ export const nativeConfigSchema = z.strictObject({
   gateway: z
     .strictObject({
       max_body_bytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(6 * 1024 * 1024),
+      image_fetch: z
+        .strictObject({
+          allow_hosts: z.array(z.string().min(1)).default([]),
+          deny_hosts: z.array(z.string().min(1)).default([]),
+          timeout_ms: z.number().int().min(100).max(60_000).default(5000),
+          max_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(20 * 1024 * 1024),
+          max_redirects: z.number().int().min(0).max(10).default(3),
+        })
+        .default({ allow_hosts: [], deny_hosts: [], timeout_ms: 5000, max_bytes: 20 * 1024 * 1024, max_redirects: 3 }),
     })
-    .default({ max_body_bytes: 6 * 1024 * 1024 }),
+    .default({ max_body_bytes: 6 * 1024 * 1024, image_fetch: { allow_hosts: [], deny_hosts: [], timeout_ms: 5000, max_bytes: 20 * 1024 * 1024, max_redirects: 3 } }),
   deploy: z
     .strictObject({
       stack_name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('SageGate'),

@@ -4,6 +4,8 @@
  * bundle receives it as JSON, so no YAML parser or config schema is loaded at cold start.
  */
 import type { DialectName } from '../dialects/index.js';
+import type { FetchPolicy } from '../images/image-fetcher.js';
+import type { ImageSettings } from '../images/image-settings.js';
 
 export type { DialectName };
 
@@ -22,6 +24,8 @@ interface ModelBase {
   defaults: Record<string, unknown>;
   /** Whether the model accepts image parts. */
   vision: boolean;
+  /** How images are fitted to the model (vision models only). */
+  images?: ImageSettings;
   /** For prompt-string dialects (TGI generate, LMI, JumpStart). */
   chatTemplate?: ChatTemplateConfig;
 }
@@ -75,5 +79,7 @@ export interface GatewayConfig {
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** How image URLs are fetched. */
+  imageFetch: FetchPolicy;
   deploy: DeployConfig;
 }

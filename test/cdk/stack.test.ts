@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,15 @@ describe('the synthesized stack', () => {
     expect(bundle).toContain('Qwen25-VL-Endpoint');
     expect(bundle).not.toContain('sk-literal-master-key-in-config');
     expect(bundle.length).toBeLessThan(600 * 1024);
+  });
+
+  it("installs sharp's linux-arm64 build beside the bundle, since a model takes images", () => {
+    const assembly = app.synth();
+    const asset = readdirSync(assembly.directory).find((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'index.mjs')))!;
+    const modules = join(assembly.directory, asset, 'node_modules');
+    expect(existsSync(join(modules, 'sharp', 'package.json'))).toBe(true);
+    expect(readdirSync(join(modules, '@img'))).toEqual(expect.arrayContaining(['sharp-linux-arm64', 'sharp-libvips-linux-arm64']));
+    expect(readdirSync(join(modules, '@img')).some((d) => d.includes('x64'))).toBe(false);
   });
 });
 

@@ -3,6 +3,8 @@ import { parseConfig } from '../../lambda/config/load.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
+import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
+import { dataUrl, solidPng } from '../support/images.js';
 import { buildHandlerBundle } from '../support/bundle.js';
 import {
   ResponseStreamDouble,
@@ -25,10 +27,11 @@ let handler: StreamingHandler;
 
 beforeAll(async () => {
   sagemaker.addEndpoint('chat-endpoint', openAIChatContainer({ tokenDelayMs: 40, reply: () => 'one two three four five' }));
+  sagemaker.addEndpoint('vl-endpoint', qwenVLContainer());
   process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = await sagemaker.start();
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = await secrets.start();
   process.env.SAGEGATE_KEYS_SECRET = secrets.put('sagegate/api-keys', JSON.stringify({ master_key: KEY }));
-  const config = parseConfig('models: [{name: chat, endpoint: chat-endpoint, region: us-east-1}]', 'lambda test', {});
+  const config = parseConfig('models: [{name: chat, endpoint: chat-endpoint, region: us-east-1}, {name: qwen-vl, endpoint: vl-endpoint, vision: true}]', 'lambda test', {});
   installLambdaRuntime();
   const bundle = await buildHandlerBundle(config);
   ({ handler } = await import(bundle));
@@ -92,6 +95,13 @@ it('puts error statuses in the prelude: 401 without a key, 404 for an unknown mo
   expect(JSON.parse(unauthorised.body.toString()).error.code).toBe('invalid_api_key');
   const unknown = await invoke(functionUrlEvent('POST', '/v1/chat/completions', { headers: auth, body: chatBody({ model: 'nope' }) }));
   expect(unknown.prelude.statusCode).toBe(404);
+});
+
+it('loads the image library on demand from beside the bundle to upscale a 10x10 image', async () => {
+  const body = JSON.stringify({ model: 'qwen-vl', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl(await solidPng(10, 10)) } }] }] });
+  const { prelude, body: out } = await invoke(functionUrlEvent('POST', '/v1/chat/completions', { headers: auth, body }));
+  expect(prelude.statusCode).toBe(200);
+  expect(JSON.parse(out.toString()).choices[0].message.content).toContain('I see 1 image: 56x56 png');
 });
 
 it('answers /health without a key and without calling a model', async () => {

@@ -1,13 +1,16 @@
 import { build } from 'esbuild';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../../lambda/config/types.js';
-import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from '../../lib/bundling.js';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from '../../lib/bundling.js';
 
 /** Bundles the handler as the stack does (minified ESM, config inlined) and returns the file. */
 export async function buildHandlerBundle(config: GatewayConfig): Promise<string> {
-  const outfile = join(await mkdtemp(join(tmpdir(), 'sagegate-bundle-')), 'index.mjs');
+  // Inside the project, so the external `sharp` resolves from node_modules as it does beside the deployed bundle.
+  const cache = fileURLToPath(new URL('../../node_modules/.cache/sagegate-bundles/', import.meta.url));
+  await mkdir(cache, { recursive: true });
+  const outfile = join(await mkdtemp(cache), 'index.mjs');
   await build({
     entryPoints: [HANDLER_ENTRY],
     outfile,
@@ -20,6 +23,7 @@ export async function buildHandlerBundle(config: GatewayConfig): Promise<string>
     mainFields: BUNDLE_MAIN_FIELDS,
     banner: { js: BUNDLE_BANNER },
     define: configDefine(config),
+    external: BUNDLE_EXTERNALS,
     logLevel: 'silent',
   });
   return outfile;

@@ -47,6 +47,8 @@ auth:
       dialect: 'openai-chat',
       defaults: { temperature: 0.2, max_tokens: 500 },
       vision: true,
+      // The Qwen-VL preset, recognised from the model's names.
+      images: { minSide: 56, maxPixels: 12_845_056, maxAspectRatio: 200, maxImages: 10, format: 'keep', quality: 90 },
     });
     expect(config.auth.masterKeySha256).toBe(sha256Hex('sk-secret'));
     expect(JSON.stringify(config)).not.toContain('sk-secret');

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { assertModelAccepts, completeChat, streamChat } from '../../chat/chat-service.js';
 import type { Gateway } from '../../gateway.js';
+import { prepareImages } from '../../images/prepare-images.js';
 import { parseChatRequest } from '../../openai/chat-request.js';
 import { ChunkEncoder, chatCompletion, newCompletionMeta } from '../../openai/chat-response.js';
 import { completeUsage } from '../../openai/usage-estimate.js';
@@ -11,15 +12,16 @@ import { SSE_HEADERS, sseBody } from '../sse-body.js';
 /** POST /v1/chat/completions */
 export function chatCompletions(gateway: Gateway) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    const request = parseChatRequest(await readJson(c.req.raw, gateway.config.maxBodyBytes));
-    c.set('model', request.model);
-    const route = gateway.route(request.model, c.get('principal'));
-    assertModelAccepts(route, request);
+    const parsed = parseChatRequest(await readJson(c.req.raw, gateway.config.maxBodyBytes));
+    c.set('model', parsed.model);
+    const route = gateway.route(parsed.model, c.get('principal'));
+    assertModelAccepts(route, parsed);
 
-    const meta = newCompletionMeta(request.model);
+    const meta = newCompletionMeta(parsed.model);
     // Aborted when the client leaves (the request's signal) or when the body stream is cancelled.
     const cancel = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, cancel.signal]);
+    const request = route.model.vision ? await prepareImages(parsed, route.model, gateway.images, signal) : parsed;
 
     if (!request.stream) {
       const result = await completeChat(route, request, signal);

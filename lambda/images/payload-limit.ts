@@ -1,0 +1,69 @@
+import { GatewayError } from '../http/errors.js';
+import type { ChatRequest } from '../openai/chat-request.js';
+import type { ModelConfig } from '../config/types.js';
+import { decodeBase64, inspectImage, parseDataUrl, toDataUrl } from './image-bytes.js';
+import { IMAGE_PRESETS } from './image-settings.js';
+import { resizeImage } from './resize-image.js';
+
+/** SageMaker's InvokeEndpoint body limit (wire-facts §1). */
+export const SAGEMAKER_MAX_BODY = 6_291_456;
+
+/**
+ * Fits a SageMaker payload into 6 MB: when it is over and images are the reason, they are
+ * re-encoded as JPEG and scaled down (never below the model's minimum side) until the payload fits;
+ * when that is impossible, the client gets a 413 that says why.
+ */
+export async function fitPayload(model: ModelConfig, request: ChatRequest, encode: (request: ChatRequest) => Promise<string>): Promise<string> {
+  let payload = await encode(request);
+  let size = Buffer.byteLength(payload);
+  if (size <= SAGEMAKER_MAX_BODY) return payload;
+  const imageBytes = totalImageBytes(request);
+  if (imageBytes === 0) throw tooLarge(model, size, 'shorten the conversation');
+  const minSide = (model.images ?? IMAGE_PRESETS.default).minSide;
+  for (let round = 0; round < 5; round++) {
+    // Shrink the images' share of the payload by what is over, with some headroom.
+    const keep = Math.max(0.05, (imageBytes - (size - SAGEMAKER_MAX_BODY * 0.97)) / imageBytes) * (round === 0 ? 1 : 0.7 ** round);
+    request = await shrinkImages(request, keep, minSide);
+    payload = await encode(request);
+    size = Buffer.byteLength(payload);
+    if (size <= SAGEMAKER_MAX_BODY) return payload;
+  }
+  throw tooLarge(model, size, 'even with its images shrunk to the smallest size the model takes; send fewer or smaller images');
+}
+
+function tooLarge(model: ModelConfig, size: number, advice: string): GatewayError {
+  return new GatewayError(413, `The request for model '${model.name}' would be ${size} bytes, over SageMaker's limit of ${SAGEMAKER_MAX_BODY} bytes (${advice}).`, { code: 'request_too_large' });
+}
+
+function totalImageBytes(request: ChatRequest): number {
+  let total = 0;
+  for (const message of request.messages) {
+    if (!Array.isArray(message.content)) continue;
+    for (const part of message.content) if (part.type === 'image_url') total += (typeof part.image_url === 'string' ? part.image_url : part.image_url.url).length;
+  }
+  return total;
+}
+
+/** Every data-URL image re-encoded as JPEG with about `keep` of its bytes (pixels scale with bytes). */
+async function shrinkImages(request: ChatRequest, keep: number, minSide: number): Promise<ChatRequest> {
+  const messages = await Promise.all(
+    request.messages.map(async (message) => {
+      if (!Array.isArray(message.content)) return message;
+      const content = await Promise.all(
+        message.content.map(async (part) => {
+          if (part.type !== 'image_url') return part;
+          const url = typeof part.image_url === 'string' ? part.image_url : part.image_url.url;
+          const data = parseDataUrl(url);
+          if (!data) return part;
+          const bytes = decodeBase64(data.base64);
+          const { width, height } = inspectImage(bytes);
+          const scale = Math.max(Math.sqrt(keep), minSide / Math.min(width, height));
+          const size = { width: Math.max(1, Math.round(width * Math.min(1, scale))), height: Math.max(1, Math.round(height * Math.min(1, scale))) };
+          return { ...part, image_url: { url: toDataUrl('jpeg', await resizeImage(bytes, size, 'jpeg', 80)) } };
+        }),
+      );
+      return { ...message, content } as typeof message;
+    }),
+  );
+  return { ...request, messages };
+}

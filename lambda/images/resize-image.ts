@@ -1,0 +1,34 @@
+import type { ImageSettings } from './image-settings.js';
+import type { ImageInfo, ImageType } from './image-bytes.js';
+
+/**
+ * The size an image must take for a model: upscaled until its shorter side reaches `minSide`,
+ * downscaled to at most `maxPixels`. Undefined when it fits as it is.
+ */
+export function targetSize(info: ImageInfo, settings: ImageSettings): { width: number; height: number } | undefined {
+  const { width, height } = info;
+  let scale = 1;
+  if (Math.min(width, height) < settings.minSide) scale = settings.minSide / Math.min(width, height);
+  if (width * height * scale * scale > settings.maxPixels) scale = Math.sqrt(settings.maxPixels / (width * height));
+  if (scale === 1) return undefined;
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** The encoding for a re-encoded image: the configured one, else the input's (GIF becomes PNG). */
+export function outputType(input: ImageType, settings: ImageSettings): Exclude<ImageType, 'gif'> {
+  if (settings.format !== 'keep') return settings.format;
+  return input === 'gif' ? 'png' : input;
+}
+
+/**
+ * Resizes and re-encodes with sharp (libvips), loaded on first use so requests without images that
+ * need changing never load it. EXIF orientation is applied; animation keeps its first frame.
+ */
+export async function resizeImage(bytes: Uint8Array, size: { width: number; height: number }, type: Exclude<ImageType, 'gif'>, quality: number): Promise<Uint8Array> {
+  const { default: sharp } = await import('sharp');
+  return sharp(bytes, { animated: false, limitInputPixels: 268_402_689 })
+    .rotate()
+    .resize(size.width, size.height, { fit: 'fill' })
+    .toFormat(type, { quality })
+    .toBuffer();
+}
