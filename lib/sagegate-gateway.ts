@@ -38,6 +38,7 @@ export class SageGateGateway extends Construct {
       },
     });
 
+    const iamOnly = deploy.functionUrlAuth === 'aws_iam' && config.auth.disabled;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: deploy.logRetentionDays as logs.RetentionDays });
 
     this.function = new NodejsFunction(this, 'Handler', {
@@ -49,7 +50,8 @@ export class SageGateGateway extends Construct {
       timeout: Duration.seconds(deploy.timeoutSeconds),
       logGroup,
       description: `sagegate: OpenAI-compatible gateway for ${config.models.length} SageMaker model(s)`,
-      environment: { SAGEGATE_KEYS_SECRET: this.apiKeys.secretArn },
+      // Keys are always checked, unless IAM guards the URL and the config switches keys off.
+      environment: iamOnly ? {} : { SAGEGATE_KEYS_SECRET: this.apiKeys.secretArn },
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLE_TARGET,
@@ -92,7 +94,7 @@ export class SageGateGateway extends Construct {
     }
 
     this.url = this.function.addFunctionUrl({
-      authType: lambda.FunctionUrlAuthType.NONE,
+      authType: deploy.functionUrlAuth === 'aws_iam' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE,
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
       ...(deploy.cors && {
         cors: {
@@ -105,8 +107,9 @@ export class SageGateGateway extends Construct {
       }),
     });
 
-    new CfnOutput(this, 'Url', { value: this.url.url, description: 'OpenAI base URL: append v1 (https://.../v1)' });
-    new CfnOutput(this, 'ApiKeysSecretArn', { value: this.apiKeys.secretArn, description: 'Secrets Manager secret holding the API keys' });
+    // Stable output names: the admin CLI finds the key store by `ApiKeysSecretArn`.
+    new CfnOutput(this, 'Url', { value: this.url.url, description: 'OpenAI base URL: append v1 (https://.../v1)' }).overrideLogicalId('Url');
+    new CfnOutput(this, 'ApiKeysSecretArn', { value: this.apiKeys.secretArn, description: 'Secrets Manager secret holding the API keys' }).overrideLogicalId('ApiKeysSecretArn');
   }
 }
 

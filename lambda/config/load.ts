@@ -104,6 +104,7 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       memoryMb: c.deploy.memory_mb,
       timeoutSeconds: c.deploy.timeout_seconds,
       logRetentionDays: c.deploy.log_retention_days,
+      functionUrlAuth: c.deploy.function_url_auth,
       ...(c.deploy.cors && { cors: { allowOrigins: c.deploy.cors.allow_origins } }),
     },
   };

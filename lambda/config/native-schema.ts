@@ -129,8 +129,10 @@ export const nativeConfigSchema = z.strictObject({
         .refine((d) => LOG_RETENTION_DAYS.includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')} (CloudWatch's retention periods)`)
         .default(30),
       cors: z.strictObject({ allow_origins: z.array(z.string().min(1)).min(1) }).optional(),
+      /** `aws_iam`: only SigV4-signed callers with lambda:InvokeFunctionUrl reach the function. */
+      function_url_auth: z.enum(['none', 'aws_iam']).default('none'),
     })
-    .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30 }),
+    .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30, function_url_auth: 'none' }),
 });
 
 export type NativeConfig = z.input<typeof nativeConfigSchema>;

@@ -72,6 +72,8 @@ export interface DeployConfig {
   timeoutSeconds: number;
   logRetentionDays: number;
   cors?: CorsConfig;
+  /** `aws_iam` puts the Function URL behind SigV4; with `auth.disabled` IAM is then the only check. */
+  functionUrlAuth: 'none' | 'aws_iam';
 }
 
 export interface GatewayConfig {

@@ -25,7 +25,7 @@ export class SecretsManagerEmulator {
   private server: Server | undefined;
   /** While true every call fails with InternalServiceError (an outage). */
   down = false;
-  calls: { operation: string; secretId?: string }[] = [];
+  calls: { operation: string; secretId?: string; stage?: string }[] = [];
   url = '';
 
   constructor(
@@ -61,7 +61,7 @@ export class SecretsManagerEmulator {
         } catch {
           return fail(res, 400, 'SerializationException', 'malformed JSON');
         }
-        this.calls.push({ operation, secretId: input.SecretId as string | undefined });
+        this.calls.push({ operation, secretId: input.SecretId as string | undefined, stage: input.VersionStage as string | undefined });
         if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) return fail(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
         if (this.down) return fail(res, 500, 'InternalServiceError', 'An error occurred on the server side.');
         this.dispatch(operation, input, res);
@@ -103,14 +103,36 @@ export class SecretsManagerEmulator {
         if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
         const stages = (input.VersionStages as string[] | undefined) ?? ['AWSCURRENT'];
         const id = (input.ClientRequestToken as string | undefined) ?? crypto.randomUUID();
-        for (const v of secret.versions) for (const s of stages) v.stages.delete(s);
+        const value = String(input.SecretString ?? '');
+        // The token makes the call idempotent: the same token with other content is refused.
+        const existing = secret.versions.find((v) => v.id === id);
+        if (existing) {
+          if (existing.value !== value) return fail(res, 400, 'ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+          return ok(res, { ARN: secret.arn, Name: secret.name, VersionId: id, VersionStages: [...existing.stages] });
+        }
+        const previous = secret.versions.find((v) => v.stages.has('AWSCURRENT'));
+        for (const v of secret.versions) for (const stage of stages) v.stages.delete(stage);
         if (stages.includes('AWSCURRENT')) {
           for (const v of secret.versions) v.stages.delete('AWSPREVIOUS');
-          const current = secret.versions.find((v) => v.stages.size === 0 && v === secret.versions.at(-1));
-          current?.stages.add('AWSPREVIOUS');
+          previous?.stages.add('AWSPREVIOUS');
         }
-        secret.versions.push({ id, value: String(input.SecretString ?? ''), stages: new Set(stages), created: Date.now() / 1000 });
+        secret.versions.push({ id, value, stages: new Set(stages), created: Date.now() / 1000 });
         return ok(res, { ARN: secret.arn, Name: secret.name, VersionId: id, VersionStages: stages });
+      }
+      case 'UpdateSecretVersionStage': {
+        // Moves a label from one version to another (finishing a rotation).
+        if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+        const stage = String(input.VersionStage);
+        const to = secret.versions.find((v) => v.id === input.MoveToVersionId);
+        const from = secret.versions.find((v) => v.id === input.RemoveFromVersionId);
+        if (input.RemoveFromVersionId && !from?.stages.has(stage)) return fail(res, 400, 'InvalidParameterException', `The staging label ${stage} is not attached to version ${input.RemoveFromVersionId}.`);
+        if (stage === 'AWSCURRENT' && to && from) {
+          for (const v of secret.versions) v.stages.delete('AWSPREVIOUS');
+          from.stages.add('AWSPREVIOUS');
+        }
+        from?.stages.delete(stage);
+        to?.stages.add(stage);
+        return ok(res, { ARN: secret.arn, Name: secret.name });
       }
       case 'DescribeSecret': {
         if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");

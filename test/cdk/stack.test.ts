@@ -74,7 +74,8 @@ describe('the synthesized stack', () => {
   it('keeps logs for the configured period and outputs the URL and the secret ARN', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
     const outputs = template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual([expect.stringMatching(/^GatewayApiKeysSecretArn/), expect.stringMatching(/^GatewayUrl/)]);
+    // Stable names: the admin CLI looks the secret up by this output.
+    expect(Object.keys(outputs).sort()).toEqual(['ApiKeysSecretArn', 'Url']);
   });
 
   it('bundles the config into the handler, with the master key only as its hash', () => {
@@ -125,5 +126,27 @@ models:
 
   it('grants no SageMaker access when no model is on SageMaker', () => {
     expect(statements.some((s) => JSON.stringify(s.Action).includes('sagemaker:'))).toBe(false);
+  });
+});
+
+describe('a stack behind AWS_IAM', () => {
+  const synth = (auth: string) =>
+    Template.fromStack(
+      new SageGateStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'sagegate-cdk-')) }), 'IamGate', {
+        config: parseConfig(`models: [{name: m, provider: openai, base_url: "https://h/v1", model: m}]\n${auth}\ndeploy: {function_url_auth: aws_iam}`),
+      }),
+    );
+
+  it('serves the URL with AWS_IAM auth and no public invoke permission', () => {
+    const template = synth('');
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
+    expect(Object.values(template.findResources('AWS::Lambda::Permission')).some((p) => p.Properties.Principal === '*')).toBe(false);
+    // API keys are still checked on top of IAM...
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { SAGEGATE_KEYS_SECRET: Match.anyValue() } } });
+  });
+
+  it('...unless the config switches keys off, leaving IAM as the only check', () => {
+    const env = Object.values(synth('auth: {disabled: true}').findResources('AWS::Lambda::Function'))[0]!.Properties.Environment;
+    expect(env?.Variables?.SAGEGATE_KEYS_SECRET).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ export class UpstreamApiKey {
 
   private async load(): Promise<string> {
     try {
-      const raw = (await this.read(this.secretId)).trim();
+      const raw = ((await this.read(this.secretId)) ?? '').trim();
       const key = raw.startsWith('{') ? String((JSON.parse(raw) as { api_key?: unknown }).api_key ?? '') : raw;
       if (!key) throw new Error('the secret holds no api_key');
       this.cached = { key, at: Date.now() };

@@ -1,0 +1,57 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { sha256Hex } from '../../lambda/auth/key-hash.js';
+import type { ApiKeyRecord, KeyDocument } from '../../lambda/auth/key-document.js';
+import { UsageError } from './durations.js';
+
+/** Edits of the key store document: pure functions, so the store can re-apply them after a conflict. */
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** An OpenAI-looking key with a recognisable prefix and about 238 bits of randomness. */
+export function newApiKey(): string {
+  let key = 'sk-sg-';
+  for (let i = 0; i < 40; i++) key += ALPHABET[randomInt(ALPHABET.length)];
+  return key;
+}
+
+export const hintOf = (key: string) => `sk-sg-…${key.slice(-4)}`;
+
+export interface CreateOptions {
+  name: string;
+  models: string[] | '*';
+  expiresAt?: string;
+  rpm?: number;
+}
+
+export function addKey(doc: KeyDocument, key: string, options: CreateOptions, now = new Date()): { doc: KeyDocument; record: ApiKeyRecord } {
+  const record: ApiKeyRecord = {
+    id: `key_${randomBytes(6).toString('hex')}`,
+    name: options.name,
+    sha256: sha256Hex(key),
+    hint: hintOf(key),
+    models: options.models,
+    created_at: now.toISOString(),
+    ...(options.expiresAt && { expires_at: options.expiresAt }),
+    ...(options.rpm && { rpm: options.rpm }),
+  };
+  return { doc: { ...doc, keys: [...doc.keys, record] }, record };
+}
+
+export function revokeKey(doc: KeyDocument, id: string): KeyDocument {
+  const found = doc.keys.find((k) => k.id === id);
+  if (!found) throw new UsageError(`no key with id ${id} (see: sagegate keys list)`);
+  // Kept, marked disabled: the listing still shows who had it.
+  return { ...doc, keys: doc.keys.map((k) => (k.id === id ? { ...k, disabled: true } : k)) };
+}
+
+/** The master key replaced by a new one, kept as its digest only. */
+export function replaceMaster(doc: KeyDocument, key: string): KeyDocument {
+  const { master_key: _plain, ...rest } = doc;
+  return { ...rest, master_key_sha256: sha256Hex(key) };
+}
+
+export function keyStatus(record: ApiKeyRecord, now = Date.now()): 'active' | 'revoked' | 'expired' {
+  if (record.disabled) return 'revoked';
+  if (record.expires_at && Date.parse(record.expires_at) <= now) return 'expired';
+  return 'active';
+}
