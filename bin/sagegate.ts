@@ -3,11 +3,14 @@
  *   npx cdk deploy -c config=litellm_config.yaml
  * The same file the handler serves locally with `npm start -- --config`.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfigFile } from '../lambda/config/load.js';
 import { SageGateStack } from '../lib/sagegate-stack.js';
 
 const app = new App();
+// cdk-nag's AWS Solutions rules run on every synth; each acknowledgement is justified where it is made.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 const configFile: string = app.node.tryGetContext('config') ?? 'sagegate.yaml';
 
 try {

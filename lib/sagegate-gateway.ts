@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { GatewayConfig, SageMakerModel } from '../lambda/config/types.js';
+import { GatewayMonitoring } from './gateway-monitoring.js';
 import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine, installSharpCommand, needsImageLibrary } from './bundling.js';
 
 export interface SageGateGatewayProps {
@@ -22,6 +23,7 @@ export class SageGateGateway extends Construct {
   readonly function: NodejsFunction;
   readonly url: lambda.FunctionUrl;
   readonly apiKeys: secretsmanager.Secret;
+  readonly monitoring: GatewayMonitoring;
 
   constructor(scope: Construct, id: string, props: SageGateGatewayProps) {
     super(scope, id);
@@ -41,6 +43,13 @@ export class SageGateGateway extends Construct {
     const iamOnly = deploy.functionUrlAuth === 'aws_iam' && config.auth.disabled;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: deploy.logRetentionDays as logs.RetentionDays });
 
+    // Our own role instead of AWSLambdaBasicExecutionRole: logs may go to this log group only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'sagegate gateway function',
+    });
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+
     this.function = new NodejsFunction(this, 'Handler', {
       entry: HANDLER_ENTRY,
       handler: 'handler',
@@ -48,7 +57,10 @@ export class SageGateGateway extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: deploy.memoryMb,
       timeout: Duration.seconds(deploy.timeoutSeconds),
+      role,
       logGroup,
+      tracing: deploy.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      ...(deploy.reservedConcurrency && { reservedConcurrentExecutions: deploy.reservedConcurrency }),
       description: `sagegate: OpenAI-compatible gateway for ${config.models.length} SageMaker model(s)`,
       // Keys are always checked, unless IAM guards the URL and the config switches keys off.
       environment: iamOnly ? {} : { SAGEGATE_KEYS_SECRET: this.apiKeys.secretArn },
@@ -106,6 +118,34 @@ export class SageGateGateway extends Construct {
         },
       }),
     });
+
+    this.monitoring = new GatewayMonitoring(this, 'Monitoring', {
+      function: this.function,
+      timeout: Duration.seconds(deploy.timeoutSeconds),
+      alarmTopicArn: deploy.alarmTopicArn,
+    });
+
+    // cdk-nag (AwsSolutions) findings that are deliberate, each with its reason.
+    Validations.of(this.apiKeys).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Keys are rotated by people, not a rotation Lambda: `sagegate keys rotate-master` stages the new master key as AWSPENDING (both work) and promotes it with --finish; per-key revocation and expiry cover the rest.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Pinned to nodejs22.x, the runtime the bundle is built and tested for (esbuild target node22); moving runtimes is a deliberate, tested change.',
+    });
+    if (deploy.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; CDK grants them on * when tracing is on.',
+      });
+    }
+    if (upstreamKeys.some((arn) => arn.includes('??????'))) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5',
+        reason: "An upstream key secret named without its ARN is matched by Secrets Manager's six-character ARN suffix (name-??????): that one secret, nothing else.",
+      });
+    }
 
     // Stable output names: the admin CLI finds the key store by `ApiKeysSecretArn`.
     new CfnOutput(this, 'Url', { value: this.url.url, description: 'OpenAI base URL: append v1 (https://.../v1)' }).overrideLogicalId('Url');

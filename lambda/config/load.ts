@@ -105,6 +105,9 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       timeoutSeconds: c.deploy.timeout_seconds,
       logRetentionDays: c.deploy.log_retention_days,
       functionUrlAuth: c.deploy.function_url_auth,
+      tracing: c.deploy.tracing,
+      ...(c.deploy.reserved_concurrency && { reservedConcurrency: c.deploy.reserved_concurrency }),
+      ...(c.deploy.alarm_topic_arn && { alarmTopicArn: c.deploy.alarm_topic_arn }),
       ...(c.deploy.cors && { cors: { allowOrigins: c.deploy.cors.allow_origins } }),
     },
   };

@@ -131,8 +131,12 @@ export const nativeConfigSchema = z.strictObject({
       cors: z.strictObject({ allow_origins: z.array(z.string().min(1)).min(1) }).optional(),
       /** `aws_iam`: only SigV4-signed callers with lambda:InvokeFunctionUrl reach the function. */
       function_url_auth: z.enum(['none', 'aws_iam']).default('none'),
+      reserved_concurrency: z.number().int().min(1).optional(),
+      tracing: z.boolean().default(false),
+      /** An existing SNS topic for the alarms. */
+      alarm_topic_arn: z.string().regex(/^arn:aws[\w-]*:sns:/, 'expected an SNS topic ARN').optional(),
     })
-    .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30, function_url_auth: 'none' }),
+    .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30, function_url_auth: 'none', tracing: false }),
 });
 
 export type NativeConfig = z.input<typeof nativeConfigSchema>;

@@ -74,6 +74,10 @@ export interface DeployConfig {
   cors?: CorsConfig;
   /** `aws_iam` puts the Function URL behind SigV4; with `auth.disabled` IAM is then the only check. */
   functionUrlAuth: 'none' | 'aws_iam';
+  reservedConcurrency?: number;
+  /** X-Ray active tracing. */
+  tracing: boolean;
+  alarmTopicArn?: string;
 }
 
 export interface GatewayConfig {

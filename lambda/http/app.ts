@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { presentedKey } from '../auth/authenticator.js';
 import type { Gateway } from '../gateway.js';
 import { log } from '../log.js';
+import { requestMetrics } from '../metrics.js';
 import type { AppEnv } from './env.js';
 import { GatewayError, errorResponse, toGatewayError } from './errors.js';
 import { chatCompletions } from './routes/chat-completions.js';
@@ -21,7 +22,9 @@ export function createApp(gateway: Gateway): Hono<AppEnv> {
     await next();
     c.res.headers.set('x-request-id', requestId);
     const status = c.res.status;
-    const fields = { requestId, method: c.req.method, path: c.req.path, status, model: c.get('model'), ms: Math.round(performance.now() - started) };
+    const ms = Math.round(performance.now() - started);
+    const model = c.get('model');
+    const fields = { requestId, method: c.req.method, path: c.req.path, status, model, ms, ...requestMetrics(status, ms, model) };
     if (status >= 500) log.error('request failed', fields);
     else log.info('request', fields);
   });

@@ -1,4 +1,6 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -148,5 +150,53 @@ describe('a stack behind AWS_IAM', () => {
   it('...unless the config switches keys off, leaving IAM as the only check', () => {
     const env = Object.values(synth('auth: {disabled: true}').findResources('AWS::Lambda::Function'))[0]!.Properties.Environment;
     expect(env?.Variables?.SAGEGATE_KEYS_SECRET).toBeUndefined();
+  });
+});
+
+describe('production settings', () => {
+  const config = parseConfig(`
+models:
+  - { name: qwen-vl, endpoint: qwen-endpoint, vision: true }
+  - { name: hosted, provider: openai, base_url: "https://api.example.com/v1", model: m, api_key_secret: upstream-key }
+deploy:
+  reserved_concurrency: 50
+  tracing: true
+  timeout_seconds: 600
+  alarm_topic_arn: arn:aws:sns:eu-west-2:111122223333:ops
+`);
+
+  const nag = (build: (app: App) => void) => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'sagegate-cdk-')) });
+    build(app);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    return () => app.synth();
+  };
+
+  it("passes cdk-nag's AwsSolutions rules, every deliberate finding acknowledged with a reason", () => {
+    expect(nag((app) => new SageGateStack(app, 'NagGate', { config }))).not.toThrow();
+  });
+
+  it('(and the check bites: an unacknowledged finding fails the synth)', () => {
+    expect(nag((app) => new secretsmanager.Secret(new Stack(app, 'Bare'), 'Unrotated'))).toThrow(/Validation failed/);
+  });
+
+  const template = Template.fromStack(new SageGateStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'sagegate-cdk-')) }), 'ProdGate', { config }));
+
+  it('applies reserved concurrency and X-Ray tracing, and uses no AWS managed policy', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 50, TracingConfig: { Mode: 'Active' } });
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles.flatMap((r) => r.Properties.ManagedPolicyArns ?? [])).toEqual([]);
+    const logs = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .find((s) => s.Sid === 'WriteLogs');
+    expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GatewayLogs/), 'Arn'] });
+  });
+
+  it('creates a dashboard and alarms for crashes, throttles, slow responses, upstream failures and 429s, sent to the topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['Duration', 'Errors', 'ServerErrors', 'Throttled', 'Throttles']);
+    expect(alarms.find((a) => a.MetricName === 'Duration')).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 480000 });
+    expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === JSON.stringify(['arn:aws:sns:eu-west-2:111122223333:ops']))).toBe(true);
   });
 });

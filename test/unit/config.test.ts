@@ -52,7 +52,7 @@ auth:
     });
     expect(config.auth.masterKeySha256).toBe(sha256Hex('sk-secret'));
     expect(JSON.stringify(config)).not.toContain('sk-secret');
-    expect(config.deploy).toEqual({ stackName: 'SageGate', memoryMb: 512, timeoutSeconds: 900, logRetentionDays: 30, functionUrlAuth: 'none' });
+    expect(config.deploy).toEqual({ stackName: 'SageGate', memoryMb: 512, timeoutSeconds: 900, logRetentionDays: 30, functionUrlAuth: 'none', tracing: false });
   });
 
   it('names the exact path of every mistake', () => {

@@ -13,8 +13,9 @@ import { SSE_HEADERS, sseBody } from '../sse-body.js';
 export function chatCompletions(gateway: Gateway) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const parsed = parseChatRequest(await readJson(c.req.raw, gateway.config.maxBodyBytes));
-    c.set('model', parsed.model);
     const route = gateway.route(parsed.model, c.get('principal'));
+    // Only configured names reach logs and metric dimensions, never whatever a client sent.
+    c.set('model', route.model.name);
     assertModelAccepts(route, parsed);
 
     const meta = newCompletionMeta(parsed.model);

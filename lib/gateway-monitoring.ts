@@ -1,0 +1,67 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../lambda/metrics.js';
+
+export interface GatewayMonitoringProps {
+  readonly function: lambda.IFunction;
+  readonly timeout: Duration;
+  /** Alarm notifications go here when given. */
+  readonly alarmTopicArn?: string;
+}
+
+/**
+ * A dashboard and alarms for the gateway: Lambda's own metrics (errors, throttles, duration) and the
+ * gateway's request metrics (5xx answers, 429s, latency to the first byte), which the handler emits
+ * in its access log line as CloudWatch Embedded Metric Format.
+ */
+export class GatewayMonitoring extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: GatewayMonitoringProps) {
+    super(scope, id);
+    const fn = props.function;
+    const five = Duration.minutes(5);
+    const gateway = (metricName: string, statistic = 'Sum') =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { Service: 'sagegate' }, statistic, period: five });
+
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
+      new cloudwatch.Alarm(this, name, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+    this.alarms = [
+      alarm('FunctionErrors', fn.metricErrors({ period: five }), 1, 'The gateway function crashed (it answers every handled failure itself).'),
+      alarm('FunctionThrottles', fn.metricThrottles({ period: five }), 1, 'Lambda refused invocations: raise reserved or account concurrency.'),
+      alarm('SlowResponses', fn.metricDuration({ period: five, statistic: 'p99' }), props.timeout.toMilliseconds() * 0.8, 'p99 duration is within 20% of the timeout: long generations risk being cut.'),
+      alarm('UpstreamFailures', gateway('ServerErrors'), 5, 'The gateway answered 5xx (SageMaker or an upstream failing, or a misconfigured model).'),
+      alarm('ClientsThrottled', gateway('Throttled'), 20, 'Clients got 429s: SageMaker throttling, endpoints not ready, or key rate limits.'),
+    ];
+    if (props.alarmTopicArn) {
+      const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
+      for (const a of this.alarms) a.addAlarmAction(new actions.SnsAction(topic));
+    }
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'Requests and answers', left: [gateway('Requests'), gateway('ClientErrors'), gateway('ServerErrors'), gateway('Throttled')] }),
+          new cloudwatch.GraphWidget({ title: 'Latency to first byte (ms)', left: [gateway('Latency', 'p50'), gateway('Latency', 'p99')] }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Lambda invocations, errors, throttles', left: [fn.metricInvocations({ period: five }), fn.metricErrors({ period: five }), fn.metricThrottles({ period: five })] }),
+          new cloudwatch.GraphWidget({ title: 'Lambda duration (ms)', left: [fn.metricDuration({ period: five, statistic: 'p50' }), fn.metricDuration({ period: five, statistic: 'p99' })] }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms }),
+        ],
+      ],
+    });
+  }
+}
