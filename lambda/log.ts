@@ -9,9 +9,10 @@ const silent = process.env.SAGEGATE_SILENT === '1';
 
 function write(level: Level, message: string, fields?: Record<string, unknown>): void {
   if (silent || ORDER[level] < threshold) return;
-  const line = JSON.stringify({ level, message, ...fields });
-  if (level === 'error' || level === 'warn') console.error(line);
-  else console.log(line);
+  // Straight to the stream: console's formatting is measurable per request, and the line is ready.
+  const line = `${JSON.stringify({ level, message, ...fields })}\n`;
+  if (level === 'error' || level === 'warn') process.stderr.write(line);
+  else process.stdout.write(line);
 }
 
 export const log = {

@@ -47,9 +47,11 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
       const digest = sha256(key);
       if (auth.masterKeySha256 && digestMatches(digest, auth.masterKeySha256)) return MASTER;
       if (!keyStore) throw invalidApiKey('Incorrect API key provided.');
-      const index = await keyStore.current();
+      const hex = digest.toString('hex');
+      let index = await keyStore.current();
+      if (!index.keys.has(hex) && !index.masterDigests.some((stored) => digestMatches(digest, stored))) index = await keyStore.fresher();
       if (index.masterDigests.some((stored) => digestMatches(digest, stored))) return MASTER;
-      const record = index.keys.get(digest.toString('hex'));
+      const record = index.keys.get(hex);
       if (!record || !digestMatches(digest, record.sha256)) throw invalidApiKey('Incorrect API key provided.');
       if (record.disabled) throw invalidApiKey('This API key has been revoked.');
       if (record.expires_at && Date.parse(record.expires_at) <= Date.now()) throw invalidApiKey('This API key has expired.');

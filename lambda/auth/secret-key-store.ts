@@ -21,16 +21,27 @@ export class SecretKeyStore {
     private readonly ttlMs: number,
     private readonly graceMs: number,
     private readonly read: SecretReader = secretsManagerReader(),
+    /** How fresh a copy must be before an unknown key may trigger another read. */
+    private readonly minRefreshMs = 10_000,
   ) {}
 
-  current(): Promise<KeyIndex> {
+  /** The cached keys, read again once older than the TTL (or than `maxAgeMs`). */
+  current(maxAgeMs = this.ttlMs): Promise<KeyIndex> {
     const now = Date.now();
     const cached = this.cached;
-    if (cached && (now - cached.loadedAt < this.ttlMs || now < this.retryAt)) return Promise.resolve(cached.index);
+    if (cached && (now - cached.loadedAt < maxAgeMs || now < this.retryAt)) return Promise.resolve(cached.index);
     this.refreshing ??= this.refresh().finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
+  }
+
+  /**
+   * For a key not in the cache: a key created a moment ago should work without waiting for the TTL.
+   * At most one read per `minRefreshMs`, so unknown keys cannot drive Secrets Manager calls.
+   */
+  fresher(): Promise<KeyIndex> {
+    return this.current(this.minRefreshMs);
   }
 
   private async refresh(): Promise<KeyIndex> {

@@ -5,7 +5,7 @@ import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtim
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
 import { dataUrl, solidPng } from '../support/images.js';
-import { buildHandlerBundle } from '../support/bundle.js';
+import { buildHandlerBundle } from '../../local/build-handler-bundle.js';
 import {
   ResponseStreamDouble,
   functionUrlEvent,
@@ -14,7 +14,7 @@ import {
   parseStreamed,
   serveFunctionUrl,
   type StreamingHandler,
-} from '../support/lambda-runtime.js';
+} from '../../local/lambda-runtime-double.js';
 
 /**
  * The deployed path: the real esbuild bundle, loaded under a double of the Lambda streaming runtime,

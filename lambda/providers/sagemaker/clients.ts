@@ -17,6 +17,9 @@ export function sageMakerClient(region: string | undefined): SageMakerRuntimeCli
       // The official OpenAI SDKs retry 429 and 5xx themselves; one SDK retry covers a stale
       // keep-alive socket after a Lambda freeze without multiplying the client's own retries.
       maxAttempts: 2,
+      // Resolve the middleware chain once per command type, not on every request (measured: the
+      // largest single cost of a request in the benchmark).
+      cacheMiddleware: true,
     });
     clients.set(key, client);
   }

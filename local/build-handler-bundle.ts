@@ -2,17 +2,20 @@ import { build } from 'esbuild';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GatewayConfig } from '../../lambda/config/types.js';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from '../../lib/bundling.js';
+import type { GatewayConfig } from '../lambda/config/types.js';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from '../lib/bundling.js';
 
-/** Bundles the handler as the stack does (minified ESM, config inlined) and returns the file. */
-export async function buildHandlerBundle(config: GatewayConfig): Promise<string> {
+/**
+ * Bundles the handler as the stack does (minified ESM, config inlined) and returns the file.
+ * `entry` bundles another entry the same way (the benchmark's server).
+ */
+export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_ENTRY): Promise<string> {
   // Inside the project, so the external `sharp` resolves from node_modules as it does beside the deployed bundle.
-  const cache = fileURLToPath(new URL('../../node_modules/.cache/sagegate-bundles/', import.meta.url));
+  const cache = fileURLToPath(new URL('../node_modules/.cache/sagegate-bundles/', import.meta.url));
   await mkdir(cache, { recursive: true });
   const outfile = join(await mkdtemp(cache), 'index.mjs');
   await build({
-    entryPoints: [HANDLER_ENTRY],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',

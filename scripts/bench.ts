@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: the gateway's own cost, measured against the local SageMaker emulator in one run,
+ * each gateway call interleaved with a direct SDK call to the same emulator (the floor).
+ *
+ *  - added latency per non-streaming request (p50, p99)
+ *  - added time to first token and per-chunk relay delay for streams
+ *  - streaming requests per second on one process at concurrency 1, 16, 64, with gateway CPU ms per request
+ *  - cold start (load the Lambda bundle, answer the first request), bundle size, peak memory
+ *
+ * The gateway runs as its minified bundle in its own process, the emulator in another, this process
+ * is the client. Results: a table on stdout and bench/results/latest.json.
+ */
+import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../lambda/config/load.js';
+import { buildHandlerBundle } from '../local/build-handler-bundle.js';
+import { now } from '../bench/bench-container.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+const N = { warm: quick ? 50 : 300, latency: quick ? 300 : 3000, stream: quick ? 60 : 400, load: quick ? 300 : 2000 };
+const KEY = 'sk-bench';
+const env = { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+
+const config = parseConfig(`
+models:
+  - { name: bench, endpoint: bench-fast, region: us-east-1 }
+  - { name: bench-paced, endpoint: bench-paced, region: us-east-1 }
+auth: { master_key: ${KEY} }
+`);
+
+function child(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; info: { url: string } }> {
+  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (line) => {
+      resolve({ proc, info: JSON.parse(line) });
+      lines.on('line', () => undefined); // keep draining (access logs)
+    });
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
+  });
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+// --- clients --------------------------------------------------------------------------------------
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+let gatewayUrl: URL;
+
+/** A POST to the gateway; resolves with the time of the first byte, the end, and each chunk's text. */
+function post(body: string): Promise<{ status: number; firstByte: number; end: number; chunks: { at: number; text: string }[] }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      { host: gatewayUrl.hostname, port: gatewayUrl.port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: { at: number; text: string }[] = [];
+        let firstByte = 0;
+        res.on('data', (c: Buffer) => {
+          const at = performance.now();
+          firstByte ||= at - started;
+          chunks.push({ at: now(), text: c.toString() });
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, firstByte, end: performance.now() - started, chunks }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let sdk: SageMakerRuntimeClient;
+async function direct(): Promise<number> {
+  const started = performance.now();
+  await sdk.send(new InvokeEndpointCommand({ EndpointName: 'bench-fast', ContentType: 'application/json', Body: '{"messages":[{"role":"user","content":"hi"}]}' }));
+  return performance.now() - started;
+}
+async function directStream(endpoint: string): Promise<{ ttft: number; delays: number[] }> {
+  const started = performance.now();
+  const out = await sdk.send(new InvokeEndpointWithResponseStreamCommand({ EndpointName: endpoint, ContentType: 'application/json', Body: '{"stream":true,"messages":[{"role":"user","content":"hi"}]}' }));
+  let ttft = 0;
+  const delays: number[] = [];
+  for await (const event of out.Body!) {
+    const text = new TextDecoder().decode(event.PayloadPart?.Bytes);
+    const at = now();
+    ttft ||= performance.now() - started;
+    for (const m of text.matchAll(/@(\d+) /g)) delays.push((at - Number(m[1])) / 1000);
+  }
+  return { ttft, delays };
+}
+
+const chat = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }] });
+const streamBody = (model: string) => JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+
+async function gatewayStream(model: string) {
+  const r = await post(streamBody(model));
+  if (r.status !== 200) throw new Error(`gateway answered ${r.status}`);
+  const delays: number[] = [];
+  for (const c of r.chunks) for (const m of c.text.matchAll(/@(\d+) /g)) delays.push((c.at - Number(m[1])) / 1000);
+  return { ttft: r.firstByte, delays };
+}
+
+// --- run --------------------------------------------------------------------------------------------
+
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, quick };
+const emulator = await child(['--import', 'tsx', 'bench/emulator-server.ts']);
+const serverBundle = await buildHandlerBundle(config, fileURLToPath(new URL('../bench/gateway-server.ts', import.meta.url)));
+const gateway = await child([serverBundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url });
+gatewayUrl = new URL(gateway.info.url);
+process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.info.url;
+Object.assign(process.env, env);
+sdk = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1 });
+
+try {
+  for (let i = 0; i < N.warm; i++) {
+    await post(chat);
+    await direct();
+    await gatewayStream('bench');
+    await directStream('bench-fast');
+  }
+
+  // Added latency, non-streaming: the same request through the gateway and straight to the emulator, alternately.
+  const g: number[] = [];
+  const d: number[] = [];
+  for (let i = 0; i < N.latency; i++) {
+    g.push((await post(chat)).end);
+    d.push(await direct());
+  }
+  results.latency = {
+    gateway: { p50: pct(g, 50), p99: pct(g, 99) },
+    direct: { p50: pct(d, 50), p99: pct(d, 99) },
+    added: { p50: pct(g, 50) - pct(d, 50), p99: pct(g, 99) - pct(d, 99) },
+  };
+
+  // Streams: time to first token and relay delay per chunk (tokens 5 ms apart).
+  const gt: number[] = [];
+  const dt: number[] = [];
+  const gd: number[] = [];
+  const dd: number[] = [];
+  for (let i = 0; i < N.stream; i++) {
+    const a = await gatewayStream('bench-paced');
+    const b = await directStream('bench-paced');
+    gt.push(a.ttft);
+    dt.push(b.ttft);
+    gd.push(...a.delays);
+    dd.push(...b.delays);
+  }
+  results.streaming = {
+    ttft: { gateway: { p50: pct(gt, 50), p99: pct(gt, 99) }, direct: { p50: pct(dt, 50), p99: pct(dt, 99) }, added: { p50: pct(gt, 50) - pct(dt, 50), p99: pct(gt, 99) - pct(dt, 99) } },
+    relayDelay: { gateway: { p50: pct(gd, 50), p99: pct(gd, 99) }, direct: { p50: pct(dd, 50), p99: pct(dd, 99) }, added: { p50: pct(gd, 50) - pct(dd, 50) } },
+  };
+
+  // Throughput: streaming requests (8 chunks each) at several concurrencies, with the gateway's CPU per request.
+  const load: Record<string, { rps: number; cpuMsPerRequest: number; p50ms: number; p99ms: number }> = {};
+  for (const concurrency of [1, 16, 64]) {
+    const total = concurrency === 1 ? Math.round(N.load / 2) : N.load;
+    let next = 0;
+    const times: number[] = [];
+    const cpu0 = cpuMs(gateway.proc.pid!);
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < total) times.push((await post(streamBody('bench'))).end);
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    load[`c${concurrency}`] = { rps: total / seconds, cpuMsPerRequest: (cpuMs(gateway.proc.pid!) - cpu0) / total, p50ms: pct(times, 50), p99ms: pct(times, 99) };
+  }
+  results.throughput = load;
+  results.gatewayPeakRssMb = peakRssMb(gateway.proc.pid!);
+
+  // Cold start: a fresh node process loads the Lambda bundle and answers one request.
+  const handlerBundle = await buildHandlerBundle(config);
+  const coldScript = handlerBundle.replace(/index\.mjs$/, 'cold-start.mjs');
+  await build({ entryPoints: [fileURLToPath(new URL('../bench/cold-start.ts', import.meta.url))], outfile: coldScript, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
+  const colds: { loadMs: number; firstRequestMs: number }[] = [];
+  for (let i = 0; i < (quick ? 3 : 7); i++) {
+    const run = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, [coldScript, handlerBundle], { env: { ...env, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url, SAGEGATE_SILENT: '1' } });
+      let out = '';
+      p.stdout.on('data', (c) => (out += c));
+      p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cold start exited ${code}`))));
+    });
+    colds.push(JSON.parse(run.trim().split('\n').at(-1)!));
+  }
+  results.coldStart = {
+    loadMs: pct(colds.map((c) => c.loadMs), 50),
+    firstRequestMs: pct(colds.map((c) => c.firstRequestMs), 50),
+    bundleKb: statSync(handlerBundle).size / 1024,
+  };
+} finally {
+  gateway.proc.kill();
+  emulator.proc.kill();
+  agent.destroy();
+}
+
+// --- report -----------------------------------------------------------------------------------------
+
+const r = results as any;
+const ms = (v: number) => `${v.toFixed(3)} ms`;
+const row = (name: string, value: string, target = '') => console.log(`${name.padEnd(44)} ${value.padStart(14)}   ${target}`);
+const verdict = (value: number, limit: number) => (value < limit ? `target < ${limit}: met` : `target < ${limit}: NOT met`);
+console.log(`\nsagegate benchmark (${results.cpus} cores, ${results.node}${quick ? ', quick' : ''})\n`);
+row('added latency, non-streaming, p50', ms(r.latency.added.p50), verdict(r.latency.added.p50, 0.4));
+row('added latency, non-streaming, p99', ms(r.latency.added.p99), verdict(r.latency.added.p99, 3));
+row('  (gateway p50 / direct p50)', `${ms(r.latency.gateway.p50)} / ${ms(r.latency.direct.p50)}`);
+row('added time to first token, p50', ms(r.streaming.ttft.added.p50), verdict(r.streaming.ttft.added.p50, 0.4));
+row('added time to first token, p99', ms(r.streaming.ttft.added.p99));
+row('added relay delay per chunk, p50', ms(r.streaming.relayDelay.added.p50));
+for (const [c, v] of Object.entries(r.throughput) as [string, any][]) {
+  row(`streaming, concurrency ${c.slice(1)}: requests/s`, v.rps.toFixed(0));
+  row(`streaming, concurrency ${c.slice(1)}: gateway CPU per request`, ms(v.cpuMsPerRequest));
+}
+row('cold start: load the bundle', ms(r.coldStart.loadMs), verdict(r.coldStart.loadMs, 100));
+row('cold start: first request after load', ms(r.coldStart.firstRequestMs));
+row('bundle size', `${r.coldStart.bundleKb.toFixed(0)} KB`, verdict(r.coldStart.bundleKb, 600));
+row('gateway peak memory (RSS)', `${r.gatewayPeakRssMb.toFixed(0)} MB`);
+mkdirSync(fileURLToPath(new URL('../bench/results/', import.meta.url)), { recursive: true });
+const file = fileURLToPath(new URL('../bench/results/latest.json', import.meta.url));
+writeFileSync(file, JSON.stringify(results, null, 2));
+console.log(`\nwritten to ${file}`);
