@@ -27,10 +27,10 @@ export class SageMakerTransport implements Transport {
 
   async invoke(body: string, signal: AbortSignal): Promise<Uint8Array> {
     try {
-      const out = await this.client.send(
-        new InvokeEndpointCommand({ ...this.target, Accept: 'application/json', Body: body }),
-        { abortSignal: signal },
-      );
+      // No per-call options, so the client's cached middleware chain is used (see clients.ts).
+      // Cutting this HTTP call would not stop the container's work either: the caller just stops waiting.
+      const call = this.client.send(new InvokeEndpointCommand({ ...this.target, Accept: 'application/json', Body: body }));
+      const out = await untilAborted(call, signal);
       return out.Body ?? new Uint8Array();
     } catch (error) {
       throw fromSageMakerError(error, this.model.name, signal);
@@ -39,6 +39,7 @@ export class SageMakerTransport implements Transport {
 
   async invokeStream(body: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     try {
+      // The signal goes to the SDK: closing the stream is what makes the container stop generating.
       const out = await this.client.send(
         new InvokeEndpointWithResponseStreamCommand({ ...this.target, Body: body }),
         { abortSignal: signal },
@@ -66,4 +67,15 @@ async function* payloadParts(
   } catch (error) {
     throw fromSageMakerError(error, model, signal);
   }
+}
+
+/** The call's result, or the abort's reason as soon as the signal fires (the call is left to finish). */
+function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  call.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

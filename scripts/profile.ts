@@ -1,0 +1,117 @@
+/**
+ * `npm run profile`: where the gateway's CPU goes. Runs the gateway bundle (unminified, so names
+ * survive) under `node --cpu-prof` against the benchmark's emulator, drives streaming requests at
+ * concurrency 16, then prints self and inclusive time per source module (SDK packages, our files).
+ * The raw .cpuprofile is kept for Chrome DevTools.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { build } from 'esbuild';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../lambda/config/load.js';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, configDefine } from '../lib/bundling.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = fileURLToPath(new URL('../bench/results/profile/', import.meta.url));
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+const bundle = `${dir}gateway.mjs`;
+const config = parseConfig('models: [{ name: bench, endpoint: bench-fast, region: us-east-1 }]\nauth: { master_key: sk-bench }');
+await build({
+  entryPoints: [`${root}bench/gateway-server.ts`],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLE_TARGET,
+  mainFields: BUNDLE_MAIN_FIELDS,
+  banner: { js: BUNDLE_BANNER },
+  define: configDefine(config),
+  external: BUNDLE_EXTERNALS,
+  logLevel: 'silent',
+});
+
+const env = { ...process.env, AWS_ACCESS_KEY_ID: 'p', AWS_SECRET_ACCESS_KEY: 'p', AWS_REGION: 'us-east-1' };
+function start(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (line) => {
+      resolve({ proc, url: JSON.parse(line).url });
+      lines.on('line', () => undefined);
+    });
+  });
+}
+const emulator = await start(['--import', 'tsx', 'bench/emulator-server.ts']);
+const gateway = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`, bundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.url });
+
+const url = new URL(gateway.url);
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const body = JSON.stringify({ model: 'bench', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+const post = () =>
+  new Promise<void>((resolve) => {
+    const req = request({ host: url.hostname, port: url.port, path: '/v1/chat/completions', method: 'POST', agent, headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.end(body);
+  });
+let sent = 0;
+await Promise.all(Array.from({ length: 16 }, async () => {
+  while (sent++ < 3000) await post();
+}));
+gateway.proc.kill('SIGTERM');
+emulator.proc.kill();
+agent.destroy();
+await new Promise((resolve) => gateway.proc.once('exit', resolve));
+
+// --- attribute samples to source modules through esbuild's `// path` markers ---
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+const profileFile = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
+const profile = JSON.parse(readFileSync(dir + profileFile, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const marks: [number, string][] = [];
+readFileSync(bundle, 'utf8')
+  .split('\n')
+  .forEach((line, i) => {
+    const m = /^\/\/ (node_modules\/(?:@[^/]+\/)?[^/\s]+|lambda\/\S+|bench\/\S+)/.exec(line);
+    if (m) marks.push([i, m[1]!.replace(/^node_modules\//, '')]);
+  });
+const moduleAt = (line: number) => {
+  let found = 'bundle';
+  for (const [at, name] of marks) {
+    if (at > line) break;
+    found = name;
+  }
+  return found;
+};
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const total = profile.timeDeltas.reduce((a, b) => a + b, 0);
+const self = new Map<string, number>();
+const inclusive = new Map<string, number>();
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i]!;
+  const leaf = byId.get(id)!;
+  const leafName = leaf.callFrame.url.endsWith('gateway.mjs') ? moduleAt(leaf.callFrame.lineNumber) : leaf.callFrame.url || leaf.callFrame.functionName;
+  self.set(leafName, (self.get(leafName) ?? 0) + dt);
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const n = byId.get(cur)!;
+    if (!n.callFrame.url.endsWith('gateway.mjs')) continue;
+    const name = moduleAt(n.callFrame.lineNumber);
+    if (!seen.has(name)) {
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
+    }
+  }
+});
+const show = (title: string, map: Map<string, number>) => {
+  console.log(`\n${title}`);
+  for (const [name, t] of [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((100 * t) / total).toFixed(1).padStart(6)}%  ${name}`);
+};
+show('self time by module', self);
+show('inclusive time by module (time with the module on the stack)', inclusive);
+console.log(`\nprofile: ${dir}${profileFile}`);
