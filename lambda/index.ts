@@ -13,5 +13,7 @@ if (keysSecret) config.auth = { ...config.auth, keysSecret, disabled: false };
 
 const gateway = createGateway(config);
 const app = createApp(gateway);
+// Read the key store while the container initialises, not on the first request.
+gateway.auth.warm();
 
 export const handler = streamingHandler(app.fetch);

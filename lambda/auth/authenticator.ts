@@ -13,6 +13,8 @@ export interface Principal {
 export interface Authenticator {
   readonly enabled: boolean;
   authenticate(key: string | undefined): Promise<Principal>;
+  /** Loads the key store ahead of the first request (Lambda's init phase runs at full CPU). */
+  warm(): void;
 }
 
 const MASTER: Principal = { keyId: 'master' };
@@ -36,12 +38,15 @@ function cacheTtlSeconds(auth: AuthConfig): number {
 export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): Authenticator {
   const keyStore = store ?? (auth.keysSecret ? new SecretKeyStore(auth.keysSecret, cacheTtlSeconds(auth) * 1000, GRACE_MS) : undefined);
   if (auth.disabled || (!auth.masterKeySha256 && !keyStore)) {
-    return { enabled: false, authenticate: async () => ANONYMOUS };
+    return { enabled: false, authenticate: async () => ANONYMOUS, warm: () => undefined };
   }
   const limiter = new RateLimiter();
   const principals = new WeakMap<object, Principal>();
   return {
     enabled: true,
+    warm() {
+      keyStore?.current().catch(() => undefined);
+    },
     async authenticate(key) {
       if (!key) throw invalidApiKey('You did not provide an API key. Send it as "Authorization: Bearer <key>".');
       const digest = sha256(key);

@@ -2,7 +2,7 @@ import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult } from '../openai/chat-types.js';
 import type { ModelConfig } from '../config/types.js';
 import type { ChatDialect } from './dialect.js';
-import { assertPlainGeneration, failOnContainerError, param, promptFor, unexpected } from './text-generation.js';
+import { assertPlainGeneration, failOnContainerError, param, promptFor, sampling, unexpected } from './text-generation.js';
 
 const NAME = 'jumpstart-text';
 
@@ -18,14 +18,7 @@ export const jumpstartText: ChatDialect = {
 
   async encodeRequest(request: ChatRequest, model: ModelConfig) {
     assertPlainGeneration(request, model, NAME, 8);
-    const body: Record<string, unknown> = { text_inputs: await promptFor(request, model) };
-    const maxTokens = param<number>(request, model, 'max_completion_tokens') ?? param<number>(request, model, 'max_tokens');
-    if (maxTokens !== undefined) body.max_new_tokens = maxTokens;
-    const temperature = param<number>(request, model, 'temperature');
-    if (temperature === 0) body.do_sample = false;
-    else if (temperature !== undefined) Object.assign(body, { temperature, do_sample: true });
-    const topP = param<number>(request, model, 'top_p');
-    if (topP !== undefined && topP < 1 && temperature !== 0) body.top_p = topP;
+    const body: Record<string, unknown> = { text_inputs: await promptFor(request, model), ...sampling(request, model) };
     const seed = param<number>(request, model, 'seed');
     if (seed !== undefined) body.seed = seed;
     if ((request.n ?? 1) > 1) body.num_return_sequences = request.n;

@@ -42,7 +42,19 @@ export function assertPlainGeneration(request: ChatRequest, model: ModelConfig, 
  * (`do_sample: false`), not a small positive fudge; top_p of 1 means no nucleus filtering.
  */
 export function generationParameters(request: ChatRequest, model: ModelConfig, stopKey: 'stop' | 'stop_sequences'): Record<string, unknown> {
-  const out: Record<string, unknown> = { details: true };
+  const out: Record<string, unknown> = { details: true, ...sampling(request, model) };
+  const stop = param<string | string[]>(request, model, 'stop');
+  if (stop !== undefined) out[stopKey] = typeof stop === 'string' ? [stop] : stop;
+  for (const key of ['seed', 'frequency_penalty', 'top_k', 'repetition_penalty', 'typical_p', 'truncate']) {
+    const value = param(request, model, key);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Length and sampling, in the Hugging Face names every prompt-string container shares. */
+export function sampling(request: ChatRequest, model: ModelConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   const maxTokens = param<number>(request, model, 'max_completion_tokens') ?? param<number>(request, model, 'max_tokens');
   if (maxTokens !== undefined) out.max_new_tokens = maxTokens;
   const temperature = param<number>(request, model, 'temperature');
@@ -50,12 +62,6 @@ export function generationParameters(request: ChatRequest, model: ModelConfig, s
   else if (temperature !== undefined) Object.assign(out, { temperature, do_sample: true });
   const topP = param<number>(request, model, 'top_p');
   if (topP !== undefined && topP > 0 && topP < 1 && temperature !== 0) Object.assign(out, { top_p: topP, do_sample: true });
-  const stop = param<string | string[]>(request, model, 'stop');
-  if (stop !== undefined) out[stopKey] = typeof stop === 'string' ? [stop] : stop;
-  for (const key of ['seed', 'frequency_penalty', 'top_k', 'repetition_penalty', 'typical_p', 'truncate']) {
-    const value = param(request, model, key);
-    if (value !== undefined) out[key] = value;
-  }
   return out;
 }
 
