@@ -46,7 +46,7 @@ afterAll(async () => {
 it('reads the key store while the container initialises, before the first request', async () => {
   // beforeAll only imported the bundle; no request has been made yet.
   await new Promise((r) => setTimeout(r, 50));
-  expect(secrets.calls.filter((c) => c.operation === 'GetSecretValue').map((c) => c.stage)).toEqual(['AWSCURRENT', 'AWSPENDING']);
+  expect(secrets.calls.filter((c) => c.operation === 'GetSecretValue').map((c) => c.stage).sort()).toEqual(['AWSCURRENT', 'AWSPENDING']);
 });
 
 async function invoke(event: ReturnType<typeof functionUrlEvent>, timeoutMs?: number) {
