@@ -7,6 +7,10 @@ export const SSE_HEADERS = {
   'cache-control': 'no-cache',
   // Ask proxies (and Lambda's own buffering layers) not to hold chunks back.
   'x-accel-buffering': 'no',
+  // Says "no length coming": @hono/node-server otherwise reads ahead to size the body and waits a
+  // timer tick for the second chunk before sending the first (measured: most of the added time to
+  // first token). Hop-by-hop, so the Lambda adapter leaves it out of the prelude.
+  'transfer-encoding': 'chunked',
 };
 
 export interface SseBodyOptions {

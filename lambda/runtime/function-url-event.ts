@@ -22,10 +22,13 @@ export function requestFromEvent(event: LambdaFunctionURLEvent, signal: AbortSig
 }
 
 /** The prelude the runtime sends before the body: status, headers, and cookies apart. */
+/** Connection-level headers: the Function URL sets its own. */
+const HOP_BY_HOP = new Set(['set-cookie', 'transfer-encoding', 'connection', 'keep-alive']);
+
 export function metadataFromResponse(response: Response): HttpResponseMetadata {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value;
+    if (!HOP_BY_HOP.has(name)) headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();
   return cookies.length ? { statusCode: response.status, headers, cookies } : { statusCode: response.status, headers };

@@ -85,6 +85,7 @@ it('writes the prelude (status and headers as JSON, then 8 NUL bytes) before the
   expect(stream.contentType).toBe('application/vnd.awslambda.http-integration-response');
   expect(prelude.statusCode).toBe(200);
   expect(prelude.headers).toMatchObject({ 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': expect.stringMatching(/^req_/) });
+  expect(prelude.headers).not.toHaveProperty('transfer-encoding');
   expect(body.toString()).toMatch(/^data: \{"id":"chatcmpl-/);
   expect(body.toString().endsWith('data: [DONE]\n\n')).toBe(true);
 });
