@@ -79,6 +79,8 @@ models:
   - { name: recorded-tgi-generate, endpoint: recorded-tgi-generate, dialect: tgi-generate }
   - { name: recorded-lmi-rolling-batch, endpoint: recorded-lmi-rolling-batch, dialect: lmi-rolling-batch }
   - { name: recorded-openai-chat, endpoint: recorded-openai-chat, dialect: openai-chat }
+  - { name: answer-tgi, endpoint: answer-tgi, dialect: tgi-generate }
+  - { name: answer-jumpstart, endpoint: answer-jumpstart, dialect: jumpstart-text }
 `;
 
 describe('every dialect through the official client, the real SDK and the SageMaker emulator', () => {
@@ -94,6 +96,8 @@ describe('every dialect through the official client, the real SDK and the SageMa
       e.addEndpoint('lmi-async-endpoint', lmiContainer({ reply: () => reply, asyncMode: true }));
       e.addEndpoint('lmi-failing-endpoint', lmiContainer({ reply: () => reply, failAfterTokens: 2 }));
       e.addEndpoint('jumpstart-endpoint', jumpstartContainer({ reply: () => reply }));
+      e.addEndpoint('answer-tgi', () => ({ body: fixture('tgi-generate.response.json') }));
+      e.addEndpoint('answer-jumpstart', () => ({ body: fixture('jumpstart-text.response.json') }));
       for (const dialect of ['tgi-generate', 'lmi-rolling-batch', 'openai-chat']) {
         e.addEndpoint(`recorded-${dialect}`, {
           container: () => ({ stream: [fixture(recorded)] }),
@@ -143,6 +147,17 @@ describe('every dialect through the official client, the real SDK and the SageMa
       })(),
     ).rejects.toThrow(error);
     expect(seen).toBe(text);
+  });
+
+  it.each([
+    ['answer-tgi', '東京は日本の首都です。', 9],
+    ['answer-jumpstart', 'Paris is the capital of France.', undefined],
+  ])('reads the recorded whole answer of %s', async (model, text, completionTokens) => {
+    const res = await h.post('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'x' }] });
+    const body = await res.json();
+    expect(body.choices[0]).toMatchObject({ message: { role: 'assistant', content: text }, finish_reason: 'stop' });
+    if (completionTokens) expect(body.usage.completion_tokens).toBe(completionTokens);
+    expect(res.headers.get('x-sagegate-usage')).toBe('estimated');
   });
 
   describe('TGI generate', () => {

@@ -45,8 +45,9 @@ models:
   - { name: qwen2.5-vl, endpoint: qwen-vl-endpoint, vision: true }
   - { name: strict-vl, endpoint: qwen-vl-endpoint, vision: true, images: { min_side: 1500 } }
   - { name: qwen-tgi, endpoint: tgi-vl-endpoint, dialect: tgi-generate, chat_template: chatml, vision: true }
+  - { name: qwen-webp, endpoint: qwen-vl-endpoint, vision: true, images: { format: webp, quality: 80 } }
 gateway:
-  image_fetch: { allow_hosts: [images.test], timeout_ms: 400, max_bytes: 33554432, max_redirects: 3 }
+  image_fetch: { allow_hosts: [images.test], deny_hosts: ["*.blocked.test"], timeout_ms: 400, max_bytes: 33554432, max_redirects: 3 }
 `,
     (e) => {
       e.addEndpoint('qwen-vl-endpoint', qwenVLContainer());
@@ -115,6 +116,12 @@ describe('images that fit the model', () => {
     expect(answer.choices[0]!.message.content).toContain('I see 3 images: 64x64 png, 56x56 png, 64x64 png');
   });
 
+  it('re-encodes in the configured format when an image must change', async () => {
+    const answer = await ask([image(dataUrl(tiny))], 'qwen-webp');
+    expect(answer.choices[0]!.message.content).toContain('56x56 webp');
+    expect(sentImages()[0]).toMatch(/^data:image\/webp;base64,/);
+  });
+
   it('sends TGI generate models the image inline in the prompt as markdown', async () => {
     await ask([{ type: 'text', text: 'What is this? ' }, image(dataUrl(tiny))], 'qwen-tgi');
     const inputs: string = JSON.parse(h.emulator.invocations.at(-1)!.body.toString()).inputs;
@@ -140,6 +147,7 @@ describe('images refused with a 400 that names the part', () => {
     ['a name resolving to the metadata service', 'http://metadata.test/', '(169.254.169.254)'],
     ['file: URLs', 'file:///etc/passwd', 'must be data: (base64) or http(s)'],
     ['an unknown host', 'http://nowhere.test/x.png', 'could not be resolved'],
+    ['a denied host', 'http://cdn.blocked.test/x.png', 'fetching from cdn.blocked.test is not allowed'],
   ])('%s', async (_case, url, reason) => {
     const hits = images.hits.length;
     const error = await refusal([{ type: 'text', text: 'look' }, image(url)]);
