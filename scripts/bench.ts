@@ -64,6 +64,19 @@ const pct = (values: number[], p: number) => {
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 let gatewayUrl: URL;
 
+/** GET /health: the HTTP hop to the gateway with nothing behind it. */
+function health(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    request({ host: gatewayUrl.hostname, port: gatewayUrl.port, path: '/health', agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(performance.now() - started));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 /** A POST to the gateway; resolves with the time of the first byte, the end, and each chunk's text. */
 function post(body: string): Promise<{ status: number; firstByte: number; end: number; chunks: { at: number; text: string }[] }> {
   return new Promise((resolve, reject) => {
@@ -139,14 +152,18 @@ try {
   // Added latency, non-streaming: the same request through the gateway and straight to the emulator, alternately.
   const g: number[] = [];
   const d: number[] = [];
+  const hop: number[] = [];
   for (let i = 0; i < N.latency; i++) {
     g.push((await post(chat)).end);
     d.push(await direct());
+    hop.push(await health());
   }
   results.latency = {
     gateway: { p50: pct(g, 50), p99: pct(g, 99) },
     direct: { p50: pct(d, 50), p99: pct(d, 99) },
     added: { p50: pct(g, 50) - pct(d, 50), p99: pct(g, 99) - pct(d, 99) },
+    // The share of the added latency that is the HTTP hop itself (a /health round trip).
+    httpHop: { p50: pct(hop, 50), p99: pct(hop, 99) },
   };
 
   // Streams: time to first token and relay delay per chunk (tokens 5 ms apart).
@@ -221,6 +238,7 @@ console.log(`\nsagegate benchmark (${results.cpus} cores, ${results.node}${quick
 row('added latency, non-streaming, p50', ms(r.latency.added.p50), verdict(r.latency.added.p50, 0.4));
 row('added latency, non-streaming, p99', ms(r.latency.added.p99), verdict(r.latency.added.p99, 3));
 row('  (gateway p50 / direct p50)', `${ms(r.latency.gateway.p50)} / ${ms(r.latency.direct.p50)}`);
+row('  of which the HTTP hop (GET /health), p50', ms(r.latency.httpHop.p50));
 row('added time to first token, p50', ms(r.streaming.ttft.added.p50), verdict(r.streaming.ttft.added.p50, 0.4));
 row('added time to first token, p99', ms(r.streaming.ttft.added.p99));
 row('added relay delay per chunk, p50', ms(r.streaming.relayDelay.added.p50));
