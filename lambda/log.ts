@@ -16,7 +16,6 @@ function write(level: Level, message: string, fields?: Record<string, unknown>):
 }
 
 export const log = {
-  debugEnabled: threshold <= ORDER.debug,
   debug: (message: string, fields?: Record<string, unknown>) => write('debug', message, fields),
   info: (message: string, fields?: Record<string, unknown>) => write('info', message, fields),
   warn: (message: string, fields?: Record<string, unknown>) => write('warn', message, fields),

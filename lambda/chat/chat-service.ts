@@ -2,8 +2,8 @@ import { GatewayError, invalidRequest } from '../http/errors.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
 import { dataPayloads } from '../streaming/data-payloads.js';
-import { templateStops } from '../dialects/text-generation.js';
 import type { ModelRoute } from '../gateway.js';
+import { imageParts, imagePath } from '../images/image-parts.js';
 import { fitPayload } from '../images/payload-limit.js';
 import { applyStops, enforceStops } from './stop-sequences.js';
 
@@ -12,14 +12,8 @@ const utf8 = new TextDecoder();
 /** Checks what the dialect cannot fix: content the model cannot take. */
 export function assertModelAccepts(route: ModelRoute, request: ChatRequest): void {
   if (route.model.vision) return;
-  request.messages.forEach((message, m) => {
-    if (!Array.isArray(message.content)) return;
-    message.content.forEach((part, p) => {
-      if (part.type === 'image_url') {
-        throw invalidRequest(`Model '${route.model.name}' does not accept images.`, `messages[${m}].content[${p}]`, 'image_not_supported');
-      }
-    });
-  });
+  const [image] = imageParts(request);
+  if (image) throw invalidRequest(`Model '${route.model.name}' does not accept images.`, imagePath(image), 'image_not_supported');
 }
 
 /** The container payload; on SageMaker, fitted into its 6 MB limit (shrinking images if they are why). */
@@ -70,6 +64,6 @@ async function* wholeAnswerEvents(route: ModelRoute, request: ChatRequest, signa
 function stopSequences(route: ModelRoute, request: ChatRequest): string[] {
   const own = request.stop ?? route.model.defaults.stop;
   const stops = own === undefined || own === null ? [] : typeof own === 'string' ? [own] : [...(own as string[])];
-  if (route.dialect.name !== 'openai-chat') stops.push(...templateStops(route.model));
+  if (route.dialect.endOfTurn) stops.push(...route.dialect.endOfTurn(route.model));
   return stops.filter((s) => s.length > 0);
 }

@@ -19,6 +19,8 @@ export interface ChatDialect {
   decodeResponse(body: unknown, model: ModelConfig): ChatResult;
   /** A decoder for one stream's payloads (SSE `data:` values or JSON lines, already unframed). */
   createStreamDecoder(model: ModelConfig): StreamDecoder;
+  /** End-of-turn markers the gateway must enforce as stops and never show (prompt-template dialects). */
+  endOfTurn?(model: ModelConfig): string[];
 }
 
 export interface StreamDecoder {

@@ -2,7 +2,7 @@ import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult } from '../openai/chat-types.js';
 import type { ModelConfig } from '../config/types.js';
 import type { ChatDialect } from './dialect.js';
-import { assertPlainGeneration, failOnContainerError, param, promptFor, sampling, unexpected } from './text-generation.js';
+import { assertPlainGeneration, failOnContainerError, param, promptFor, sampling, templateStops, unexpected } from './text-generation.js';
 
 const NAME = 'jumpstart-text';
 
@@ -36,6 +36,8 @@ export const jumpstartText: ChatDialect = {
     if (texts.length === 0 || !texts.every((t) => typeof t === 'string')) throw unexpected(model, NAME);
     return { choices: (texts as string[]).map((text, index) => ({ index, message: { role: 'assistant', content: text }, finish_reason: 'stop' })) };
   },
+
+  endOfTurn: templateStops,
 
   createStreamDecoder(model) {
     return {

@@ -3,7 +3,7 @@ import type { ChatRequest } from '../openai/chat-request.js';
 import { normalizeFinishReason, tokenCount, type ChatChoice, type ChatResult, type ChatStreamEvent } from '../openai/chat-types.js';
 import type { ModelConfig } from '../config/types.js';
 import { containerError, fromContainerStatus } from './container-errors.js';
-import type { StreamDecoder } from './dialect.js';
+import type { ChatDialect, StreamDecoder } from './dialect.js';
 import { renderPrompt, templateSpec } from './templates/render-prompt.js';
 
 /**
@@ -140,3 +140,27 @@ export function failOnContainerError(body: unknown, model: ModelConfig): void {
 
 export const unexpected = (model: ModelConfig, dialect: string) =>
   new GatewayError(502, `Model '${model.name}' answered in a format the '${dialect}' dialect does not understand.`, { code: 'upstream_error' });
+
+/**
+ * The `{"inputs","parameters","stream"}` family (TGI generate, LMI rolling batch): they differ only in
+ * the name of the stop parameter and in extra parameters of their own.
+ */
+export function generateDialect(
+  name: string,
+  stopKey: 'stop' | 'stop_sequences',
+  extraParameters: (request: ChatRequest) => Record<string, unknown> = () => ({}),
+): ChatDialect {
+  return {
+    name,
+    streams: true,
+    usage: 'partial',
+    async encodeRequest(request, model, stream) {
+      assertPlainGeneration(request, model, name);
+      const parameters = { ...generationParameters(request, model, stopKey), ...extraParameters(request) };
+      return { inputs: await promptFor(request, model), parameters, stream };
+    },
+    decodeResponse: (body, model) => decodeGeneratedText(body, model, name),
+    createStreamDecoder: (model) => tokenStreamDecoder(model, name),
+    endOfTurn: templateStops,
+  };
+}

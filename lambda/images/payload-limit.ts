@@ -4,6 +4,7 @@ import type { ModelConfig } from '../config/types.js';
 import { decodeBase64, inspectImage, parseDataUrl, toDataUrl } from './image-bytes.js';
 import { IMAGE_PRESETS } from './image-settings.js';
 import { resizeImage } from './resize-image.js';
+import { imageParts, withImageUrls } from './image-parts.js';
 
 /** SageMaker's InvokeEndpoint body limit (wire-facts §1). */
 export const SAGEMAKER_MAX_BODY = 6_291_456;
@@ -36,34 +37,22 @@ function tooLarge(model: ModelConfig, size: number, advice: string): GatewayErro
 }
 
 function totalImageBytes(request: ChatRequest): number {
-  let total = 0;
-  for (const message of request.messages) {
-    if (!Array.isArray(message.content)) continue;
-    for (const part of message.content) if (part.type === 'image_url') total += (typeof part.image_url === 'string' ? part.image_url : part.image_url.url).length;
-  }
-  return total;
+  return imageParts(request).reduce((total, image) => total + image.url.length, 0);
 }
 
 /** Every data-URL image re-encoded as JPEG with about `keep` of its bytes (pixels scale with bytes). */
 async function shrinkImages(request: ChatRequest, keep: number, minSide: number): Promise<ChatRequest> {
-  const messages = await Promise.all(
-    request.messages.map(async (message) => {
-      if (!Array.isArray(message.content)) return message;
-      const content = await Promise.all(
-        message.content.map(async (part) => {
-          if (part.type !== 'image_url') return part;
-          const url = typeof part.image_url === 'string' ? part.image_url : part.image_url.url;
-          const data = parseDataUrl(url);
-          if (!data) return part;
-          const bytes = decodeBase64(data.base64);
-          const { width, height } = inspectImage(bytes);
-          const scale = Math.max(Math.sqrt(keep), minSide / Math.min(width, height));
-          const size = { width: Math.max(1, Math.round(width * Math.min(1, scale))), height: Math.max(1, Math.round(height * Math.min(1, scale))) };
-          return { ...part, image_url: { url: toDataUrl('jpeg', await resizeImage(bytes, size, 'jpeg', 80)) } };
-        }),
-      );
-      return { ...message, content } as typeof message;
+  const images = imageParts(request);
+  const urls = await Promise.all(
+    images.map(async ({ url }) => {
+      const data = parseDataUrl(url);
+      if (!data) return url;
+      const bytes = decodeBase64(data.base64);
+      const { width, height } = inspectImage(bytes);
+      const scale = Math.min(1, Math.max(Math.sqrt(keep), minSide / Math.min(width, height)));
+      const size = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+      return toDataUrl('jpeg', await resizeImage(bytes, size, 'jpeg', 80));
     }),
   );
-  return { ...request, messages };
+  return withImageUrls(request, images, urls);
 }

@@ -1,4 +1,5 @@
-import { SecretKeyStore, type SecretReader } from '../../lambda/auth/secret-key-store.js';
+import { SecretKeyStore } from '../../lambda/auth/secret-key-store.js';
+import type { SecretReader } from '../../lambda/secrets/secrets-manager-reader.js';
 import { sha256Hex } from '../../lambda/auth/key-hash.js';
 import { createAuthenticator } from '../../lambda/auth/authenticator.js';
 

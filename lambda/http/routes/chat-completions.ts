@@ -41,7 +41,7 @@ export function chatCompletions(gateway: Gateway) {
       usage: includeUsage ? (reported, chars) => completeUsage(request, reported, chars).usage : undefined,
       onCancel: () => cancel.abort(),
     });
-    const headers: Record<string, string> = { ...SSE_HEADERS, 'x-request-id': c.get('requestId') };
+    const headers: Record<string, string> = { ...SSE_HEADERS };
     // Known before the first byte: this container does not report (all of) its usage.
     if (includeUsage && route.dialect.usage !== 'full') headers['x-sagegate-usage'] = 'estimated';
     return new Response(body, { status: 200, headers });

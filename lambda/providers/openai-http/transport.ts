@@ -1,7 +1,7 @@
 import type { OpenAIModel } from '../../config/types.js';
 import { GatewayError } from '../../http/errors.js';
 import { containerError, fromContainerStatus } from '../../dialects/container-errors.js';
-import { abortReason } from '../sagemaker/errors.js';
+import { abortReason } from '../abort.js';
 import type { Transport } from '../transport.js';
 import { UpstreamApiKey } from './api-key.js';
 

@@ -1,5 +1,6 @@
 import { GatewayError } from '../../http/errors.js';
 import { containerError, fromContainerStatus } from '../../dialects/container-errors.js';
+import { abortReason } from '../abort.js';
 
 interface SdkError {
   name?: string;
@@ -54,13 +55,6 @@ export function fromSageMakerError(error: unknown, model: string, signal: AbortS
     default:
       return new GatewayError(502, `Could not reach SageMaker for model '${model}' (${e.name ?? e.code ?? 'network error'}).`, { code: 'upstream_error' });
   }
-}
-
-/** Why a call was cut: the Lambda deadline (a 504 the client should see) or the client leaving. */
-export function abortReason(signal: AbortSignal): GatewayError {
-  return signal.reason instanceof GatewayError
-    ? signal.reason
-    : new GatewayError(499, 'The client closed the request.', { code: 'client_closed_request' });
 }
 
 /** ModelError's OriginalMessage is the container's body: often JSON with its own error shape. */

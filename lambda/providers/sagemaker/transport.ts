@@ -8,6 +8,7 @@ import type { SageMakerModel } from '../../config/types.js';
 import type { Transport } from '../transport.js';
 import { sageMakerClient } from './clients.js';
 import { fromSageMakerError } from './errors.js';
+import { untilAborted } from '../abort.js';
 
 /** SageMaker real-time endpoints through the AWS SDK: InvokeEndpoint and InvokeEndpointWithResponseStream. */
 export class SageMakerTransport implements Transport {
@@ -69,13 +70,3 @@ async function* payloadParts(
   }
 }
 
-/** The call's result, or the abort's reason as soon as the signal fires (the call is left to finish). */
-function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  call.catch(() => undefined);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}

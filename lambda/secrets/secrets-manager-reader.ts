@@ -1,0 +1,23 @@
+/** A secret's string at a staging label, or undefined when no version has that label. */
+export type SecretReader = (secretId: string, stage?: 'AWSCURRENT' | 'AWSPENDING') => Promise<string | undefined>;
+
+/**
+ * Reads a secret's string through Secrets Manager. The SDK is loaded on first use, so deployments
+ * that read no secret never pay for it; the client is then kept for the container's life.
+ */
+export function secretsManagerReader(): SecretReader {
+  let client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
+  return async (secretId, stage) => {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    client ??= new SecretsManagerClient({ maxAttempts: 2 });
+    try {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, ...(stage && { VersionStage: stage }) }));
+      if (out.SecretString === undefined) throw new Error('the secret has no string value');
+      return out.SecretString;
+    } catch (error) {
+      // No version carries this label (AWSPENDING outside a rotation).
+      if (stage === 'AWSPENDING' && (error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  };
+}
