@@ -1,4 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { serve, type HttpBindings, type Http2Bindings, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from '../lambda/config/types.js';
 import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
@@ -18,7 +18,7 @@ export async function serveGateway(
 ): Promise<LocalGateway> {
   const app = createApp(createGateway(config, overrides));
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+    const s = serve({ fetch: withStreamHeadInFirstWrite(app.fetch), port, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
@@ -29,6 +29,28 @@ export async function serveGateway(
         (server as import('node:http').Server).closeAllConnections?.();
         server.close(() => resolve());
       }),
+  };
+}
+
+type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
+
+/**
+ * Sends a stream's headers and first chunk in one write. @hono/node-server flushes the headers of a
+ * streamed body on their own, a second packet and a second wake-up for the client before the first
+ * token; the app answers a stream only once its first chunk is ready, so holding the headers back
+ * until then delays nothing.
+ */
+function withStreamHeadInFirstWrite(fetch: NodeFetch): NodeFetch {
+  return async (request, env) => {
+    const response = await fetch(request, env);
+    if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      // An HTTP/1.1 server (see serve() below), so the response is a ServerResponse.
+      const outgoing = env.outgoing as HttpBindings['outgoing'];
+      outgoing.cork();
+      // Runs once the headers and the already-available first chunk have been written.
+      setImmediate(() => outgoing.uncork());
+    }
+    return response;
   };
 }
 

@@ -25,8 +25,10 @@ export function createApp(gateway: Gateway): Hono<AppEnv> {
     const ms = Math.round(performance.now() - started);
     const model = c.get('model');
     const fields = { requestId, method: c.req.method, path: c.req.path, status, model, ms, ...requestMetrics(status, ms, model) };
-    if (status >= 500) log.error('request failed', fields);
-    else log.info('request', fields);
+    // Written once the answer (or a stream's first chunk) has gone out: a log line is a synchronous
+    // write to a pipe, which has no business between the model's first token and the client.
+    if (status >= 500) setImmediate(log.error, 'request failed', fields);
+    else setImmediate(log.info, 'request', fields);
   });
 
   app.get('/health', (c) => c.json({ status: 'ok' }));

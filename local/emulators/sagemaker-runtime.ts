@@ -185,7 +185,11 @@ export class SageMakerRuntimeEmulator {
     for await (const item of items) {
       if (closed) return;
       if (typeof item === 'object' && 'delayMs' in item) {
-        await new Promise((r) => setTimeout(r, item.delayMs));
+        // Cut short when the caller hangs up, as a container would stop waiting.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, item.delayMs);
+          res.once('close', () => (clearTimeout(timer), resolve()));
+        });
         continue;
       }
       if (typeof item === 'object' && 'exception' in item) {

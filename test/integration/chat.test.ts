@@ -20,6 +20,8 @@ models:
     endpoint: scripted-endpoint
   - name: slow
     endpoint: slow-endpoint
+  - name: thinking
+    endpoint: thinking-endpoint
 `;
 
 // A recorded vLLM stream with Chinese and Japanese text, sent as SageMaker would: cut into PayloadParts.
@@ -43,6 +45,8 @@ describe('chat completions through the official openai client', () => {
       e.addEndpoint('vllm-endpoint', openAIChatContainer({ servedModelName: 'Qwen/Qwen2.5-7B-Instruct' }));
       e.addEndpoint('lmi-endpoint', openAIChatContainer({ framing: 'jsonlines' }));
       e.addEndpoint('slow-endpoint', openAIChatContainer({ tokenDelayMs: 50, reply: () => 'one two three four five six seven eight nine ten' }));
+      // A long prefill: nothing at all for 5 s, then an answer.
+      e.addEndpoint('thinking-endpoint', () => ({ stream: [{ delayMs: 5000 }, SCRIPTED_STREAM] }));
       e.addEndpoint('scripted-endpoint', {
         container: () => ({ stream: [SCRIPTED_STREAM] }),
         split: (bytes) => (splitSize ? splitEvery(splitSize)(bytes) : [bytes]),
@@ -146,10 +150,10 @@ describe('chat completions through the official openai client', () => {
 
   it('lists the models, with and without the /v1 prefix, and serves a cheap health check', async () => {
     const models = await h.client().models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['qwen-chat', 'vllm-strict', 'lmi-jsonlines', 'scripted', 'slow']);
+    expect(models.data.map((m) => m.id)).toEqual(['qwen-chat', 'vllm-strict', 'lmi-jsonlines', 'scripted', 'slow', 'thinking']);
     expect(models.data[0]).toMatchObject({ object: 'model', owned_by: 'sagegate' });
     const bare = await (await fetch(`${h.gateway.url}/models`)).json();
-    expect(bare.data).toHaveLength(5);
+    expect(bare.data).toHaveLength(6);
     const before = h.emulator.invocations.length;
     expect(await (await fetch(`${h.gateway.url}/health`)).json()).toEqual({ status: 'ok' });
     expect(h.emulator.invocations.length).toBe(before);
@@ -173,5 +177,35 @@ describe('chat completions through the official openai client', () => {
     controller.abort();
     await new Promise((r) => setTimeout(r, 300));
     expect(h.emulator.cancelledStreams).toBe(cancelled + 1);
+  });
+
+  it('cuts the upstream call at once when the client leaves before the first token', async () => {
+    const cancelled = h.emulator.cancelledStreams;
+    const controller = new AbortController();
+    const started = Date.now();
+    const answer = fetch(`${h.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'thinking', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    controller.abort();
+    await answer;
+    while (h.emulator.cancelledStreams === cancelled && Date.now() - started < 4000) await new Promise((r) => setTimeout(r, 20));
+    expect(h.emulator.cancelledStreams).toBe(cancelled + 1);
+    // Well before the container's first token (5 s): the connection was cut, not left to finish.
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('serves streaming and non-streaming calls interleaved on the same client', async () => {
+    const client = h.client();
+    for (let i = 0; i < 3; i++) {
+      const stream = await client.chat.completions.create({ model: 'qwen-chat', stream: true, messages: [{ role: 'user', content: `s${i}` }] });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).toContain(`s${i}`);
+      const whole = await client.chat.completions.create({ model: 'qwen-chat', messages: [{ role: 'user', content: `n${i}` }] });
+      expect(whole.choices[0]!.message.content).toContain(`n${i}`);
+    }
   });
 });

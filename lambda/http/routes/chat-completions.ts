@@ -20,8 +20,12 @@ export function chatCompletions(gateway: Gateway) {
 
     const meta = newCompletionMeta(parsed.model);
     // Aborted when the client leaves (the request's signal) or when the body stream is cancelled.
+    // A listener rather than AbortSignal.any, which costs ~20 µs per call on Node 20 (WeakRefs).
     const cancel = new AbortController();
-    const signal = AbortSignal.any([c.req.raw.signal, cancel.signal]);
+    const { signal } = cancel;
+    const clientSignal = c.req.raw.signal;
+    if (clientSignal.aborted) cancel.abort(clientSignal.reason);
+    else clientSignal.addEventListener('abort', () => cancel.abort(clientSignal.reason), { once: true });
     const request = route.model.vision ? await prepareImages(parsed, route.model, gateway.images, signal) : parsed;
 
     if (!request.stream) {

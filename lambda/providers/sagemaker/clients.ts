@@ -1,4 +1,5 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { AbortableHttpHandler, passAbortSignals } from './abort-signals.js';
 
 /**
  * One client per region, created once per container and reused by every request, so connections
@@ -18,9 +19,11 @@ export function sageMakerClient(region: string | undefined): SageMakerRuntimeCli
       // keep-alive socket after a Lambda freeze without multiplying the client's own retries.
       maxAttempts: 2,
       // Resolve the middleware chain once per command type, not on every request (measured: the
-      // largest single cost of a request in the benchmark).
+      // largest single cost of a request in the benchmark). Streams keep it too: see abort-signals.ts.
       cacheMiddleware: true,
+      requestHandler: new AbortableHttpHandler(),
     });
+    passAbortSignals(client);
     clients.set(key, client);
   }
   return client;

@@ -9,6 +9,7 @@ import type { Transport } from '../transport.js';
 import { sageMakerClient } from './clients.js';
 import { fromSageMakerError } from './errors.js';
 import { untilAborted } from '../abort.js';
+import { cutWhenAborted } from './abort-signals.js';
 
 /** SageMaker real-time endpoints through the AWS SDK: InvokeEndpoint and InvokeEndpointWithResponseStream. */
 export class SageMakerTransport implements Transport {
@@ -40,11 +41,9 @@ export class SageMakerTransport implements Transport {
 
   async invokeStream(body: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     try {
-      // The signal goes to the SDK: closing the stream is what makes the container stop generating.
-      const out = await this.client.send(
-        new InvokeEndpointWithResponseStreamCommand({ ...this.target, Body: body }),
-        { abortSignal: signal },
-      );
+      // The signal cuts the HTTP call: closing the stream is what makes the container stop generating.
+      const input = cutWhenAborted({ ...this.target, Body: body }, signal);
+      const out = await untilAborted(this.client.send(new InvokeEndpointWithResponseStreamCommand(input)), signal);
       return payloadParts(out.Body, this.model.name, signal);
     } catch (error) {
       throw fromSageMakerError(error, this.model.name, signal);
