@@ -24,7 +24,23 @@ export function sageMakerClient(region: string | undefined): SageMakerRuntimeCli
       requestHandler: new AbortableHttpHandler(),
     });
     passAbortSignals(client);
+    reuseSigner(client);
     clients.set(key, client);
   }
   return client;
+}
+
+/**
+ * The SDK builds a new SigV4 signer for every call, copying the whole client config into it (measured:
+ * 13% of a call's SDK time). The signing region and service of a client never change and the signer
+ * still asks the client's credential provider on every call, so one signer per client serves them all.
+ */
+function reuseSigner(client: SageMakerRuntimeClient): void {
+  const newSigner = client.config.signer;
+  let signer: ReturnType<typeof newSigner> | undefined;
+  client.config.signer = (authScheme) =>
+    (signer ??= newSigner(authScheme).catch((error: unknown) => {
+      signer = undefined; // a failure (no region yet, say) is not kept
+      throw error;
+    }));
 }
