@@ -73,12 +73,13 @@ function receivedBody(incoming: HttpBindings['incoming']): Buffer {
  * it through its standard variable. Demo credentials are set so real ones are never used for it.
  */
 export async function startDemoSageMaker(tokenDelayMs = 25): Promise<SageMakerRuntimeEmulator> {
-  const emulator = new SageMakerRuntimeEmulator();
+  const credentials = { accessKeyId: 'sagegate-demo', secretAccessKey: 'sagegate-demo' };
+  const emulator = new SageMakerRuntimeEmulator(undefined, credentials);
   emulator.addEndpoint('sagegate-demo', openAIChatContainer({ tokenDelayMs }));
   await emulator.start();
   process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.url;
-  process.env.AWS_ACCESS_KEY_ID = 'sagegate-demo';
-  process.env.AWS_SECRET_ACCESS_KEY = 'sagegate-demo';
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   process.env.AWS_REGION ??= 'us-east-1';

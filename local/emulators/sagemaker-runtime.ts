@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { checkSigV4, type EmulatorCredentials } from './sigv4-check.js';
 
 /**
  * A local SageMaker Runtime: real HTTP, the real restJson1 error shapes and real event-stream frames
@@ -70,7 +71,14 @@ export class SageMakerRuntimeEmulator {
   private server: Server | undefined;
   url = '';
 
-  constructor(readonly account = '123456789012') {}
+  /**
+   * With `credentials`, every request's SigV4 signature is checked as SageMaker checks it (a 403
+   * InvalidSignatureException when it does not hold); without, only its presence is.
+   */
+  constructor(
+    readonly account = '123456789012',
+    private readonly credentials?: EmulatorCredentials,
+  ) {}
 
   addEndpoint(name: string, options: EndpointOptions | Container): this {
     this.endpoints.set(name, typeof options === 'function' ? { container: options } : options);
@@ -112,9 +120,12 @@ export class SageMakerRuntimeEmulator {
     if (method !== 'POST' || !match) return sendError(res, 'UnknownOperationException', 404, `No operation at ${method} ${url}`);
     const endpoint = decodeURIComponent(match[1]!);
     const stream = match[2] === 'invocations-response-stream';
-    if (!headers.authorization?.startsWith('AWS4-HMAC-SHA256')) {
-      return sendError(res, 'MissingAuthenticationTokenException', 403, 'Missing Authentication Token');
-    }
+    const refused = this.credentials
+      ? await checkSigV4({ method, url, headers, body }, this.credentials, 'sagemaker')
+      : headers.authorization?.startsWith('AWS4-HMAC-SHA256')
+        ? undefined
+        : ({ type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' } as const);
+    if (refused) return sendError(res, refused.type, 403, refused.message);
     const options = this.endpoints.get(endpoint);
     if (!options) return sendError(res, 'ValidationError', 400, `Endpoint ${endpoint} of account ${this.account} not found.`);
     const invocation: Invocation = {

@@ -214,3 +214,24 @@ describe('bad input gets an OpenAI error with the right status and param', () =>
     await expectError(await h.post('/v1/chat/completions', big), 413, { code: 'request_too_large' });
   });
 });
+
+describe('a gateway whose AWS credentials SageMaker does not accept', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // SageMaker knows this access key with another secret: every signature the gateway makes is wrong.
+    h = await startHarness(CONFIG, (e) => e.addEndpoint('chat-endpoint', openAIChatContainer()), {
+      sageMakerCredentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID!, secretAccessKey: 'not-the-gateways-secret' },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('answers 502 naming the signature failure, streaming or not, and never reaches the container', async () => {
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    for (const stream of [false, true]) {
+      const error = await errorOf(h.client().chat.completions.create({ model: 'chat', messages, stream }));
+      expect(error.status).toBe(502);
+      expect(error.error).toMatchObject({ code: 'upstream_misconfigured', message: expect.stringContaining('InvalidSignatureException') });
+    }
+    expect(h.emulator.invocations).toHaveLength(0);
+  });
+});

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { parseConfig } from '../../lambda/config/load.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
+import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
 import { dataUrl, solidPng } from '../support/images.js';
@@ -21,7 +22,7 @@ import {
  * behind a Function URL double, with keys in (emulated) Secrets Manager as the stack sets them up.
  */
 const KEY = 'sk-generated-for-lambda';
-const sagemaker = new SageMakerRuntimeEmulator();
+const sagemaker = new SageMakerRuntimeEmulator(undefined, environmentCredentials());
 const secrets = new SecretsManagerEmulator();
 let handler: StreamingHandler;
 

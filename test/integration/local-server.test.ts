@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
+import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
 
 /** `npm start` as a user runs it: a child process, its banner, then real HTTP. */
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,7 +44,7 @@ it('npm start alone serves the labelled demo model to the official client', asyn
 });
 
 it('npm start -- --config serves a LiteLLM config with its master key', async () => {
-  const emulator = new SageMakerRuntimeEmulator().addEndpoint('your-vpc-endpoint-name', openAIChatContainer());
+  const emulator = new SageMakerRuntimeEmulator(undefined, environmentCredentials()).addEndpoint('your-vpc-endpoint-name', openAIChatContainer());
   const endpoint = await emulator.start();
   try {
     const { writeFileSync, mkdtempSync } = await import('node:fs');

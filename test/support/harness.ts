@@ -3,6 +3,7 @@ import { parseConfig } from '../../lambda/config/load.js';
 import type { GatewayOverrides } from '../../lambda/gateway.js';
 import { serveGateway, type LocalGateway } from '../../local/serve.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
+import { environmentCredentials, type EmulatorCredentials } from '../../local/emulators/sigv4-check.js';
 
 /** A SageMaker emulator and a gateway in front of it, as `npm start -- --config` runs them. */
 export interface Harness {
@@ -17,9 +18,10 @@ export interface Harness {
 export async function startHarness(
   configYaml: string,
   setup: (emulator: SageMakerRuntimeEmulator) => void,
-  options: { env?: NodeJS.ProcessEnv; overrides?: GatewayOverrides } = {},
+  options: { env?: NodeJS.ProcessEnv; overrides?: GatewayOverrides; sageMakerCredentials?: EmulatorCredentials } = {},
 ): Promise<Harness> {
-  const emulator = new SageMakerRuntimeEmulator();
+  // Signatures are checked as SageMaker checks them, with the test credentials unless told otherwise.
+  const emulator = new SageMakerRuntimeEmulator(undefined, options.sageMakerCredentials ?? environmentCredentials());
   setup(emulator);
   process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = await emulator.start();
   const config = parseConfig(configYaml, 'test config', { ...process.env, ...options.env });
