@@ -1,9 +1,21 @@
 /**
  * The gateway as the benchmark runs it: the same Hono app and Node server as `npm start`, bundled and
  * minified like the Lambda handler. Prints its URL, then serves until killed.
+ *
+ * For the benchmark's breakdown of the added first-token time, it notes (through Node's HTTP
+ * diagnostics channels, nothing in the gateway's own code) when each request arrived, when its
+ * SageMaker call went out and when SageMaker's answer came back; on SIGUSR2 it prints and forgets them.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import type { GatewayConfig } from '../lambda/config/types.js';
 import { serveGateway } from '../local/serve.js';
+
+const trace: [event: 'in' | 'up' | 'down', epochMs: number][] = [];
+const now = () => performance.timeOrigin + performance.now();
+subscribe('http.server.request.start', () => trace.push(['in', now()]));
+subscribe('http.client.request.start', () => trace.push(['up', now()]));
+subscribe('http.client.response.finish', () => trace.push(['down', now()]));
+process.on('SIGUSR2', () => console.log(JSON.stringify({ trace: trace.splice(0) })));
 
 const config: GatewayConfig = JSON.parse(process.env.SAGEGATE_CONFIG ?? '{}');
 const gateway = await serveGateway(config, { port: 0 });

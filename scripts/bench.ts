@@ -16,6 +16,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
+import { subscribe } from 'node:diagnostics_channel';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../lambda/config/load.js';
@@ -35,13 +36,17 @@ models:
 auth: { master_key: ${KEY} }
 `);
 
-function child(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; info: { url: string } }> {
+type Trace = [event: 'in' | 'up' | 'down', epochMs: number][];
+
+function child(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; info: { url: string }; traces: Trace[] }> {
   const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const traces: Trace[] = [];
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout! });
     lines.once('line', (line) => {
-      resolve({ proc, info: JSON.parse(line) });
-      lines.on('line', () => undefined); // keep draining (access logs)
+      resolve({ proc, info: JSON.parse(line), traces });
+      // Keep draining (access logs); keep the gateway's traces (see bench/gateway-server.ts).
+      lines.on('line', (l) => l.startsWith('{"trace"') && traces.push(JSON.parse(l).trace));
     });
     proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
   });
@@ -100,6 +105,12 @@ function post(body: string): Promise<{ status: number; firstByte: number; end: n
 }
 
 let sdk: SageMakerRuntimeClient;
+// This process's own SageMaker calls (the floor), as the gateway notes its own: request out, answer headers in.
+const directTrace: Trace = [];
+const epochNow = () => performance.timeOrigin + performance.now();
+const toSageMaker = (message: unknown) => (message as { request: { path: string } }).request.path.startsWith('/endpoints/');
+subscribe('http.client.request.start', (m) => toSageMaker(m) && directTrace.push(['up', epochNow()]));
+subscribe('http.client.response.finish', (m) => toSageMaker(m) && directTrace.push(['down', epochNow()]));
 async function direct(): Promise<number> {
   const started = performance.now();
   await sdk.send(new InvokeEndpointCommand({ EndpointName: 'bench-fast', ContentType: 'application/json', Body: '{"messages":[{"role":"user","content":"hi"}]}' }));
@@ -128,6 +139,51 @@ async function gatewayStream(model: string) {
   const delays: number[] = [];
   for (const c of r.chunks) for (const m of c.text.matchAll(/@(\d+) /g)) delays.push((c.at - Number(m[1])) / 1000);
   return { ttft: r.firstByte, delays };
+}
+
+/** The gateway's trace since the last call (see bench/gateway-server.ts). */
+async function gatewayTrace(): Promise<Trace> {
+  const before = gateway.traces.length;
+  gateway.proc.kill('SIGUSR2');
+  while (gateway.traces.length === before) await new Promise((r) => setTimeout(r, 10));
+  return gateway.traces.at(-1)!;
+}
+
+/**
+ * Where the added first-token time goes: each paced stream's window (request start to first byte or
+ * event) split at the moments the gateway got the request, its SageMaker call went out and the answer's
+ * headers came back, against the same moments of the direct SDK call.
+ */
+function firstTokenBreakdown(windows: { gateway: [number, number][]; direct: [number, number][] }, trace: Trace) {
+  const next = (events: Trace, kind: string, after: number, until: number) => events.find(([k, t]) => k === kind && t >= after && t <= until)?.[1];
+  const toGateway: number[] = [], gatewayBefore: number[] = [], gatewayUpstream: number[] = [], gatewayAfter: number[] = [];
+  for (const [start, first] of windows.gateway) {
+    const inAt = next(trace, 'in', start, first);
+    const up = inAt && next(trace, 'up', inAt, first);
+    const down = up && next(trace, 'down', up, first);
+    if (!inAt || !up || !down) continue;
+    toGateway.push(inAt - start);
+    gatewayBefore.push(up - inAt);
+    gatewayUpstream.push(down - up);
+    gatewayAfter.push(first - down);
+  }
+  const directBefore: number[] = [], directUpstream: number[] = [], directAfter: number[] = [];
+  for (const [start, first] of windows.direct) {
+    const up = next(directTrace, 'up', start, first);
+    const down = up && next(directTrace, 'down', up, first);
+    if (!up || !down) continue;
+    directBefore.push(up - start);
+    directUpstream.push(down - up);
+    directAfter.push(first - down);
+  }
+  const p50 = (v: number[]) => (v.length ? pct(v, 50) : NaN);
+  return {
+    samples: { gateway: toGateway.length, direct: directBefore.length },
+    clientToGateway: p50(toGateway),
+    beforeSageMakerCall: { gateway: p50(gatewayBefore), direct: p50(directBefore) },
+    sageMakerCallToAnswerHeaders: { gateway: p50(gatewayUpstream), direct: p50(directUpstream) },
+    answerHeadersToFirstToken: { gateway: p50(gatewayAfter), direct: p50(directAfter) },
+  };
 }
 
 // --- run --------------------------------------------------------------------------------------------
@@ -171,14 +227,22 @@ try {
   const dt: number[] = [];
   const gd: number[] = [];
   const dd: number[] = [];
+  const windows: { gateway: [number, number][]; direct: [number, number][] } = { gateway: [], direct: [] };
+  await gatewayTrace(); // forget what came before
+  directTrace.length = 0;
   for (let i = 0; i < N.stream; i++) {
+    const ga = epochNow();
     const a = await gatewayStream('bench-paced');
+    const da = epochNow();
     const b = await directStream('bench-paced');
     gt.push(a.ttft);
     dt.push(b.ttft);
     gd.push(...a.delays);
     dd.push(...b.delays);
+    windows.gateway.push([ga, ga + a.ttft]);
+    windows.direct.push([da, da + b.ttft]);
   }
+  results.firstTokenBreakdown = firstTokenBreakdown(windows, await gatewayTrace());
   results.streaming = {
     ttft: { gateway: { p50: pct(gt, 50), p99: pct(gt, 99) }, direct: { p50: pct(dt, 50), p99: pct(dt, 99) }, added: { p50: pct(gt, 50) - pct(dt, 50), p99: pct(gt, 99) - pct(dt, 99) } },
     relayDelay: { gateway: { p50: pct(gd, 50), p99: pct(gd, 99) }, direct: { p50: pct(dd, 50), p99: pct(dd, 99) }, added: { p50: pct(gd, 50) - pct(dd, 50) } },
@@ -242,6 +306,12 @@ row('  of which the HTTP hop (GET /health), p50', ms(r.latency.httpHop.p50));
 row('added time to first token, p50', ms(r.streaming.ttft.added.p50), verdict(r.streaming.ttft.added.p50, 0.4));
 row('added time to first token, p99', ms(r.streaming.ttft.added.p99));
 row('added relay delay per chunk, p50', ms(r.streaming.relayDelay.added.p50));
+const b = r.firstTokenBreakdown;
+console.log(`  where the added first-token time goes (p50 per step; gateway / direct SDK call):`);
+row('    client -> gateway', ms(b.clientToGateway));
+row('    request -> SageMaker call sent', `${ms(b.beforeSageMakerCall.gateway)} / ${ms(b.beforeSageMakerCall.direct)}`);
+row('    SageMaker call -> answer headers', `${ms(b.sageMakerCallToAnswerHeaders.gateway)} / ${ms(b.sageMakerCallToAnswerHeaders.direct)}`);
+row('    answer headers -> first token at client', `${ms(b.answerHeadersToFirstToken.gateway)} / ${ms(b.answerHeadersToFirstToken.direct)}`);
 for (const [c, v] of Object.entries(r.throughput) as [string, any][]) {
   row(`streaming, concurrency ${c.slice(1)}: requests/s`, v.rps.toFixed(0));
   row(`streaming, concurrency ${c.slice(1)}: gateway CPU per request`, ms(v.cpuMsPerRequest));
