@@ -105,6 +105,7 @@ function post(body: string): Promise<{ status: number; firstByte: number; end: n
 }
 
 let sdk: SageMakerRuntimeClient;
+let sdkViaProxy: SageMakerRuntimeClient;
 // This process's own SageMaker calls (the floor), as the gateway notes its own: request out, answer headers in.
 const directTrace: Trace = [];
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -116,9 +117,9 @@ async function direct(): Promise<number> {
   await sdk.send(new InvokeEndpointCommand({ EndpointName: 'bench-fast', ContentType: 'application/json', Body: '{"messages":[{"role":"user","content":"hi"}]}' }));
   return performance.now() - started;
 }
-async function directStream(endpoint: string): Promise<{ ttft: number; delays: number[] }> {
+async function directStream(endpoint: string, client = sdk): Promise<{ ttft: number; delays: number[] }> {
   const started = performance.now();
-  const out = await sdk.send(new InvokeEndpointWithResponseStreamCommand({ EndpointName: endpoint, ContentType: 'application/json', Body: '{"stream":true,"messages":[{"role":"user","content":"hi"}]}' }));
+  const out = await client.send(new InvokeEndpointWithResponseStreamCommand({ EndpointName: endpoint, ContentType: 'application/json', Body: '{"stream":true,"messages":[{"role":"user","content":"hi"}]}' }));
   let ttft = 0;
   const delays: number[] = [];
   for await (const event of out.Body!) {
@@ -196,6 +197,9 @@ gatewayUrl = new URL(gateway.info.url);
 process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.info.url;
 Object.assign(process.env, env);
 sdk = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1 });
+const bareProxy = await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url]);
+// The same client, one HTTP hop further away (see bench/bare-proxy.ts).
+sdkViaProxy = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1, endpoint: bareProxy.info.url });
 
 try {
   for (let i = 0; i < N.warm; i++) {
@@ -203,6 +207,7 @@ try {
     await direct();
     await gatewayStream('bench');
     await directStream('bench-fast');
+    await directStream('bench-fast', sdkViaProxy);
   }
 
   // Added latency, non-streaming: the same request through the gateway and straight to the emulator, alternately.
@@ -244,7 +249,11 @@ try {
   }
   results.firstTokenBreakdown = firstTokenBreakdown(windows, await gatewayTrace());
   results.streaming = {
-    ttft: { gateway: { p50: pct(gt, 50), p99: pct(gt, 99) }, direct: { p50: pct(dt, 50), p99: pct(dt, 99) }, added: { p50: pct(gt, 50) - pct(dt, 50), p99: pct(gt, 99) - pct(dt, 99) } },
+    ttft: {
+      gateway: { p50: pct(gt, 50), p99: pct(gt, 99) },
+      direct: { p50: pct(dt, 50), p99: pct(dt, 99) },
+      added: { p50: pct(gt, 50) - pct(dt, 50), p99: pct(gt, 99) - pct(dt, 99) },
+    },
     relayDelay: { gateway: { p50: pct(gd, 50), p99: pct(gd, 99) }, direct: { p50: pct(dd, 50), p99: pct(dd, 99) }, added: { p50: pct(gd, 50) - pct(dd, 50) } },
   };
 
@@ -266,6 +275,16 @@ try {
   }
   results.throughput = load;
   results.gatewayPeakRssMb = peakRssMb(gateway.proc.pid!);
+  // The first-token alternation again, with a bare HTTP hop in the gateway's place (after the load
+  // runs, which would otherwise start on a gateway that had sat idle through it).
+  const pt: number[] = [];
+  const pd: number[] = [];
+  for (let i = 0; i < N.stream; i++) {
+    pt.push((await directStream('bench-paced', sdkViaProxy)).ttft);
+    pd.push((await directStream('bench-paced')).ttft);
+  }
+  // What a do-nothing HTTP hop adds: the direct SDK call through bench/bare-proxy.ts.
+  (results.streaming as { ttft: Record<string, unknown> }).ttft.addedByBareHop = { p50: pct(pt, 50) - pct(pd, 50) };
 
   // Cold start: a fresh node process loads the Lambda bundle and answers one request.
   const handlerBundle = await buildHandlerBundle(config);
@@ -289,6 +308,7 @@ try {
 } finally {
   gateway.proc.kill();
   emulator.proc.kill();
+  bareProxy.proc.kill();
   agent.destroy();
 }
 
@@ -304,7 +324,8 @@ row('added latency, non-streaming, p99', ms(r.latency.added.p99), verdict(r.late
 row('  (gateway p50 / direct p50)', `${ms(r.latency.gateway.p50)} / ${ms(r.latency.direct.p50)}`);
 row('  of which the HTTP hop (GET /health), p50', ms(r.latency.httpHop.p50));
 row('added time to first token, p50', ms(r.streaming.ttft.added.p50), verdict(r.streaming.ttft.added.p50, 0.4));
-row('added time to first token, p99', ms(r.streaming.ttft.added.p99));
+row('  time to first token p99, gateway / direct', `${ms(r.streaming.ttft.gateway.p99)} / ${ms(r.streaming.ttft.direct.p99)}`);
+row('  a bare HTTP hop alone adds, p50', ms(r.streaming.ttft.addedByBareHop.p50));
 row('added relay delay per chunk, p50', ms(r.streaming.relayDelay.added.p50));
 const b = r.firstTokenBreakdown;
 console.log(`  where the added first-token time goes (p50 per step; gateway / direct SDK call):`);
