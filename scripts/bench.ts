@@ -105,7 +105,6 @@ function post(body: string): Promise<{ status: number; firstByte: number; end: n
 }
 
 let sdk: SageMakerRuntimeClient;
-let sdkViaProxy: SageMakerRuntimeClient;
 // This process's own SageMaker calls (the floor), as the gateway notes its own: request out, answer headers in.
 const directTrace: Trace = [];
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -197,9 +196,12 @@ gatewayUrl = new URL(gateway.info.url);
 process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.info.url;
 Object.assign(process.env, env);
 sdk = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1 });
-const bareProxy = await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url]);
-// The same client, one HTTP hop further away (see bench/bare-proxy.ts).
-sdkViaProxy = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1, endpoint: bareProxy.info.url });
+// The same client, one hop further away: through a bare HTTP proxy, and through a TCP relay (bench/bare-proxy.ts).
+const bareProxies = { http: await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url, 'http']), tcp: await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url, 'tcp']) };
+const viaProxy = {
+  http: new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1, endpoint: bareProxies.http.info.url }),
+  tcp: new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1, endpoint: bareProxies.tcp.info.url }),
+};
 
 try {
   for (let i = 0; i < N.warm; i++) {
@@ -207,7 +209,8 @@ try {
     await direct();
     await gatewayStream('bench');
     await directStream('bench-fast');
-    await directStream('bench-fast', sdkViaProxy);
+    await directStream('bench-fast', viaProxy.http);
+    await directStream('bench-fast', viaProxy.tcp);
   }
 
   // Added latency, non-streaming: the same request through the gateway and straight to the emulator, alternately.
@@ -275,16 +278,19 @@ try {
   }
   results.throughput = load;
   results.gatewayPeakRssMb = peakRssMb(gateway.proc.pid!);
-  // The first-token alternation again, with a bare HTTP hop in the gateway's place (after the load
-  // runs, which would otherwise start on a gateway that had sat idle through it).
-  const pt: number[] = [];
-  const pd: number[] = [];
-  for (let i = 0; i < N.stream; i++) {
-    pt.push((await directStream('bench-paced', sdkViaProxy)).ttft);
-    pd.push((await directStream('bench-paced')).ttft);
+  // The first-token alternation again, with a bare hop in the gateway's place (after the load runs,
+  // which would otherwise start on a gateway that had sat idle through it).
+  const bareHop: Record<string, { p50: number }> = {};
+  for (const [kind, client] of Object.entries(viaProxy)) {
+    const through: number[] = [];
+    const straight: number[] = [];
+    for (let i = 0; i < N.stream; i++) {
+      through.push((await directStream('bench-paced', client)).ttft);
+      straight.push((await directStream('bench-paced')).ttft);
+    }
+    bareHop[kind] = { p50: pct(through, 50) - pct(straight, 50) };
   }
-  // What a do-nothing HTTP hop adds: the direct SDK call through bench/bare-proxy.ts.
-  (results.streaming as { ttft: Record<string, unknown> }).ttft.addedByBareHop = { p50: pct(pt, 50) - pct(pd, 50) };
+  (results.streaming as { ttft: Record<string, unknown> }).ttft.addedByBareHop = bareHop;
 
   // Cold start: a fresh node process loads the Lambda bundle and answers one request.
   const handlerBundle = await buildHandlerBundle(config);
@@ -308,7 +314,7 @@ try {
 } finally {
   gateway.proc.kill();
   emulator.proc.kill();
-  bareProxy.proc.kill();
+  for (const proxy of Object.values(bareProxies)) proxy.proc.kill();
   agent.destroy();
 }
 
@@ -325,7 +331,8 @@ row('  (gateway p50 / direct p50)', `${ms(r.latency.gateway.p50)} / ${ms(r.laten
 row('  of which the HTTP hop (GET /health), p50', ms(r.latency.httpHop.p50));
 row('added time to first token, p50', ms(r.streaming.ttft.added.p50), verdict(r.streaming.ttft.added.p50, 0.4));
 row('  time to first token p99, gateway / direct', `${ms(r.streaming.ttft.gateway.p99)} / ${ms(r.streaming.ttft.direct.p99)}`);
-row('  a bare HTTP hop alone adds, p50', ms(r.streaming.ttft.addedByBareHop.p50));
+row('  for scale, a bare Node HTTP proxy adds, p50', ms(r.streaming.ttft.addedByBareHop.http.p50));
+row('  and a bare TCP relay (no HTTP) adds, p50', ms(r.streaming.ttft.addedByBareHop.tcp.p50));
 row('added relay delay per chunk, p50', ms(r.streaming.relayDelay.added.p50));
 const b = r.firstTokenBreakdown;
 console.log(`  where the added first-token time goes (p50 per step; gateway / direct SDK call):`);
