@@ -5,7 +5,7 @@ import { Template } from '@huggingface/jinja';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { sha256Hex } from '../auth/key-hash.js';
-import { formatPath } from '../openai/chat-request.js';
+import { formatPath } from '../issue-path.js';
 import { litellmConfigSchema, translateLiteLLM, type TranslationIssue } from './litellm.js';
 import { nativeConfigSchema, type ParsedNativeConfig } from './native-schema.js';
 import type { ChatTemplateConfig, GatewayConfig, ModelConfig } from './types.js';

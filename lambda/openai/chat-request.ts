@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import type { $ZodIssue } from 'zod/v4/core';
 import { invalidRequest } from '../http/errors.js';
+import { formatPath } from '../issue-path.js';
 
 // zod/mini with one locale keeps the Lambda bundle small (the classic API pulls in every locale).
 z.config(en());
@@ -80,13 +81,7 @@ export type ChatRequest = z.infer<typeof chatRequestSchema>;
 export type ChatMessage = ChatRequest['messages'][number];
 export type ContentPart = z.infer<typeof contentPart>;
 
-/** `messages[2].content[1]` from zod's path array, the form OpenAI uses in `param`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
-  return out;
-}
-
+/** Invalid requests name the field as OpenAI's `param` does: `messages[2].content[1]`. */
 export function parseChatRequest(body: unknown): ChatRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest('The request body must be a JSON object.');
