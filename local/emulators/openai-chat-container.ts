@@ -46,7 +46,7 @@ export function openAIChatContainer(options: ChatContainerOptions = {}): Contain
     }
     const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
     const text = reply(textOf(lastUser?.content), body);
-    const all = text.match(/\s*\S+/g) ?? [];
+    const all = replyTokens(text);
     const limit = body.max_tokens ?? Infinity;
     const tokens = all.slice(0, limit);
     const finish = all.length > limit ? 'length' : 'stop';
@@ -98,3 +98,6 @@ function promptTokens(body: ChatBody): number {
 function vllmError(status: number, type: string, message: string) {
   return { status, body: { error: { message, type, param: null, code: status } } };
 }
+
+/** How every emulated container cuts its reply into tokens: a word with the spaces before it. */
+export const replyTokens = (text: string): string[] => text.match(/\s*\S+/g) ?? [];

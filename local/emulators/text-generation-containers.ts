@@ -1,3 +1,4 @@
+import { replyTokens } from './openai-chat-container.js';
 import type { Container, Invocation, StreamItem } from './sagemaker-runtime.js';
 
 /**
@@ -30,10 +31,9 @@ function parse(invocation: Invocation): GenerateBody | undefined {
 
 /** Words of the reply, cut by max_new_tokens or just after a stop sequence (kept in the text, as TGI does). */
 function generate(reply: string, maxNewTokens: number | undefined, stops: string[]) {
-  const words = reply.match(/\s*\S+/g) ?? [];
   const tokens: string[] = [];
   let text = '';
-  for (const word of words) {
+  for (const word of replyTokens(reply)) {
     if (maxNewTokens !== undefined && tokens.length >= maxNewTokens) return { tokens, text, finish: 'length' as const };
     tokens.push(word);
     text += word;
