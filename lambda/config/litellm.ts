@@ -27,7 +27,7 @@ const litellmModel = z.strictObject({
   model_info: z
     .strictObject({
       supports_vision: z.boolean().optional(),
-      mode: z.literal('chat', { error: "only 'chat' models are supported" }).optional(),
+      mode: z.enum(['chat', 'embedding'], { error: "only 'chat' and 'embedding' models are supported" }).optional(),
       id: z.string().optional(),
       description: z.string().optional(),
       base_model: z.string().optional(),
@@ -84,6 +84,11 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     if (!fields.endpoint.safeParse(target).success) refuse('model', `'${target}' is not a valid SageMaker endpoint name`);
     for (const [key, value] of Object.entries({ api_base, api_key, api_key_secret })) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to SageMaker models (the gateway signs with its IAM role)`);
+    }
+    // LiteLLM sends `sagemaker/` embeddings as JumpStart's `{"text_inputs"}`.
+    if (entry.model_info?.mode === 'embedding') {
+      if (chat_template) refuse('chat_template', 'a chat template does not apply to embedding models');
+      return { ...common, provider: 'sagemaker', endpoint: target, dialect: dialect ?? 'jumpstart-embedding', ...(aws_region_name && { region: aws_region_name }), ...(model_id && { inference_component: model_id }) };
     }
     // sagemaker/ is TGI's generate payload; the prompt template follows hf_model_name where it matches.
     const generate = provider === 'sagemaker';

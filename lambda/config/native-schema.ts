@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DIALECT_NAMES } from '../dialects/index.js';
+import { DIALECT_NAMES, isEmbeddingDialect } from '../dialects/index.js';
 
 /**
  * The native YAML form (snake_case, like LiteLLM's). Strict objects: a misspelt key is an error that
@@ -90,8 +90,11 @@ export const nativeConfigSchema = z.strictObject({
         if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate model name '${m.name}'` });
         seen.add(m.name);
         if (m.images && !m.vision) ctx.addIssue({ code: 'custom', path: [i, 'images'], message: 'image settings apply to models with vision: true' });
-        if (m.provider === 'sagemaker' && m.chat_template && m.dialect === 'openai-chat') {
+        if (m.provider === 'sagemaker' && m.chat_template && (m.dialect === 'openai-chat' || isEmbeddingDialect(m.dialect))) {
           ctx.addIssue({ code: 'custom', path: [i, 'chat_template'], message: 'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)' });
+        }
+        if (m.provider === 'sagemaker' && m.vision && isEmbeddingDialect(m.dialect)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'vision'], message: `vision applies to chat models; '${m.dialect}' is an embedding dialect` });
         }
       });
     }),

@@ -6,6 +6,7 @@ import { requestMetrics } from '../metrics.js';
 import type { AppEnv } from './env.js';
 import { GatewayError, errorResponse, toGatewayError } from './errors.js';
 import { chatCompletions } from './routes/chat-completions.js';
+import { embeddings } from './routes/embeddings.js';
 import { listModels, retrieveModel } from './routes/models.js';
 
 /**
@@ -40,6 +41,7 @@ export function createApp(gateway: Gateway): Hono<AppEnv> {
     await next();
   });
   api.post('/chat/completions', chatCompletions(gateway));
+  api.post('/embeddings', embeddings(gateway));
   api.get('/models', listModels(gateway));
   api.get('/models/:id{.+}', retrieveModel(gateway));
   app.route('/v1', api);

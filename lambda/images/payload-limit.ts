@@ -32,7 +32,7 @@ export async function fitPayload(model: ModelConfig, request: ChatRequest, encod
   throw tooLarge(model, size, 'even with its images shrunk to the smallest size the model takes; send fewer or smaller images');
 }
 
-function tooLarge(model: ModelConfig, size: number, advice: string): GatewayError {
+export function tooLarge(model: ModelConfig, size: number, advice: string): GatewayError {
   return new GatewayError(413, `The request for model '${model.name}' would be ${size} bytes, over SageMaker's limit of ${SAGEMAKER_MAX_BODY} bytes (${advice}).`, { code: 'request_too_large' });
 }
 

@@ -5,7 +5,7 @@ import type { ReportedUsage, Usage } from './chat-types.js';
  * A rough token count (about four characters a token) for containers that report no usage.
  * Responses built on it carry `x-sagegate-usage: estimated` so nobody bills from it unknowingly.
  */
-const estimate = (chars: number) => Math.ceil(chars / 4);
+export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
 export function promptChars(request: ChatRequest): number {
   let chars = 0;
@@ -26,8 +26,8 @@ export function completeUsage(
   reported: ReportedUsage | undefined,
   completionChars: number,
 ): { usage: Usage; estimated: boolean } {
-  const prompt = reported?.prompt_tokens ?? estimate(promptChars(request));
-  const completion = reported?.completion_tokens ?? estimate(completionChars);
+  const prompt = reported?.prompt_tokens ?? estimateTokens(promptChars(request));
+  const completion = reported?.completion_tokens ?? estimateTokens(completionChars);
   const estimated = reported?.prompt_tokens === undefined || reported.completion_tokens === undefined;
   return { usage: { ...reported, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, estimated };
 }

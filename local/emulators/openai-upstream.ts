@@ -4,7 +4,8 @@ import type { Container } from './sagemaker-runtime.js';
 
 /**
  * An OpenAI-compatible server (vLLM or TGI on EC2/EKS, an on-premise server, a hosted provider) on
- * plain HTTP: `POST /v1/chat/completions`, Bearer keys, SSE streams, errors with their own status.
+ * plain HTTP: `POST /v1/chat/completions` (and `/v1/embeddings` when given an embedding container),
+ * Bearer keys, SSE streams, errors with their own status.
  */
 export class OpenAIUpstreamEmulator {
   readonly requests: { body: unknown; authorization?: string }[] = [];
@@ -14,6 +15,7 @@ export class OpenAIUpstreamEmulator {
   constructor(
     private readonly container: Container,
     private readonly apiKey?: string,
+    private readonly embeddings?: Container,
   ) {}
 
   async start(): Promise<string> {
@@ -29,7 +31,8 @@ export class OpenAIUpstreamEmulator {
           // the container answers malformed JSON itself
         }
         this.requests.push({ body: parsed, authorization: req.headers.authorization });
-        if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+        const container = req.url === '/v1/chat/completions' ? this.container : req.url === '/v1/embeddings' ? this.embeddings : undefined;
+        if (req.method !== 'POST' || !container) {
           res.writeHead(404, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ error: { message: `Unknown route ${req.url}`, type: 'invalid_request_error', code: null } }));
         }
@@ -37,7 +40,7 @@ export class OpenAIUpstreamEmulator {
           res.writeHead(401, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } }));
         }
-        const reply = await this.container({ endpoint: 'upstream', stream: parsed.stream === true, body, headers: req.headers });
+        const reply = await container({ endpoint: 'upstream', stream: parsed.stream === true, body, headers: req.headers });
         if ('stream' in reply) {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           for await (const item of reply.stream) {

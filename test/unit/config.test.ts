@@ -199,3 +199,18 @@ model_list:
     expect(configError('models: [{name: a, provider: bedrock, endpoint: a}]').message).toContain("models[0].provider: provider must be 'sagemaker' or 'openai'");
   });
 });
+
+describe('embedding models in the config', () => {
+  it('takes an embedding dialect, natively and from LiteLLM (mode: embedding), and refuses chat-only settings on it', () => {
+    const native = parseConfig('models: [{name: bge, endpoint: tei-ep, dialect: tei}]');
+    expect(native.models[0]).toMatchObject({ name: 'bge', provider: 'sagemaker', endpoint: 'tei-ep', dialect: 'tei' });
+    const litellm = parseConfig('model_list: [{model_name: e5, litellm_params: {model: sagemaker/e5-ep}, model_info: {mode: embedding}}]');
+    expect(litellm.models[0]).toMatchObject({ name: 'e5', endpoint: 'e5-ep', dialect: 'jumpstart-embedding' });
+    expect(litellm.models[0]).not.toHaveProperty('chatTemplate');
+    expect(configError('models: [{name: a, endpoint: a, dialect: tei, vision: true}]').message).toContain("models[0].vision: vision applies to chat models; 'tei' is an embedding dialect");
+    expect(configError('models: [{name: a, endpoint: a, dialect: tei, chat_template: chatml}]').message).toContain('models[0].chat_template: a chat template applies to');
+    expect(configError('model_list: [{model_name: a, litellm_params: {model: sagemaker/a}, model_info: {mode: completion}}]').message).toContain(
+      "model_list[0].model_info.mode: only 'chat' and 'embedding' models are supported",
+    );
+  });
+});

@@ -15,7 +15,6 @@ export function listModels(gateway: Gateway) {
 /** GET /v1/models/{id} */
 export function retrieveModel(gateway: Gateway) {
   return (c: Context<AppEnv>) => {
-    const route = gateway.route(decodeURIComponent(c.req.param('id') ?? ''), c.get('principal'));
-    return c.json(modelObject(route.model));
+    return c.json(modelObject(gateway.model(decodeURIComponent(c.req.param('id') ?? ''), c.get('principal'))));
   };
 }

@@ -13,8 +13,11 @@ export class OpenAIHttpTransport implements Transport {
   private readonly url: string;
   private readonly apiKey: UpstreamApiKey | undefined;
 
-  constructor(private readonly model: OpenAIModel) {
-    this.url = `${model.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  constructor(
+    private readonly model: OpenAIModel,
+    operation: 'chat/completions' | 'embeddings' = 'chat/completions',
+  ) {
+    this.url = `${model.baseUrl.replace(/\/+$/, '')}/${operation}`;
     this.apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : undefined;
   }
 

@@ -1,0 +1,9 @@
+import type { EmbeddingDialect } from './embedding-dialect.js';
+
+/** JumpStart text embedding models (and LiteLLM's `sagemaker/` embeddings): `{"text_inputs"}` → `{"embedding"}`. */
+export const jumpstartEmbedding: EmbeddingDialect = {
+  name: 'jumpstart-embedding',
+  openAIInputs: false,
+  encodeRequest: (_request, texts) => ({ text_inputs: texts }),
+  decodeResponse: (body) => ({ vectors: (body as { embedding?: unknown } | null)?.embedding }),
+};
