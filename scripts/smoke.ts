@@ -1,8 +1,9 @@
 /**
- * `npm run smoke -- --url <function-url> --key <key> [--model m] [--vision-model v]`
+ * `npm run smoke -- --url <function-url> --key <key> [--model m] [--vision-model v] [--embedding-model e]`
  * Checks a deployed gateway the way clients use it, with the official openai client: models, a chat,
  * a stream that really streams (first chunk well before the last) and ends with usage and [DONE],
- * an image for the vision model, and a wrong key refused. Prints a report; exits 1 on any failure.
+ * an image for the vision model, embeddings from the embedding model, and a wrong key refused.
+ * Prints a report; exits 1 on any failure.
  */
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
@@ -13,11 +14,12 @@ const { values } = parseArgs({
     key: { type: 'string' },
     model: { type: 'string' },
     'vision-model': { type: 'string' },
+    'embedding-model': { type: 'string' },
     timeout: { type: 'string', default: '120' },
   },
 });
 if (!values.url || !values.key) {
-  console.error('usage: npm run smoke -- --url <function-url> --key <api-key> [--model <name>] [--vision-model <name>]');
+  console.error('usage: npm run smoke -- --url <function-url> --key <api-key> [--model <name>] [--vision-model <name>] [--embedding-model <name>]');
   process.exit(2);
 }
 
@@ -126,6 +128,18 @@ if (values['vision-model']) {
     const text = completion.choices[0]?.message.content ?? '';
     assert(text.length > 0, 'empty answer');
     return JSON.stringify(text.slice(0, 60));
+  });
+}
+
+if (values['embedding-model']) {
+  const embeddingModel = values['embedding-model'];
+  await check('embeddings', async () => {
+    // The SDK asks for base64 by default and decodes it: both ends of that must agree.
+    const result = await client.embeddings.create({ model: embeddingModel, input: ['sagegate smoke test', 'a second input'] });
+    assert(result.data.length === 2 && result.data.every((d, i) => d.index === i), `expected 2 vectors in order, got ${result.data.length}`);
+    const [a, b] = result.data.map((d) => d.embedding);
+    assert(a!.length > 0 && a!.length === b!.length && a!.every(Number.isFinite), 'vectors are empty, uneven or not numbers');
+    return `2 vectors of ${a!.length} dimensions; usage ${result.usage.prompt_tokens} tokens`;
   });
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
+import { teiContainer } from '../../local/emulators/embedding-containers.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 /** `npm run smoke` as CI runs it after a deploy, here against local gateways. */
@@ -17,8 +18,9 @@ const COUNTING = 'one two three four five six seven eight nine ten eleven twelve
 const setup = (e: import('../../local/emulators/sagemaker-runtime.js').SageMakerRuntimeEmulator) => {
   e.addEndpoint('chat-endpoint', openAIChatContainer({ tokenDelayMs: 25, reply: () => COUNTING }));
   e.addEndpoint('vl-endpoint', qwenVLContainer());
+  e.addEndpoint('tei-endpoint', teiContainer());
 };
-const CONFIG = 'models: [{name: chat, endpoint: chat-endpoint}, {name: qwen-vl, endpoint: vl-endpoint, vision: true}]';
+const CONFIG = 'models: [{name: chat, endpoint: chat-endpoint}, {name: qwen-vl, endpoint: vl-endpoint, vision: true}, {name: bge, endpoint: tei-endpoint, dialect: tei}]';
 
 let h: Harness;
 beforeAll(async () => {
@@ -26,13 +28,14 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-it('passes every check against a healthy gateway, vision included', async () => {
-  const { code, out } = await run(h.gateway.url, 'sk-smoke-master', '--model', 'chat', '--vision-model', 'qwen-vl');
+it('passes every check against a healthy gateway, vision and embeddings included', async () => {
+  const { code, out } = await run(h.gateway.url, 'sk-smoke-master', '--model', 'chat', '--vision-model', 'qwen-vl', '--embedding-model', 'bge');
   expect(out).toMatch(/PASS {2}list models/);
   expect(out).toMatch(/PASS {2}chat \(streaming\).*first byte at \d+ ms, last at \d+ ms; usage \d+ tokens; \[DONE\]/);
   expect(out).toMatch(/PASS {2}image to the vision model/);
+  expect(out).toMatch(/PASS {2}embeddings +\d+ ms {2}2 vectors of 8 dimensions/);
   expect(out).toMatch(/PASS {2}wrong key refused/);
-  expect(out).toContain('5 passed, 0 failed');
+  expect(out).toContain('6 passed, 0 failed');
   expect(code).toBe(0);
 });
 
