@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { GatewayConfig, SageMakerModel } from '../lambda/config/types.js';
+import { dialects, isEmbeddingDialect } from '../lambda/dialects/index.js';
 import { GatewayMonitoring } from './gateway-monitoring.js';
 import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine, installSharpCommand, needsImageLibrary } from './bundling.js';
 
@@ -85,14 +86,20 @@ export class SageGateGateway extends Construct {
       },
     });
 
-    const endpoints = sageMakerArns(Stack.of(this), config);
-    if (endpoints.length) {
+    const { streaming, wholeOnly } = sageMakerArns(Stack.of(this), config);
+    if (streaming.length) {
       this.function.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'InvokeConfiguredModels',
           actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
-          resources: endpoints,
+          resources: streaming,
         }),
+      );
+    }
+    if (wholeOnly.length) {
+      // Embedding models and containers that cannot stream are never called with the streaming API.
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'InvokeConfiguredModelsWhole', actions: ['sagemaker:InvokeEndpoint'], resources: wholeOnly }),
       );
     }
     this.function.addToRolePolicy(
@@ -154,16 +161,21 @@ export class SageGateGateway extends Construct {
 }
 
 /** Endpoint and inference component ARNs: SageMaker lower-cases resource names in ARNs. */
-export function sageMakerArns(stack: Stack, config: GatewayConfig): string[] {
-  const arns = new Set<string>();
+export function sageMakerArns(stack: Stack, config: GatewayConfig): { streaming: string[]; wholeOnly: string[] } {
+  const streaming = new Set<string>();
+  const whole = new Set<string>();
   for (const model of config.models.filter((m): m is SageMakerModel => m.provider === 'sagemaker')) {
     const arn = (resource: string, name: string) =>
       stack.formatArn({ service: 'sagemaker', region: model.region ?? stack.region, resource, resourceName: name.toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const arns = streams(model) ? streaming : whole;
     arns.add(arn('endpoint', model.endpoint));
     if (model.inferenceComponent) arns.add(arn('inference-component', model.inferenceComponent));
   }
-  return [...arns];
+  return { streaming: [...streaming], wholeOnly: [...whole].filter((a) => !streaming.has(a)) };
 }
+
+/** Whether the gateway ever calls the model with InvokeEndpointWithResponseStream. */
+const streams = (model: SageMakerModel) => !isEmbeddingDialect(model.dialect) && dialects[model.dialect].streams;
 
 /**
  * The secrets holding OpenAI-compatible upstreams' keys. A name (not an ARN) matches the ARN's

@@ -14,6 +14,8 @@ models:
   - { name: qwen-vl, endpoint: Qwen25-VL-Endpoint, region: eu-west-2, vision: true }
   - { name: llama, endpoint: shared-endpoint, inference_component: Llama-IC }
   - { name: llama-again, endpoint: shared-endpoint, inference_component: Llama-IC }
+  - { name: bge, endpoint: BGE-TEI, dialect: tei }
+  - { name: flan, endpoint: flan-jumpstart, dialect: jumpstart-text, chat_template: plain }
 auth:
   master_key: sk-literal-master-key-in-config
 deploy:
@@ -48,11 +50,11 @@ describe('the synthesized stack', () => {
     });
   });
 
-  it('may invoke exactly the configured endpoints and inference components (ARN names lower-cased)', () => {
+  it('may invoke exactly the configured endpoints and inference components (ARN names lower-cased), streaming only where models stream', () => {
     const statements = template.findResources('AWS::IAM::Policy');
     const all = Object.values(statements).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const invoke = all.filter((s) => JSON.stringify(s.Action).includes('sagemaker:'));
-    expect(invoke).toHaveLength(1);
+    expect(invoke).toHaveLength(2);
     expect(invoke[0].Action).toEqual(['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream']);
     const arn = (region: unknown, resource: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', ...(typeof region === 'string' ? [`${region}:`] : [region, ':']), { Ref: 'AWS::AccountId' }, `:${resource}`].reduce(merge, [])],
@@ -62,6 +64,9 @@ describe('the synthesized stack', () => {
       arn({ Ref: 'AWS::Region' }, 'endpoint/shared-endpoint'),
       arn({ Ref: 'AWS::Region' }, 'inference-component/llama-ic'),
     ]);
+    // An embedding model and a container that cannot stream: InvokeEndpoint only.
+    expect(invoke[1]).toMatchObject({ Sid: 'InvokeConfiguredModelsWhole', Action: 'sagemaker:InvokeEndpoint' });
+    expect(invoke[1].Resource).toEqual([arn({ Ref: 'AWS::Region' }, 'endpoint/bge-tei'), arn({ Ref: 'AWS::Region' }, 'endpoint/flan-jumpstart')]);
   });
 
   it('may read only its own secret, and only with GetSecretValue', () => {
