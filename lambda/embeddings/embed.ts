@@ -1,7 +1,7 @@
 import type { EmbeddingRoute } from '../gateway.js';
 import { checkedVectors } from '../dialects/embedding-dialect.js';
 import { GatewayError, invalidRequest } from '../http/errors.js';
-import { SAGEMAKER_MAX_BODY, tooLarge } from '../images/payload-limit.js';
+import { SAGEMAKER_MAX_BODY, overSageMakerLimit } from '../providers/sagemaker/payload-limit.js';
 import { inputCount, textInputs, type EmbeddingsRequest } from '../openai/embeddings-request.js';
 
 const utf8 = new TextDecoder();
@@ -16,7 +16,7 @@ export async function embed(route: EmbeddingRoute, request: EmbeddingsRequest, s
   }
   const payload = JSON.stringify(dialect.encodeRequest(request, texts, model));
   const size = Buffer.byteLength(payload);
-  if (model.provider === 'sagemaker' && size > SAGEMAKER_MAX_BODY) throw tooLarge(model, size, 'send fewer or shorter inputs per request');
+  if (model.provider === 'sagemaker' && size > SAGEMAKER_MAX_BODY) throw overSageMakerLimit(model, size, 'send fewer or shorter inputs per request');
   const bytes = await transport.invoke(payload, signal);
   let body: unknown;
   try {

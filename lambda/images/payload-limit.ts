@@ -1,13 +1,10 @@
-import { GatewayError } from '../http/errors.js';
+import { SAGEMAKER_MAX_BODY, overSageMakerLimit } from '../providers/sagemaker/payload-limit.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ModelConfig } from '../config/types.js';
 import { decodeBase64, inspectImage, parseDataUrl, toDataUrl } from './image-bytes.js';
 import { IMAGE_PRESETS } from './image-settings.js';
 import { resizeImage } from './resize-image.js';
 import { imageParts, withImageUrls } from './image-parts.js';
-
-/** SageMaker's InvokeEndpoint body limit (wire-facts §1). */
-export const SAGEMAKER_MAX_BODY = 6_291_456;
 
 /**
  * Fits a SageMaker payload into 6 MB: when it is over and images are the reason, they are
@@ -19,7 +16,7 @@ export async function fitPayload(model: ModelConfig, request: ChatRequest, encod
   let size = Buffer.byteLength(payload);
   if (size <= SAGEMAKER_MAX_BODY) return payload;
   const imageBytes = totalImageBytes(request);
-  if (imageBytes === 0) throw tooLarge(model, size, 'shorten the conversation');
+  if (imageBytes === 0) throw overSageMakerLimit(model, size, 'shorten the conversation');
   const minSide = (model.images ?? IMAGE_PRESETS.default).minSide;
   for (let round = 0; round < 5; round++) {
     // Shrink the images' share of the payload by what is over, with some headroom.
@@ -29,11 +26,7 @@ export async function fitPayload(model: ModelConfig, request: ChatRequest, encod
     size = Buffer.byteLength(payload);
     if (size <= SAGEMAKER_MAX_BODY) return payload;
   }
-  throw tooLarge(model, size, 'even with its images shrunk to the smallest size the model takes; send fewer or smaller images');
-}
-
-export function tooLarge(model: ModelConfig, size: number, advice: string): GatewayError {
-  return new GatewayError(413, `The request for model '${model.name}' would be ${size} bytes, over SageMaker's limit of ${SAGEMAKER_MAX_BODY} bytes (${advice}).`, { code: 'request_too_large' });
+  throw overSageMakerLimit(model, size, 'even with its images shrunk to the smallest size the model takes; send fewer or smaller images');
 }
 
 function totalImageBytes(request: ChatRequest): number {
