@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from '../lambda/config/types.js';
 import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
 import { createApp } from '../lambda/http/app.js';
+import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
 
@@ -77,6 +78,7 @@ export async function startDemoSageMaker(tokenDelayMs = 25): Promise<SageMakerRu
   const credentials = { accessKeyId: 'sagegate-demo', secretAccessKey: 'sagegate-demo' };
   const emulator = new SageMakerRuntimeEmulator(undefined, credentials);
   emulator.addEndpoint('sagegate-demo', openAIChatContainer({ tokenDelayMs }));
+  emulator.addEndpoint('sagegate-demo-embed', teiContainer());
   await emulator.start();
   process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.url;
   process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;

@@ -41,6 +41,8 @@ it('npm start alone serves the labelled demo model to the official client', asyn
   let text = '';
   for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
   expect(text).toContain('You said: "こんにちは"');
+  const embeddings = await client.embeddings.create({ model: 'sagegate-demo-embed', input: ['東京', 'Tokyo'] });
+  expect(embeddings.data.map((d) => d.embedding.length)).toEqual([8, 8]);
 });
 
 it('npm start -- --config serves a LiteLLM config with its master key', async () => {
