@@ -14,8 +14,9 @@ export function embeddings(gateway: Gateway) {
     const route = gateway.embeddingRoute(request.model, c.get('principal'));
     c.set('model', route.model.name);
     const { vectors, promptTokens } = await embed(route, request, c.req.raw.signal);
-    // Containers that count no tokens get an estimate, marked as such (as for chat).
-    const tokens = promptTokens ?? estimateTokens((textInputs(request) ?? []).reduce((n, t) => n + t.length, 0));
+    // Containers that count no tokens get an estimate, marked as such (as for chat); token ids count themselves.
+    const texts = textInputs(request);
+    const tokens = promptTokens ?? (texts ? estimateTokens(texts.reduce((n, t) => n + t.length, 0)) : (request.input as number[] | number[][]).flat().length);
     if (promptTokens === undefined) c.header('x-sagegate-usage', 'estimated');
     return c.json(embeddingsResponse(request.model, vectors, request.encoding_format, tokens));
   };
