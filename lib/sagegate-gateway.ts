@@ -1,4 +1,5 @@
 import { ArnFormat, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -50,6 +51,16 @@ export class SageGateGateway extends Construct {
       description: 'sagegate gateway function',
     });
     role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    if (deploy.vpc) {
+      // What AWSLambdaVPCAccessExecutionRole grants, without its log permissions on every log group.
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AttachToVpc',
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          resources: ['*'],
+        }),
+      );
+    }
 
     this.function = new NodejsFunction(this, 'Handler', {
       entry: HANDLER_ENTRY,
@@ -61,6 +72,7 @@ export class SageGateGateway extends Construct {
       role,
       logGroup,
       tracing: deploy.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      ...(deploy.vpc && this.vpcPlacement(deploy.vpc)),
       ...(deploy.reservedConcurrency && { reservedConcurrentExecutions: deploy.reservedConcurrency }),
       description: `sagegate: OpenAI-compatible gateway for ${config.models.length} SageMaker model(s)`,
       // Keys are always checked, unless IAM guards the URL and the config switches keys off.
@@ -141,10 +153,14 @@ export class SageGateGateway extends Construct {
       id: 'AwsSolutions-L1',
       reason: 'Pinned to nodejs22.x, the runtime the bundle is built and tested for (esbuild target node22); moving runtimes is a deliberate, tested change.',
     });
-    if (deploy.tracing) {
+    const onAnyResource = [
+      ...(deploy.tracing ? ['X-Ray PutTraceSegments and PutTelemetryRecords (CDK grants them on * when tracing is on)'] : []),
+      ...(deploy.vpc ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"] : []),
+    ];
+    if (onAnyResource.length) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; CDK grants them on * when tracing is on.',
+        reason: `No resource-level permissions exist for ${onAnyResource.join(', nor for ')}.`,
       });
     }
     if (upstreamKeys.some((arn) => arn.includes('??????'))) {
@@ -157,6 +173,15 @@ export class SageGateGateway extends Construct {
     // Stable output names: the admin CLI finds the key store by `ApiKeysSecretArn`.
     new CfnOutput(this, 'Url', { value: this.url.url, description: 'OpenAI base URL: append v1 (https://.../v1)' }).overrideLogicalId('Url');
     new CfnOutput(this, 'ApiKeysSecretArn', { value: this.apiKeys.secretArn, description: 'Secrets Manager secret holding the API keys' }).overrideLogicalId('ApiKeysSecretArn');
+  }
+
+  /** The configured subnets and security groups, imported as they are: the stack creates no network. */
+  private vpcPlacement(vpc: NonNullable<GatewayConfig['deploy']['vpc']>) {
+    return {
+      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: vpc.vpcId, availabilityZones: Stack.of(this).availabilityZones }),
+      vpcSubnets: { subnets: vpc.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id)) },
+      securityGroups: vpc.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id, { mutable: false })),
+    };
   }
 }
 

@@ -109,6 +109,7 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       ...(c.deploy.reserved_concurrency && { reservedConcurrency: c.deploy.reserved_concurrency }),
       ...(c.deploy.alarm_topic_arn && { alarmTopicArn: c.deploy.alarm_topic_arn }),
       ...(c.deploy.cors && { cors: { allowOrigins: c.deploy.cors.allow_origins } }),
+      ...(c.deploy.vpc && { vpc: { vpcId: c.deploy.vpc.vpc_id, subnetIds: c.deploy.vpc.subnet_ids, securityGroupIds: c.deploy.vpc.security_group_ids } }),
     },
   };
 }

@@ -136,6 +136,14 @@ export const nativeConfigSchema = z.strictObject({
       function_url_auth: z.enum(['none', 'aws_iam']).default('none'),
       reserved_concurrency: z.number().int().min(1).optional(),
       tracing: z.boolean().default(false),
+      /** Subnets and security groups to run in, for upstreams only reachable inside a VPC. */
+      vpc: z
+        .strictObject({
+          vpc_id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0abc12345def67890'),
+          subnet_ids: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as subnet-0abc12345def67890')).min(1),
+          security_group_ids: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as sg-0abc12345def67890')).min(1),
+        })
+        .optional(),
       /** An existing SNS topic for the alarms. */
       alarm_topic_arn: z.string().regex(/^arn:aws[\w-]*:sns:/, 'expected an SNS topic ARN').optional(),
     })

@@ -78,6 +78,8 @@ export interface DeployConfig {
   /** X-Ray active tracing. */
   tracing: boolean;
   alarmTopicArn?: string;
+  /** Run inside these subnets (private upstreams); SageMaker and Secrets Manager then need a NAT or VPC endpoints. */
+  vpc?: { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
 }
 
 export interface GatewayConfig {

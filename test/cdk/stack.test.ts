@@ -168,6 +168,10 @@ deploy:
   tracing: true
   timeout_seconds: 600
   alarm_topic_arn: arn:aws:sns:eu-west-2:111122223333:ops
+  vpc:
+    vpc_id: vpc-0abc12345def67890
+    subnet_ids: [subnet-0aaa1111bbb22222c, subnet-0ddd3333eee44444f]
+    security_group_ids: [sg-0123456789abcdef0]
 `);
 
   const nag = (build: (app: App) => void) => {
@@ -195,6 +199,18 @@ deploy:
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .find((s) => s.Sid === 'WriteLogs');
     expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GatewayLogs/), 'Arn'] });
+  });
+
+  it('runs in the configured subnets and security groups, creating no network, with the ENI permissions Lambda needs', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SubnetIds: ['subnet-0aaa1111bbb22222c', 'subnet-0ddd3333eee44444f'], SecurityGroupIds: ['sg-0123456789abcdef0'] },
+    });
+    for (const type of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup', 'AWS::EC2::NatGateway']) template.resourceCountIs(type, 0);
+    const eni = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .find((s) => s.Sid === 'AttachToVpc');
+    expect(eni.Action).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces']));
+    expect(eni.Resource).toBe('*');
   });
 
   it('creates a dashboard and alarms for crashes, throttles, slow responses, upstream failures and 429s, sent to the topic', () => {

@@ -79,6 +79,18 @@ deploy:
     );
   });
 
+  it('takes a VPC placement and names a malformed id', () => {
+    const vpc = 'vpc: {vpc_id: vpc-0abc12345def67890, subnet_ids: [subnet-0aaa1111bbb22222c], security_group_ids: [sg-0123456789abcdef0]}';
+    expect(parseConfig(`models: [{name: a, endpoint: e}]\ndeploy: {${vpc}}`).deploy.vpc).toEqual({
+      vpcId: 'vpc-0abc12345def67890',
+      subnetIds: ['subnet-0aaa1111bbb22222c'],
+      securityGroupIds: ['sg-0123456789abcdef0'],
+    });
+    expect(configError(`models: [{name: a, endpoint: e}]\ndeploy: {${vpc.replace('subnet-0aaa1111bbb22222c', 'private-a')}}`).message).toContain(
+      'deploy.vpc.subnet_ids[0]: expected a subnet id such as subnet-0abc12345def67890',
+    );
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(configError('models: [\n  - name: a\n').message).toMatch(/not valid YAML: .*line/);
   });
