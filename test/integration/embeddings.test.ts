@@ -1,18 +1,7 @@
-import OpenAI from 'openai';
 import { embeddingOf, jumpstartEmbeddingContainer, openAIEmbeddingContainer, teiContainer } from '../../local/emulators/embedding-containers.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
-import { startHarness, type Harness } from '../support/harness.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
+import { errorOf, startHarness, type Harness } from '../support/harness.js';
 
 const lastPayload = (h: Harness) => JSON.parse(h.emulator.invocations.at(-1)!.body.toString('utf8'));
 

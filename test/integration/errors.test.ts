@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
-import { startHarness, sseEvents, type Harness } from '../support/harness.js';
+import { errorOf, startHarness, sseEvents, type Harness } from '../support/harness.js';
 
 const CONFIG = `
 models:
@@ -18,16 +18,6 @@ models:
 `;
 
 const chunk = (content: string) => `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
-
-async function errorOf(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
 
 async function drain(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<string> {
   let text = '';

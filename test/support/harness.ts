@@ -5,6 +5,17 @@ import { serveGateway, type LocalGateway } from '../../local/serve.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
 import { environmentCredentials, type EmulatorCredentials } from '../../local/emulators/sigv4-check.js';
 
+/** The API error a call through the official client ends in (fails the test if it succeeds). */
+export async function errorOf(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OpenAI.APIError) return error;
+    throw error;
+  }
+  throw new Error('expected an API error');
+}
+
 /** A SageMaker emulator and a gateway in front of it, as `npm start -- --config` runs them. */
 export interface Harness {
   emulator: SageMakerRuntimeEmulator;
