@@ -52,8 +52,9 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
   for (const model of config.models) {
     if (model.provider === 'openai') {
       // An OpenAI-compatible server answers both, each on its own path.
-      routes.set(model.name, { model, dialect: dialects['openai-chat'], transport: new OpenAIHttpTransport(model) });
-      embeddingRoutes.set(model.name, { model, dialect: embeddingDialects['openai-embeddings'], transport: new OpenAIHttpTransport(model, 'embeddings') });
+      const http = OpenAIHttpTransport.forModel(model);
+      routes.set(model.name, { model, dialect: dialects['openai-chat'], transport: http.chat });
+      embeddingRoutes.set(model.name, { model, dialect: embeddingDialects['openai-embeddings'], transport: http.embeddings });
     } else if (isEmbeddingDialect(model.dialect)) {
       embeddingRoutes.set(model.name, { model, dialect: embeddingDialects[model.dialect], transport: new SageMakerTransport(model) });
     } else {

@@ -11,14 +11,19 @@ import { UpstreamApiKey } from './api-key.js';
  */
 export class OpenAIHttpTransport implements Transport {
   private readonly url: string;
-  private readonly apiKey: UpstreamApiKey | undefined;
 
-  constructor(
+  /** The server's chat and embeddings APIs, sharing one cached API key. */
+  static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {
+    const apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : undefined;
+    return { chat: new OpenAIHttpTransport(model, 'chat/completions', apiKey), embeddings: new OpenAIHttpTransport(model, 'embeddings', apiKey) };
+  }
+
+  private constructor(
     private readonly model: OpenAIModel,
-    operation: 'chat/completions' | 'embeddings' = 'chat/completions',
+    operation: 'chat/completions' | 'embeddings',
+    private readonly apiKey: UpstreamApiKey | undefined,
   ) {
     this.url = `${model.baseUrl.replace(/\/+$/, '')}/${operation}`;
-    this.apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : undefined;
   }
 
   async invoke(body: string, signal: AbortSignal): Promise<Uint8Array> {
