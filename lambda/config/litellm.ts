@@ -18,8 +18,10 @@ const litellmModel = z.strictObject({
     hf_model_name: z.string().min(1).optional(),
     api_base: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     api_key: z.string().optional(),
-    // sagegate extensions: the dialect of a SageMaker container, its chat template, an upstream key's secret.
+    // sagegate extensions: the dialect of a SageMaker container, its chat template, an upstream key's
+    // secret, an embedding container's batch limit.
     dialect: fields.dialect.unwrap().optional(),
+    max_batch: fields.max_batch,
     chat_template: chatTemplateSchema.optional(),
     api_key_secret: z.string().min(1).optional(),
     ...defaultsShape,
@@ -62,7 +64,7 @@ export function translateLiteLLM(config: LiteLLMConfig): { native: NativeConfig;
 
 function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: TranslationIssue[]): NativeConfig['models'][number] {
   const params = entry.litellm_params;
-  const { model, aws_region_name, model_id, hf_model_name, api_base, api_key, api_key_secret, dialect, chat_template, ...defaults } = params;
+  const { model, aws_region_name, model_id, hf_model_name, api_base, api_key, api_key_secret, dialect, chat_template, max_batch, ...defaults } = params;
   const slash = model.indexOf('/');
   const provider = model.slice(0, slash);
   const target = model.slice(slash + 1);
@@ -74,7 +76,7 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     if (api_key !== undefined && !NO_KEY.has(api_key.trim().toLowerCase())) {
       refuse('api_key', 'API keys are not kept in config files: store it in Secrets Manager and set api_key_secret to its name or ARN (or api_key: None for keyless servers)');
     }
-    for (const [key, value] of Object.entries({ aws_region_name, model_id, hf_model_name, dialect, chat_template })) {
+    for (const [key, value] of Object.entries({ aws_region_name, model_id, hf_model_name, dialect, chat_template, max_batch })) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to 'openai/' models`);
     }
     return { ...common, provider: 'openai', base_url: api_base ?? 'http://invalid', model: target, ...(api_key_secret && { api_key_secret }) };
@@ -88,7 +90,15 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     // LiteLLM sends `sagemaker/` embeddings as JumpStart's `{"text_inputs"}`.
     if (entry.model_info?.mode === 'embedding') {
       if (chat_template) refuse('chat_template', 'a chat template does not apply to embedding models');
-      return { ...common, provider: 'sagemaker', endpoint: target, dialect: dialect ?? 'jumpstart-embedding', ...(aws_region_name && { region: aws_region_name }), ...(model_id && { inference_component: model_id }) };
+      return {
+        ...common,
+        provider: 'sagemaker',
+        endpoint: target,
+        dialect: dialect ?? 'jumpstart-embedding',
+        ...(aws_region_name && { region: aws_region_name }),
+        ...(model_id && { inference_component: model_id }),
+        ...(max_batch && { max_batch }),
+      };
     }
     // sagemaker/ is TGI's generate payload; the prompt template follows hf_model_name where it matches.
     const generate = provider === 'sagemaker';
@@ -102,6 +112,7 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
       ...(aws_region_name && { region: aws_region_name }),
       ...(model_id && { inference_component: model_id }),
       ...(template && { chat_template: template }),
+      ...(max_batch && { max_batch }), // refused by the model schema: chat models have no batches
     };
   }
 

@@ -131,6 +131,7 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
     ...(m.target_variant && { targetVariant: m.target_variant }),
     ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
     ...(m.served_model_name && { servedModelName: m.served_model_name }),
+    ...(m.max_batch && { maxBatch: m.max_batch }),
     ...(chatTemplate && { chatTemplate }),
   };
 }

@@ -55,6 +55,8 @@ export const sageMakerModelSchema = z.strictObject({
   dialect: z.enum(DIALECT_NAMES).default('openai-chat'),
   served_model_name: z.string().min(1).optional(),
   chat_template: chatTemplateSchema.optional(),
+  /** Embedding models: inputs per container call (TEI's --max-client-batch-size; default 32 for tei). */
+  max_batch: z.number().int().min(1).max(2048).optional(),
   defaults: defaults.default({}),
   vision: z.boolean().default(false),
   images: imagesSchema.optional(),
@@ -92,6 +94,9 @@ export const nativeConfigSchema = z.strictObject({
         if (m.images && !m.vision) ctx.addIssue({ code: 'custom', path: [i, 'images'], message: 'image settings apply to models with vision: true' });
         if (m.provider === 'sagemaker' && m.chat_template && (m.dialect === 'openai-chat' || isEmbeddingDialect(m.dialect))) {
           ctx.addIssue({ code: 'custom', path: [i, 'chat_template'], message: 'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)' });
+        }
+        if (m.provider === 'sagemaker' && m.max_batch !== undefined && !isEmbeddingDialect(m.dialect)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'max_batch'], message: `max_batch applies to embedding models; '${m.dialect}' is a chat dialect` });
         }
         if (m.provider === 'sagemaker' && m.vision && isEmbeddingDialect(m.dialect)) {
           ctx.addIssue({ code: 'custom', path: [i, 'vision'], message: `vision applies to chat models; '${m.dialect}' is an embedding dialect` });

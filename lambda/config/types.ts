@@ -28,6 +28,8 @@ interface ModelBase {
   images?: ImageSettings;
   /** For prompt-string dialects (TGI generate, LMI, JumpStart). */
   chatTemplate?: ChatTemplateConfig;
+  /** Embedding models: inputs per container call, when not the dialect's default. */
+  maxBatch?: number;
 }
 
 export interface SageMakerModel extends ModelBase {

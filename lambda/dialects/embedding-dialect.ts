@@ -10,6 +10,8 @@ export interface EmbeddingDialect {
   readonly name: string;
   /** OpenAI-speaking containers take token-id inputs and `dimensions`; others only texts. */
   readonly openAIInputs: boolean;
+  /** The container's usual limit on inputs per call; larger requests are sent in batches (config may change it). */
+  readonly maxBatch?: number;
   encodeRequest(request: EmbeddingsRequest, texts: string[] | undefined, model: ModelConfig): unknown;
   /** The vectors, in input order, and the prompt tokens when the container counts them. */
   decodeResponse(body: unknown, model: ModelConfig): { vectors: unknown; promptTokens?: number };

@@ -42,10 +42,3 @@ export function textInputs(request: EmbeddingsRequest): string[] | undefined {
   if (typeof input === 'string') return [input];
   return input.every((item) => typeof item === 'string') ? (input as string[]) : undefined;
 }
-
-/** How many vectors the answer must hold. */
-export function inputCount(request: EmbeddingsRequest): number {
-  const { input } = request;
-  if (typeof input === 'string') return 1;
-  return typeof input[0] === 'number' ? 1 : input.length;
-}

@@ -18,6 +18,9 @@ model_list:
   - model_name: bge
     litellm_params: { model: sagemaker/tei-endpoint, dialect: tei }
     model_info: { mode: embedding }
+  - model_name: bge-misconfigured
+    litellm_params: { model: sagemaker/tei-endpoint, dialect: tei, max_batch: 64 }
+    model_info: { mode: embedding }
   - model_name: bge-tokens
     litellm_params: { model: sagemaker/tei-token-endpoint, dialect: tei }
     model_info: { mode: embedding }
@@ -94,7 +97,7 @@ model_list:
 
   it('lists embedding models with the chat models', async () => {
     const models = await h.client().models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['bge', 'bge-tokens', 'e5', 'vllm-embed', 'text-embedding-ada-002', 'chat']);
+    expect(models.data.map((m) => m.id)).toEqual(['bge', 'bge-misconfigured', 'bge-tokens', 'e5', 'vllm-embed', 'text-embedding-ada-002', 'chat']);
     expect((await h.client().models.retrieve('bge')).id).toBe('bge');
   });
 
@@ -115,8 +118,18 @@ model_list:
     expect(h.emulator.invocations.filter((i) => i.endpoint === 'chat-endpoint')).toHaveLength(0);
   });
 
-  it("passes TEI's own validation error on as a 400 with its message", async () => {
-    const error = await errorOf(h.client().embeddings.create({ model: 'bge', input: Array.from({ length: 33 }, (_, i) => `t${i}`) }));
+  it("sends more inputs than TEI takes per call in batches of 32, and joins the answers in order (LangChain sends hundreds)", async () => {
+    const before = h.emulator.invocations.length;
+    const texts = Array.from({ length: 70 }, (_, i) => `chunk ${i}`);
+    const result = await h.client().embeddings.create({ model: 'bge', input: texts, encoding_format: 'float' });
+    expect(result.data.map((d) => d.index)).toEqual(texts.map((_, i) => i));
+    expect(result.data.map((d) => d.embedding)).toEqual(texts.map((t) => embeddingOf(t)));
+    const calls = h.emulator.invocations.slice(before).map((i) => JSON.parse(i.body.toString('utf8')).inputs.length);
+    expect(calls.sort((a, b) => b - a)).toEqual([32, 32, 6]);
+  });
+
+  it("passes TEI's own validation error on as a 400 with its message (max_batch set above the container's)", async () => {
+    const error = await errorOf(h.client().embeddings.create({ model: 'bge-misconfigured', input: Array.from({ length: 40 }, (_, i) => `t${i}`) }));
     expect(error.status).toBe(400);
     expect(error.message).toContain('maximum allowed batch size 32');
   });

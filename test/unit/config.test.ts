@@ -221,6 +221,8 @@ describe('embedding models in the config', () => {
     expect(litellm.models[0]).not.toHaveProperty('chatTemplate');
     expect(configError('models: [{name: a, endpoint: a, dialect: tei, vision: true}]').message).toContain("models[0].vision: vision applies to chat models; 'tei' is an embedding dialect");
     expect(configError('models: [{name: a, endpoint: a, dialect: tei, chat_template: chatml}]').message).toContain('models[0].chat_template: a chat template applies to');
+    expect(parseConfig('models: [{name: bge, endpoint: tei-ep, dialect: tei, max_batch: 128}]').models[0]).toMatchObject({ maxBatch: 128 });
+    expect(configError('models: [{name: a, endpoint: a, max_batch: 8}]').message).toContain("models[0].max_batch: max_batch applies to embedding models; 'openai-chat' is a chat dialect");
     expect(configError('model_list: [{model_name: a, litellm_params: {model: sagemaker/a}, model_info: {mode: completion}}]').message).toContain(
       "model_list[0].model_info.mode: only 'chat' and 'embedding' models are supported",
     );
