@@ -1,13 +1,12 @@
-import { GatewayError, invalidRequest } from '../http/errors.js';
+import { invalidRequest } from '../http/errors.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
 import { dataPayloads } from '../streaming/data-payloads.js';
 import type { ModelRoute } from '../gateway.js';
 import { imageParts, imagePath } from '../images/image-parts.js';
 import { fitPayload } from '../images/payload-limit.js';
+import { invokeJson } from '../providers/invoke-json.js';
 import { applyStops, enforceStops } from './stop-sequences.js';
-
-const utf8 = new TextDecoder();
 
 /** Checks what the dialect cannot fix: content the model cannot take. */
 export function assertModelAccepts(route: ModelRoute, request: ChatRequest): void {
@@ -24,13 +23,7 @@ async function encodePayload(route: ModelRoute, request: ChatRequest, stream: bo
 
 export async function completeChat(route: ModelRoute, request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
   const payload = await encodePayload(route, request, false);
-  const bytes = await route.transport.invoke(payload, signal);
-  let body: unknown;
-  try {
-    body = JSON.parse(utf8.decode(bytes));
-  } catch {
-    throw new GatewayError(502, `Model '${route.model.name}' returned a body that is not JSON.`, { code: 'upstream_error' });
-  }
+  const body = await invokeJson(route.transport, payload, signal, route.model.name);
   const result = route.dialect.decodeResponse(body, route.model);
   const stops = stopSequences(route, request);
   return stops.length ? applyStops(result, stops) : result;

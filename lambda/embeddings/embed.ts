@@ -1,10 +1,9 @@
 import type { EmbeddingRoute } from '../gateway.js';
 import { checkedVectors } from '../dialects/embedding-dialect.js';
-import { GatewayError, invalidRequest } from '../http/errors.js';
+import { invalidRequest } from '../http/errors.js';
+import { invokeJson } from '../providers/invoke-json.js';
 import { SAGEMAKER_MAX_BODY, overSageMakerLimit } from '../providers/sagemaker/payload-limit.js';
 import { textInputs, type EmbeddingsRequest } from '../openai/embeddings-request.js';
-
-const utf8 = new TextDecoder();
 
 /** Batches of one request in flight at once: enough to overlap, few enough not to swamp one endpoint. */
 const PARALLEL_BATCHES = 4;
@@ -48,13 +47,7 @@ async function embedBatch({ model, dialect, transport }: EmbeddingRoute, batch: 
   const payload = JSON.stringify(dialect.encodeRequest(batch.request, textInputs(batch.request), model));
   const size = Buffer.byteLength(payload);
   if (model.provider === 'sagemaker' && size > SAGEMAKER_MAX_BODY) throw overSageMakerLimit(model, size, 'send fewer or shorter inputs per request');
-  const bytes = await transport.invoke(payload, signal);
-  let body: unknown;
-  try {
-    body = JSON.parse(utf8.decode(bytes));
-  } catch {
-    throw new GatewayError(502, `Model '${model.name}' returned a body that is not JSON.`, { code: 'upstream_error' });
-  }
+  const body = await invokeJson(transport, payload, signal, model.name);
   const { vectors, promptTokens } = dialect.decodeResponse(body, model);
   return { vectors: checkedVectors(vectors, batch.count, model.name), promptTokens };
 }

@@ -1,11 +1,12 @@
 import type { ChatRequest } from './chat-request.js';
+import { textInputs, type EmbeddingsRequest } from './embeddings-request.js';
 import type { ReportedUsage, Usage } from './chat-types.js';
 
 /**
  * A rough token count (about four characters a token) for containers that report no usage.
  * Responses built on it carry `x-sagegate-usage: estimated` so nobody bills from it unknowingly.
  */
-export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
+const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
 export function promptChars(request: ChatRequest): number {
   let chars = 0;
@@ -30,4 +31,12 @@ export function completeUsage(
   const completion = reported?.completion_tokens ?? estimateTokens(completionChars);
   const estimated = reported?.prompt_tokens === undefined || reported.completion_tokens === undefined;
   return { usage: { ...reported, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, estimated };
+}
+
+/** Embedding usage: the container's prompt tokens, or an estimate (token ids count themselves). */
+export function embeddingsUsage(request: EmbeddingsRequest, reported: number | undefined): { promptTokens: number; estimated: boolean } {
+  if (reported !== undefined) return { promptTokens: reported, estimated: false };
+  const texts = textInputs(request);
+  const promptTokens = texts ? estimateTokens(texts.reduce((n, t) => n + t.length, 0)) : (request.input as number[] | number[][]).flat().length;
+  return { promptTokens, estimated: true };
 }

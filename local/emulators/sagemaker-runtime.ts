@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { checkSigV4, type EmulatorCredentials } from './sigv4-check.js';
+import { checkSigV4, header, type EmulatorCredentials } from './sigv4-check.js';
 
 /**
  * A local SageMaker Runtime: real HTTP, the real restJson1 error shapes and real event-stream frames
@@ -236,10 +236,6 @@ function sendJson(res: ServerResponse, status: number, type: string, body: objec
   res.end(JSON.stringify(body));
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function defaultFaultMessage(type: FaultType): string {
   switch (type) {

@@ -61,7 +61,8 @@ export async function checkSigV4(
   return undefined;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+/** A request header's value as signed and read by AWS: repeated headers joined with commas. */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
