@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { checkSigV4, header, type EmulatorCredentials } from './sigv4-check.js';
@@ -120,11 +121,7 @@ export class SageMakerRuntimeEmulator {
     if (method !== 'POST' || !match) return sendError(res, 'UnknownOperationException', 404, `No operation at ${method} ${url}`);
     const endpoint = decodeURIComponent(match[1]!);
     const stream = match[2] === 'invocations-response-stream';
-    const refused = this.credentials
-      ? await checkSigV4({ method, url, headers, body }, this.credentials, 'sagemaker')
-      : headers.authorization?.startsWith('AWS4-HMAC-SHA256')
-        ? undefined
-        : ({ type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' } as const);
+    const refused = await checkSigV4({ method, url, headers, body }, this.credentials, 'sagemaker');
     if (refused) return sendError(res, refused.type, 403, refused.message);
     const options = this.endpoints.get(endpoint);
     if (!options) return sendError(res, 'ValidationError', 400, `Endpoint ${endpoint} of account ${this.account} not found.`);
@@ -188,19 +185,16 @@ export class SageMakerRuntimeEmulator {
       'x-amzn-requestid': requestId(),
       'transfer-encoding': 'chunked',
     });
-    let closed = false;
+    // Aborted when the caller hangs up: the stream stops, and so does any wait, as a container's would.
+    const hungUp = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) this.cancelledStreams++;
-      closed = true;
+      hungUp.abort();
     });
     for await (const item of items) {
-      if (closed) return;
+      if (hungUp.signal.aborted) return;
       if (typeof item === 'object' && 'delayMs' in item) {
-        // Cut short when the caller hangs up, as a container would stop waiting.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, item.delayMs);
-          res.once('close', () => (clearTimeout(timer), resolve()));
-        });
+        await delay(item.delayMs, undefined, { signal: hungUp.signal }).catch(() => undefined);
         continue;
       }
       if (typeof item === 'object' && 'exception' in item) {

@@ -24,15 +24,17 @@ const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/(
 /**
  * Checks a request's SigV4 signature as AWS does: the signature is computed again, with the
  * credentials the emulator knows, over the headers the request says it signed, and compared; the
- * payload hash header must match the body. The signer is the one the SDK itself uses.
+ * payload hash header must match the body. The signer is the one the SDK itself uses. Without
+ * credentials only the signature's presence is checked.
  */
 export async function checkSigV4(
   request: { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer },
-  credentials: EmulatorCredentials,
+  credentials: EmulatorCredentials | undefined,
   service: string,
 ): Promise<SignatureFault | undefined> {
   const authorization = header(request.headers, 'authorization');
-  if (!authorization) return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+  if (!authorization?.startsWith('AWS4-HMAC-SHA256')) return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+  if (!credentials) return undefined;
   const match = AUTHORIZATION.exec(authorization);
   const date = header(request.headers, 'x-amz-date');
   if (!match || !date) return { type: 'IncompleteSignatureException', message: `Authorization header requires a Credential, SignedHeaders and Signature, and X-Amz-Date is required.` };
