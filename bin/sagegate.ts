@@ -5,7 +5,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, loadConfigFile } from '../lambda/config/load.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
 import { SageGateStack } from '../lib/sagegate-stack.js';
 
 const app = new App();

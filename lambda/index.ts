@@ -1,6 +1,5 @@
-import type { GatewayConfig } from './config/types.js';
+import type { GatewayConfig } from './core/config.js';
 import { createGateway } from './gateway.js';
-import { createApp } from './http/app.js';
 import { streamingHandler } from './runtime/streaming-handler.js';
 
 /**
@@ -12,8 +11,7 @@ const keysSecret = process.env.SAGEGATE_KEYS_SECRET;
 if (keysSecret) config.auth = { ...config.auth, keysSecret, disabled: false };
 
 const gateway = createGateway(config);
-const app = createApp(gateway);
 // Read the key store while the container initialises, not on the first request.
 gateway.auth.warm();
 
-export const handler = streamingHandler(app.fetch);
+export const handler = streamingHandler(gateway.app.fetch);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { GatewayConfig } from '../lambda/config/types.js';
+import type { GatewayConfig } from '../lambda/core/config.js';
 
 /**
  * How the handler is bundled, shared by the CDK stack (NodejsFunction) and the tests that load the

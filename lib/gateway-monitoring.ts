@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../lambda/metrics.js';
+import { METRICS_NAMESPACE } from '../lambda/core/metrics.js';
 
 export interface GatewayMonitoringProps {
   readonly function: lambda.IFunction;

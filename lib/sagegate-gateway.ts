@@ -6,8 +6,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { GatewayConfig, SageMakerModel } from '../lambda/config/types.js';
-import { dialects, isEmbeddingDialect } from '../lambda/dialects/index.js';
+import type { GatewayConfig, SageMakerModel } from '../lambda/core/config.js';
+import { dialectStreams } from '../lambda/core/names.js';
 import { GatewayMonitoring } from './gateway-monitoring.js';
 import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine, installSharpCommand, needsImageLibrary } from './bundling.js';
 
@@ -192,15 +192,12 @@ export function sageMakerArns(stack: Stack, config: GatewayConfig): { streaming:
   for (const model of config.models.filter((m): m is SageMakerModel => m.provider === 'sagemaker')) {
     const arn = (resource: string, name: string) =>
       stack.formatArn({ service: 'sagemaker', region: model.region ?? stack.region, resource, resourceName: name.toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const arns = streams(model) ? streaming : whole;
+    const arns = dialectStreams(model.dialect) ? streaming : whole;
     arns.add(arn('endpoint', model.endpoint));
     if (model.inferenceComponent) arns.add(arn('inference-component', model.inferenceComponent));
   }
   return { streaming: [...streaming], wholeOnly: [...whole].filter((a) => !streaming.has(a)) };
 }
-
-/** Whether the gateway ever calls the model with InvokeEndpointWithResponseStream. */
-const streams = (model: SageMakerModel) => !isEmbeddingDialect(model.dialect) && dialects[model.dialect].streams;
 
 /**
  * The secrets holding OpenAI-compatible upstreams' keys. A name (not an ARN) matches the ARN's

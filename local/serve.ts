@@ -1,8 +1,7 @@
 import { serve, type HttpBindings, type Http2Bindings, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { GatewayConfig } from '../lambda/config/types.js';
+import type { GatewayConfig } from '../lambda/core/config.js';
 import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
-import { createApp } from '../lambda/http/app.js';
 import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
@@ -17,7 +16,7 @@ export async function serveGateway(
   config: GatewayConfig,
   { port = 8080, host = '127.0.0.1', overrides }: { port?: number; host?: string; overrides?: GatewayOverrides } = {},
 ): Promise<LocalGateway> {
-  const app = createApp(createGateway(config, overrides));
+  const { app } = createGateway(config, overrides);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: withNodeShortcuts(app.fetch), port, hostname: host }, () => resolve(s));
     s.once('error', reject);

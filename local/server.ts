@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '../lambda/config/load.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
 
 const { values } = parseArgs({

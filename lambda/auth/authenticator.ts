@@ -1,5 +1,5 @@
-import type { AuthConfig } from '../config/types.js';
-import { GatewayError } from '../http/errors.js';
+import type { AuthConfig } from '../core/config.js';
+import { GatewayError } from '../core/gateway-error.js';
 import { digestMatches, sha256 } from './key-hash.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SecretKeyStore } from './secret-key-store.js';

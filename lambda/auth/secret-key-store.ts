@@ -1,5 +1,5 @@
-import { GatewayError } from '../http/errors.js';
-import { log } from '../log.js';
+import { GatewayError } from '../core/gateway-error.js';
+import { log } from '../core/log.js';
 import { RefreshingValue } from '../secrets/refreshing-value.js';
 import { secretsManagerReader, type SecretReader } from '../secrets/secrets-manager-reader.js';
 import { indexKeys, parseKeyDocument, type KeyDocument, type KeyIndex } from './key-document.js';

@@ -1,29 +1,36 @@
+import type { ModelConfig } from '../core/config.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
-import type { ModelConfig } from '../config/types.js';
 
 /**
  * A dialect is what the bytes look like: how an OpenAI chat request becomes a container's payload,
  * and how the container's answer becomes normalised chat results. It knows nothing about how the
- * bytes travel (see `providers/transport.ts`), so any dialect works over any transport.
+ * bytes travel (see `transports/`), so any dialect works over any transport. A dialect is made once
+ * per configured model (a `ChatDialectFactory`), so its methods take only what changes per call.
  */
 export interface ChatDialect {
   readonly name: string;
-  /** False for containers that cannot stream: the gateway invokes once and streams the answer itself. */
-  readonly streams: boolean;
   /** Whether the container reports token usage: fully, in part (completion only), or not at all. */
   readonly usage: 'full' | 'partial' | 'none';
-  /** The JSON payload for the container (async: prompt templates are loaded on first use). */
-  encodeRequest(request: ChatRequest, model: ModelConfig, stream: boolean): unknown | Promise<unknown>;
+  /**
+   * The JSON payload for the container (async: prompt templates are loaded on first use). Throws a
+   * 400 naming any parameter the container cannot honour, unless the model drops them.
+   */
+  encodeRequest(request: ChatRequest, stream: boolean): unknown | Promise<unknown>;
   /** A whole (non-streaming) answer, already parsed from JSON. */
-  decodeResponse(body: unknown, model: ModelConfig): ChatResult;
-  /** A decoder for one stream's payloads (SSE `data:` values or JSON lines, already unframed). */
-  createStreamDecoder(model: ModelConfig): StreamDecoder;
+  decodeResponse(body: unknown): ChatResult;
+  /** A decoder for one stream's payloads; absent for containers that cannot stream. */
+  createStreamDecoder?(): StreamDecoder;
   /** End-of-turn markers the gateway must enforce as stops and never show (prompt-template dialects). */
-  endOfTurn?(model: ModelConfig): string[];
+  readonly endOfTurn?: readonly string[];
 }
 
+/** A dialect whose containers stream. */
+export type StreamingChatDialect = ChatDialect & { createStreamDecoder(): StreamDecoder };
+
+export type ChatDialectFactory<D extends ChatDialect = ChatDialect> = (model: ModelConfig) => D;
+
 export interface StreamDecoder {
-  /** Events for one payload; throws a GatewayError for a container error event. */
+  /** Events for one payload (an SSE `data:` value or a JSON line); throws a GatewayError for a container error event. */
   decode(payload: string): ChatStreamEvent[];
 }

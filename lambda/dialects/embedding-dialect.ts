@@ -1,10 +1,11 @@
-import type { ModelConfig } from '../config/types.js';
-import { GatewayError } from '../http/errors.js';
+import type { ModelConfig } from '../core/config.js';
+import { GatewayError } from '../core/gateway-error.js';
 import type { EmbeddingsRequest } from '../openai/embeddings-request.js';
 
 /**
  * An embedding container's format: how an OpenAI embeddings request becomes its payload and how its
- * answer becomes vectors. Like chat dialects, it knows nothing of how the bytes travel.
+ * answer becomes vectors. Like chat dialects, it knows nothing of how the bytes travel, and is made
+ * once per configured model.
  */
 export interface EmbeddingDialect {
   readonly name: string;
@@ -12,10 +13,12 @@ export interface EmbeddingDialect {
   readonly openAIInputs: boolean;
   /** The container's usual limit on inputs per call; larger requests are sent in batches (config may change it). */
   readonly maxBatch?: number;
-  encodeRequest(request: EmbeddingsRequest, texts: string[] | undefined, model: ModelConfig): unknown;
+  encodeRequest(request: EmbeddingsRequest, texts: string[] | undefined): unknown;
   /** The vectors, in input order, and the prompt tokens when the container counts them. */
-  decodeResponse(body: unknown, model: ModelConfig): { vectors: unknown; promptTokens?: number };
+  decodeResponse(body: unknown): { vectors: unknown; promptTokens?: number };
 }
+
+export type EmbeddingDialectFactory = (model: ModelConfig) => EmbeddingDialect;
 
 /**
  * The container's vectors checked against the request: one per input, each an array of numbers.

@@ -1,5 +1,6 @@
-import type { ChatDialect } from './dialect.js';
-import type { EmbeddingDialect } from './embedding-dialect.js';
+import type { CHAT_DIALECTS, ChatDialectName, EmbeddingDialectName } from '../core/names.js';
+import type { ChatDialect, ChatDialectFactory, StreamingChatDialect } from './dialect.js';
+import type { EmbeddingDialectFactory } from './embedding-dialect.js';
 import { jumpstartEmbedding } from './jumpstart-embedding.js';
 import { jumpstartText } from './jumpstart-text.js';
 import { lmiRollingBatch } from './lmi-rolling-batch.js';
@@ -9,25 +10,23 @@ import { teiEmbed } from './tei-embed.js';
 import { tgiGenerate } from './tgi-generate.js';
 
 /**
- * Every container format the gateway speaks: chat containers, and embedding containers. A new one is
- * one file plus an entry here; the config schema and the `DialectName` type follow from these tables.
+ * Every container format the gateway speaks, by the names in `core/names.ts`. A new one is one file
+ * plus its name there and its entry here; a dialect named as streaming must have a stream decoder.
  */
-export const dialects = {
+export const chatDialects: {
+  [K in ChatDialectName]: ChatDialectFactory<(typeof CHAT_DIALECTS)[K]['streams'] extends true ? StreamingChatDialect : ChatDialect>;
+} = {
   'openai-chat': openAIChat,
   'tgi-generate': tgiGenerate,
   'lmi-rolling-batch': lmiRollingBatch,
   'jumpstart-text': jumpstartText,
-} satisfies Record<string, ChatDialect>;
+};
 
-export const embeddingDialects = {
+export const embeddingDialects: Record<EmbeddingDialectName, EmbeddingDialectFactory> = {
   tei: teiEmbed,
   'jumpstart-embedding': jumpstartEmbedding,
   'openai-embeddings': openAIEmbeddings,
-} satisfies Record<string, EmbeddingDialect>;
+};
 
-export type ChatDialectName = keyof typeof dialects;
-export type EmbeddingDialectName = keyof typeof embeddingDialects;
-export type DialectName = ChatDialectName | EmbeddingDialectName;
-export const DIALECT_NAMES = [...Object.keys(dialects), ...Object.keys(embeddingDialects)] as [DialectName, ...DialectName[]];
-
-export const isEmbeddingDialect = (name: DialectName): name is EmbeddingDialectName => Object.hasOwn(embeddingDialects, name);
+export type { ChatDialect, StreamDecoder } from './dialect.js';
+export { checkedVectors, type EmbeddingDialect } from './embedding-dialect.js';

@@ -1,19 +1,22 @@
+import type { ModelConfig } from '../core/config.js';
 import type { EmbeddingDialect } from './embedding-dialect.js';
 
 /**
  * OpenAI's embeddings API as vLLM (its `/invocations` takes it on SageMaker) and OpenAI-compatible
  * servers speak it. The request goes as sent, in floats, under the upstream's own model name.
  */
-export const openAIEmbeddings: EmbeddingDialect = {
-  name: 'openai-embeddings',
-  openAIInputs: true,
-  encodeRequest: (request, _texts, model) => {
-    const { model: _client, encoding_format: _format, ...rest } = request;
-    return { ...rest, encoding_format: 'float', ...(model.servedModelName && { model: model.servedModelName }) };
-  },
-  decodeResponse: (body) => {
-    const b = body as { data?: { embedding?: unknown; index?: number }[]; usage?: { prompt_tokens?: number } } | null;
-    const data = Array.isArray(b?.data) ? [...b.data].sort((x, y) => (x.index ?? 0) - (y.index ?? 0)) : undefined;
-    return { vectors: data?.map((d) => d.embedding), promptTokens: b?.usage?.prompt_tokens };
-  },
-};
+export function openAIEmbeddings(model: ModelConfig): EmbeddingDialect {
+  return {
+    name: 'openai-embeddings',
+    openAIInputs: true,
+    encodeRequest: (request) => {
+      const { model: _client, encoding_format: _format, ...rest } = request;
+      return { ...rest, encoding_format: 'float', ...(model.servedModelName && { model: model.servedModelName }) };
+    },
+    decodeResponse: (body) => {
+      const b = body as { data?: { embedding?: unknown; index?: number }[]; usage?: { prompt_tokens?: number } } | null;
+      const data = Array.isArray(b?.data) ? [...b.data].sort((x, y) => (x.index ?? 0) - (y.index ?? 0)) : undefined;
+      return { vectors: data?.map((d) => d.embedding), promptTokens: b?.usage?.prompt_tokens };
+    },
+  };
+}

@@ -1,19 +1,28 @@
 import { Hono } from 'hono';
-import { presentedKey } from '../auth/authenticator.js';
-import type { Gateway } from '../gateway.js';
-import { log } from '../log.js';
-import { requestMetrics } from '../metrics.js';
+import { type Authenticator, presentedKey } from '../auth/authenticator.js';
+import { describeCause, GatewayError, toGatewayError } from '../core/gateway-error.js';
+import { log } from '../core/log.js';
+import { requestMetrics } from '../core/metrics.js';
+import type { ModelCatalog } from '../models/model-catalog.js';
 import type { AppEnv } from './env.js';
-import { GatewayError, errorResponse, toGatewayError } from './errors.js';
+import { errorResponse } from './error-response.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, retrieveModel } from './routes/models.js';
+
+/** What the HTTP surface needs: the models, who may call, and its own limits. */
+export interface AppDependencies {
+  models: ModelCatalog;
+  auth: Authenticator;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+}
 
 /**
  * The HTTP surface, the same on Lambda and locally: OpenAI's routes with and without the `/v1`
  * prefix (clients differ), and a cheap unauthenticated health check.
  */
-export function createApp(gateway: Gateway): Hono<AppEnv> {
+export function createApp(deps: AppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -25,7 +34,9 @@ export function createApp(gateway: Gateway): Hono<AppEnv> {
     const status = c.res.status;
     const ms = Math.round(performance.now() - started);
     const model = c.get('model');
-    const fields = { requestId, method: c.req.method, path: c.req.path, status, model, ms, ...requestMetrics(status, ms, model) };
+    const fields: Record<string, unknown> = { requestId, method: c.req.method, path: c.req.path, status, model, ms, ...requestMetrics(status, ms, model) };
+    const error = c.get('error');
+    if (error && status >= 500) Object.assign(fields, { code: error.code, cause: describeCause(error) });
     // Written once the answer (or a stream's first chunk) has gone out: a log line is a synchronous
     // write to a pipe, which has no business between the model's first token and the client.
     if (status >= 500) setImmediate(log.error, 'request failed', fields);
@@ -37,21 +48,20 @@ export function createApp(gateway: Gateway): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(async (c, next) => {
     const key = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
-    c.set('principal', await gateway.auth.authenticate(key));
+    c.set('principal', await deps.auth.authenticate(key));
     await next();
   });
-  api.post('/chat/completions', chatCompletions(gateway));
-  api.post('/embeddings', embeddings(gateway));
-  api.get('/models', listModels(gateway));
-  api.get('/models/:id{.+}', retrieveModel(gateway));
+  api.post('/chat/completions', chatCompletions(deps));
+  api.post('/embeddings', embeddings(deps));
+  api.get('/models', listModels(deps));
+  api.get('/models/:id{.+}', retrieveModel(deps));
   app.route('/v1', api);
   app.route('/', api);
 
-  app.notFound((c) =>
-    errorResponse(new GatewayError(404, `Unknown request URL: ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' })),
-  );
+  app.notFound((c) => errorResponse(new GatewayError(404, `Unknown request URL: ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' })));
   app.onError((error, c) => {
     const gatewayError = toGatewayError(error);
+    c.set('error', gatewayError);
     if (gatewayError.status === 500) log.error('unexpected error', { requestId: c.get('requestId'), error: String(error), stack: (error as Error).stack });
     return errorResponse(gatewayError);
   });

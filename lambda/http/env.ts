@@ -1,11 +1,14 @@
 import type { Principal } from '../auth/authenticator.js';
+import type { GatewayError } from '../core/gateway-error.js';
 
-/** Per-request values set by middleware. */
+/** Per-request values set by middleware and routes. */
 export interface AppEnv {
   Variables: {
     requestId: string;
     principal: Principal;
     /** The client-facing model name, for the access log. */
     model?: string;
+    /** The error the request ended in, for the access log's code and cause. */
+    error?: GatewayError;
   };
 }

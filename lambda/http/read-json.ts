@@ -1,4 +1,4 @@
-import { GatewayError, invalidRequest } from './errors.js';
+import { GatewayError, invalidRequest } from '../core/gateway-error.js';
 
 /**
  * The request body as JSON, within the size limit. The limit is checked on Content-Length first and

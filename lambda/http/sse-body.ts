@@ -1,6 +1,5 @@
-import { ChunkEncoder, SSE_DONE, sseError } from '../openai/chat-response.js';
-import type { ChatStreamEvent, ReportedUsage, Usage } from '../openai/chat-types.js';
-import { toGatewayError } from './errors.js';
+import { describeCause, toGatewayError } from '../core/gateway-error.js';
+import { log } from '../core/log.js';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -13,41 +12,34 @@ export const SSE_HEADERS = {
   'transfer-encoding': 'chunked',
 };
 
-export interface SseBodyOptions {
-  encoder: ChunkEncoder;
-  /** Set when the client asked for `stream_options.include_usage`. */
-  usage?: (reported: ReportedUsage | undefined, generatedChars: number) => Usage;
-  /** Cuts the upstream call when the client goes away. */
-  onCancel: () => void;
+/** How one API writes its stream: events as SSE text, and how a stream ends, well or not. */
+export interface SseEncoder<E> {
+  /** The SSE text for one event, or '' when it produces none. */
+  encode(event: E): string;
+  /** What closes a stream that ran to its end. */
+  end(): string;
+  /** What closes a stream that failed after its first byte (an error event, then the usual end). */
+  fail(error: ReturnType<typeof toGatewayError>): string;
 }
 
 /**
- * The SSE body of a streamed completion. Pull-based: the next upstream event is read only when the
+ * The SSE body of a streamed answer. Pull-based: the next upstream event is read only when the
  * consumer wants more, so a slow client slows the upstream read instead of filling memory. Once bytes
- * have gone out the status is committed, so a later failure becomes an `error` event and the stream
- * still ends cleanly with `[DONE]`.
+ * have gone out the status is committed, so a later failure becomes an error event (logged with its
+ * code and cause) and the stream still ends cleanly.
  */
-export function sseBody(
-  first: IteratorResult<ChatStreamEvent>,
-  events: AsyncIterator<ChatStreamEvent>,
-  { encoder, usage, onCancel }: SseBodyOptions,
-): ReadableStream<Uint8Array> {
+export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, { onCancel, requestId }: { onCancel: () => void; requestId: string }): ReadableStream<Uint8Array> {
   const utf8 = new TextEncoder();
-  let next: IteratorResult<ChatStreamEvent> | undefined = first;
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>, tail: string) => {
-    controller.enqueue(utf8.encode(tail + SSE_DONE));
+    controller.enqueue(utf8.encode(tail));
     controller.close();
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         for (;;) {
-          const result: IteratorResult<ChatStreamEvent> = next ?? (await events.next());
-          next = undefined;
-          if (result.done) {
-            finish(controller, usage ? encoder.encodeUsage(usage(encoder.usage, encoder.generatedChars)) : '');
-            return;
-          }
+          const result = await events.next();
+          if (result.done) return finish(controller, encoder.end());
           const text = encoder.encode(result.value);
           if (text) {
             controller.enqueue(utf8.encode(text));
@@ -55,7 +47,9 @@ export function sseBody(
           }
         }
       } catch (error) {
-        finish(controller, sseError(toGatewayError(error)));
+        const failure = toGatewayError(error);
+        log.error('stream failed after its first byte', { requestId, status: failure.status, code: failure.code, cause: describeCause(failure) });
+        finish(controller, encoder.fail(failure));
       }
     },
     cancel() {

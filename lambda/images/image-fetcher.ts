@@ -2,17 +2,9 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { FetchPolicy } from '../core/config.js';
 import { hostMatches, isPublicAddress } from './address-policy.js';
 
-export interface FetchPolicy {
-  /** Hosts exempt from the address check (an internal image service). */
-  allowHosts: string[];
-  /** Hosts never fetched. */
-  denyHosts: string[];
-  timeoutMs: number;
-  maxBytes: number;
-  maxRedirects: number;
-}
 
 export type Resolve = (hostname: string) => Promise<{ address: string; family: number }[]>;
 

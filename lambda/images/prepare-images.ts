@@ -1,9 +1,8 @@
-import { invalidRequest } from '../http/errors.js';
+import type { ImageSettings } from '../core/config.js';
+import { invalidRequest } from '../core/gateway-error.js';
 import type { ChatRequest } from '../openai/chat-request.js';
-import type { ModelConfig } from '../config/types.js';
-import { ImageFetchError, type ImageFetcher } from './image-fetcher.js';
 import { decodeBase64, inspectImage, parseDataUrl, toDataUrl } from './image-bytes.js';
-import { IMAGE_PRESETS, type ImageSettings } from './image-settings.js';
+import { ImageFetchError, type ImageFetcher } from './image-fetcher.js';
 import { imageParts, imagePath, withImageUrls } from './image-parts.js';
 import { outputType, resizeImage, targetSize } from './resize-image.js';
 
@@ -13,12 +12,11 @@ import { outputType, resizeImage, targetSize } from './resize-image.js';
  * model's limits; the media type taken from the bytes. An image that already fits is passed on
  * untouched and never decoded.
  */
-export async function prepareImages(request: ChatRequest, model: ModelConfig, fetcher: ImageFetcher, signal: AbortSignal): Promise<ChatRequest> {
+export async function prepareImages(request: ChatRequest, model: string, settings: ImageSettings, fetcher: ImageFetcher, signal: AbortSignal): Promise<ChatRequest> {
   const parts = imageParts(request);
   if (parts.length === 0) return request;
-  const settings = model.images ?? IMAGE_PRESETS.default;
   if (parts.length > settings.maxImages) {
-    throw invalidRequest(`Model '${model.name}' accepts at most ${settings.maxImages} images per request; this one has ${parts.length}.`, imagePath(parts[settings.maxImages]!), 'too_many_images');
+    throw invalidRequest(`Model '${model}' accepts at most ${settings.maxImages} images per request; this one has ${parts.length}.`, imagePath(parts[settings.maxImages]!), 'too_many_images');
   }
   const urls = await Promise.all(
     parts.map(async (image) => {

@@ -1,4 +1,4 @@
-import type { ImageSettings } from './image-settings.js';
+import type { ImageSettings } from '../core/config.js';
 import type { ImageInfo, ImageType } from './image-bytes.js';
 
 /**

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import type { $ZodIssue } from 'zod/v4/core';
-import { invalidRequest } from '../http/errors.js';
-import { formatPath } from '../issue-path.js';
+import { invalidRequest } from '../core/gateway-error.js';
+import { formatPath } from '../core/issue-path.js';
 
 // zod/mini with one locale keeps the Lambda bundle small (the classic API pulls in every locale).
 z.config(en());

@@ -1,5 +1,5 @@
-import type { GatewayError } from '../http/errors.js';
-import type { ChatResult, ChatStreamEvent, ReportedUsage, Usage } from './chat-types.js';
+import type { GatewayError } from '../core/gateway-error.js';
+import type { AnswerEvent, ChatChoice, Usage } from './chat-types.js';
 
 /** What every object of one completion shares. */
 export interface CompletionMeta {
@@ -13,7 +13,7 @@ export function newCompletionMeta(model: string): CompletionMeta {
   return { id: `chatcmpl-${crypto.randomUUID().replaceAll('-', '')}`, created: Math.floor(Date.now() / 1000), model };
 }
 
-export function chatCompletion(meta: CompletionMeta, result: ChatResult, usage: Usage): Record<string, unknown> {
+export function chatCompletion(meta: CompletionMeta, result: { choices: ChatChoice[] }, usage: Usage): Record<string, unknown> {
   return {
     id: meta.id,
     object: 'chat.completion',
@@ -36,22 +36,24 @@ export function sseError(error: GatewayError): string {
 }
 
 /**
- * Encodes normalised stream events as `chat.completion.chunk` SSE events. The constant head of
- * every chunk is serialised once; only the choice changes per chunk.
+ * Encodes a chat model's stream as `chat.completion.chunk` SSE events. The constant head of every
+ * chunk is serialised once; only the choice changes per chunk. With `includeUsage`
+ * (`stream_options.include_usage`), the answer's usage closes the stream as a chunk with no choices.
  */
 export class ChunkEncoder {
   private readonly head: string;
   private readonly roleSent = new Set<number>();
-  /** Characters of generated text, for a usage estimate when the container reports none. */
-  generatedChars = 0;
-  usage: ReportedUsage | undefined;
+  private usage: Usage | undefined;
 
-  constructor(meta: CompletionMeta) {
+  constructor(
+    meta: CompletionMeta,
+    private readonly includeUsage: boolean,
+  ) {
     this.head = `data: {"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${meta.created},"model":${JSON.stringify(meta.model)},"choices":`;
   }
 
-  /** Returns the SSE text for one event, or '' when the event produces no chunk (usage is held for the end). */
-  encode(event: ChatStreamEvent): string {
+  /** The SSE text for one event, or '' when it produces no chunk (usage is held for the end). */
+  encode(event: AnswerEvent): string {
     if (event.type === 'usage') {
       this.usage = event.usage;
       return '';
@@ -65,13 +67,15 @@ export class ChunkEncoder {
       const { role: _role, ...rest } = delta;
       delta = rest;
     }
-    if (typeof delta.content === 'string') this.generatedChars += delta.content.length;
     const choice = { index: event.index, delta, logprobs: event.logprobs ?? null, finish_reason: event.finishReason ?? null };
     return `${this.head}[${JSON.stringify(choice)}]}\n\n`;
   }
 
-  /** The closing usage chunk of `stream_options.include_usage` (an empty `choices`). */
-  encodeUsage(usage: Usage): string {
-    return `${this.head}[],"usage":${JSON.stringify(usage)}}\n\n`;
+  end(): string {
+    return this.includeUsage && this.usage ? `${this.head}[],"usage":${JSON.stringify(this.usage)}}\n\n${SSE_DONE}` : SSE_DONE;
+  }
+
+  fail(error: GatewayError): string {
+    return sseError(error) + SSE_DONE;
   }
 }

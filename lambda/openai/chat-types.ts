@@ -1,3 +1,5 @@
+import { log } from '../core/log.js';
+
 /**
  * The gateway's normalised view of a chat answer. Dialects decode container output into these;
  * `chat-response.ts` encodes them as OpenAI objects with the gateway's own id, model and timestamps.
@@ -31,15 +33,25 @@ export interface ChatResult {
   usage?: ReportedUsage;
 }
 
-export type ChatStreamEvent =
-  | {
-      type: 'delta';
-      index: number;
-      delta: { content?: string | null; role?: string; [field: string]: unknown };
-      finishReason?: FinishReason | null;
-      logprobs?: unknown;
-    }
-  | { type: 'usage'; usage: ReportedUsage };
+export interface DeltaEvent {
+  type: 'delta';
+  index: number;
+  delta: { content?: string | null; role?: string; [field: string]: unknown };
+  finishReason?: FinishReason | null;
+  logprobs?: unknown;
+}
+
+/** What a dialect reads from a container's stream: deltas, and usage as far as the container reports it. */
+export type ChatStreamEvent = DeltaEvent | { type: 'usage'; usage: ReportedUsage };
+
+/** The usage of a whole answer; `estimated` when any count is the gateway's estimate. */
+export interface AnswerUsage {
+  usage: Usage;
+  estimated: boolean;
+}
+
+/** What a chat model streams: deltas, then exactly one final usage event. */
+export type AnswerEvent = DeltaEvent | ({ type: 'usage' } & AnswerUsage);
 
 const FINISH_REASONS: Record<string, FinishReason> = {
   stop: 'stop',
@@ -56,10 +68,23 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   model_length: 'length',
 };
 
-/** Containers use their own words for why generation ended; clients only know OpenAI's. */
-export function normalizeFinishReason(raw: unknown): FinishReason | null {
+const reported = new Set<string>();
+
+/**
+ * Containers use their own words for why generation ended; clients only know OpenAI's. A word not
+ * known here becomes `stop`, and the container's own word goes to the log (once per model and word).
+ */
+export function normalizeFinishReason(raw: unknown, model: string): FinishReason | null {
   if (raw === null || raw === undefined) return null;
-  return FINISH_REASONS[String(raw)] ?? 'stop';
+  const word = String(raw);
+  const known = FINISH_REASONS[word];
+  if (known) return known;
+  const key = `${model}\u0000${word}`;
+  if (!reported.has(key) && reported.size < 1000) {
+    reported.add(key);
+    log.warn('unrecognised finish reason; sent as stop', { model, finishReason: word.slice(0, 100) });
+  }
+  return 'stop';
 }
 
 export function isUsage(value: unknown): value is Usage {

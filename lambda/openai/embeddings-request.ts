@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { invalidRequest } from '../http/errors.js';
-import { formatPath } from '../issue-path.js';
+import { invalidRequest } from '../core/gateway-error.js';
+import { formatPath } from '../core/issue-path.js';
 
 const tokenIds = z.array(z.number().check(z.int()));
 

@@ -1,6 +1,6 @@
 import type { ChatRequest } from './chat-request.js';
 import { textInputs, type EmbeddingsRequest } from './embeddings-request.js';
-import type { ReportedUsage, Usage } from './chat-types.js';
+import type { AnswerUsage, ReportedUsage } from './chat-types.js';
 
 /**
  * A rough token count (about four characters a token) for containers that report no usage.
@@ -22,11 +22,7 @@ export function promptChars(request: ChatRequest): number {
  * Usage for the client: what the container reported, completed with estimates where it reported
  * nothing. `estimated` is true when any count is an estimate.
  */
-export function completeUsage(
-  request: ChatRequest,
-  reported: ReportedUsage | undefined,
-  completionChars: number,
-): { usage: Usage; estimated: boolean } {
+export function completeUsage(request: ChatRequest, reported: ReportedUsage | undefined, completionChars: number): AnswerUsage {
   const prompt = reported?.prompt_tokens ?? estimateTokens(promptChars(request));
   const completion = reported?.completion_tokens ?? estimateTokens(completionChars);
   const estimated = reported?.prompt_tokens === undefined || reported.completion_tokens === undefined;

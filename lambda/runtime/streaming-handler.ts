@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Context, LambdaFunctionURLEvent, StreamifyHandler } from 'aws-lambda';
-import { GatewayError } from '../http/errors.js';
-import { log } from '../log.js';
+import { GatewayError } from '../core/gateway-error.js';
+import { log } from '../core/log.js';
 import { metadataFromResponse, requestFromEvent } from './function-url-event.js';
 
 /** Time kept back before the function's timeout to end the stream cleanly with an error event. */

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../lambda/config/load.js';
+import { parseConfig } from '../../config/load.js';
 import { SageGateStack } from '../../lib/sagegate-stack.js';
 
 const CONFIG = `

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { parseConfig } from '../../lambda/config/load.js';
-import { dialects } from '../../lambda/dialects/index.js';
+import { parseConfig } from '../../config/load.js';
+import { chatDialects } from '../../lambda/dialects/index.js';
 import { dataPayloads } from '../../lambda/streaming/data-payloads.js';
-import type { ModelConfig } from '../../lambda/config/types.js';
-import type { ChatDialectName as DialectName } from '../../lambda/dialects/index.js';
+import type { ModelConfig } from '../../lambda/core/config.js';
+import type { ChatDialectName } from '../../lambda/core/names.js';
 import { splitEvery } from '../../local/emulators/sagemaker-runtime.js';
 import { jumpstartContainer, lmiContainer, tgiContainer } from '../../local/emulators/text-generation-containers.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -23,13 +23,13 @@ const FAILING_STREAMS = [
   { file: 'lmi-rolling-batch.stream-error.jsonl', dialect: 'lmi-rolling-batch', text: 'Hel', error: 'generation failed inside the container' },
 ] as const;
 
-const modelFor = (dialect: DialectName): ModelConfig =>
+const modelFor = (dialect: ChatDialectName): ModelConfig =>
   parseConfig(`models: [{name: m, endpoint: e, dialect: ${dialect}${dialect === 'openai-chat' ? '' : ', chat_template: chatml'}}]`).models[0]!;
 
 /** What the decoder makes of a byte stream cut into `parts`. */
-async function decode(dialect: DialectName, parts: Uint8Array[]) {
+async function decode(dialect: ChatDialectName, parts: Uint8Array[]) {
   const model = modelFor(dialect);
-  const decoder = dialects[dialect].createStreamDecoder(model);
+  const decoder = chatDialects[dialect](model).createStreamDecoder!();
   async function* bytes() {
     yield* parts;
   }

@@ -1,12 +1,12 @@
 import OpenAI from 'openai';
-import { parseConfig } from '../../lambda/config/load.js';
+import { parseConfig } from '../../config/load.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
 import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
 import { dataUrl, solidPng } from '../support/images.js';
-import { buildHandlerBundle } from '../../local/build-handler-bundle.js';
+import { buildHandlerBundle } from '../support/build-handler-bundle.js';
 import {
   ResponseStreamDouble,
   functionUrlEvent,
@@ -15,7 +15,7 @@ import {
   parseStreamed,
   serveFunctionUrl,
   type StreamingHandler,
-} from '../../local/lambda-runtime-double.js';
+} from '../support/lambda-runtime-double.js';
 
 /**
  * The deployed path: the real esbuild bundle, loaded under a double of the Lambda streaming runtime,

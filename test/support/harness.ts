@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { parseConfig } from '../../lambda/config/load.js';
+import { parseConfig } from '../../config/load.js';
 import type { GatewayOverrides } from '../../lambda/gateway.js';
 import { serveGateway, type LocalGateway } from '../../local/serve.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';

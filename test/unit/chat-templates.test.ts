@@ -1,4 +1,5 @@
-import { BUILTIN_TEMPLATES, templateForModelId } from '../../lambda/dialects/templates/builtin-templates.js';
+import { templateForModelId } from '../../config/model-names.js';
+import { BUILTIN_TEMPLATES } from '../../lambda/dialects/templates/builtin-templates.js';
 import { renderPrompt } from '../../lambda/dialects/templates/render-prompt.js';
 import type { ChatMessage } from '../../lambda/openai/chat-request.js';
 

@@ -1,5 +1,6 @@
 import { hostMatches, isPublicAddress } from '../../lambda/images/address-policy.js';
-import { IMAGE_PRESETS, presetForNames } from '../../lambda/images/image-settings.js';
+import { presetForNames } from '../../config/model-names.js';
+import { IMAGE_PRESETS } from '../../lambda/images/image-presets.js';
 import { targetSize } from '../../lambda/images/resize-image.js';
 
 describe('the address policy for image fetches', () => {

@@ -1,4 +1,4 @@
-import { StopFilter, applyStops, enforceStops } from '../../lambda/chat/stop-sequences.js';
+import { StopFilter, applyStops, enforceStops } from '../../lambda/models/stop-sequences.js';
 import type { ChatStreamEvent } from '../../lambda/openai/chat-types.js';
 
 /** Every way to cut `text` into two chunks, and into single characters. */

@@ -1,3 +1,5 @@
+import type { BuiltinTemplateName } from '../../core/names.js';
+
 /**
  * Chat templates for the common model families, for containers that take a prompt string
  * (TGI generate, LMI rolling batch, JumpStart). Never fetched from a hub at run time: a model's own
@@ -11,7 +13,6 @@ export interface TemplateSpec {
   stop: string[];
 }
 
-export type BuiltinTemplateName = 'chatml' | 'llama3' | 'mistral' | 'gemma' | 'plain';
 
 // Families without a system role fold the system message into the first user turn.
 const SPLIT_SYSTEM =
@@ -65,13 +66,3 @@ export const BUILTIN_TEMPLATES: Record<BuiltinTemplateName, TemplateSpec> = {
     stop: [],
   },
 };
-
-/** A built-in template for a Hugging Face model id (LiteLLM's `hf_model_name`), or undefined. */
-export function templateForModelId(modelId: string): BuiltinTemplateName | undefined {
-  const id = modelId.toLowerCase();
-  if (/qwen|yi-|chatml|hermes/.test(id)) return 'chatml';
-  if (/llama-?3|llama3/.test(id)) return 'llama3';
-  if (/mistral|mixtral/.test(id)) return 'mistral';
-  if (/gemma/.test(id)) return 'gemma';
-  return undefined;
-}

@@ -1,4 +1,4 @@
-import type { ChatTemplateConfig } from '../../config/types.js';
+import type { ChatTemplateConfig } from '../../core/config.js';
 import type { ChatMessage } from '../../openai/chat-request.js';
 import { BUILTIN_TEMPLATES, type TemplateSpec } from './builtin-templates.js';
 

@@ -1,20 +1,27 @@
 import type { Context } from 'hono';
-import type { Gateway } from '../../gateway.js';
-import type { ModelConfig } from '../../config/types.js';
+import { invalidRequest } from '../../core/gateway-error.js';
+import type { AppDependencies } from '../app.js';
 import type { AppEnv } from '../env.js';
 
 /** Model objects carry the container's start time: stable across calls, as clients cache them. */
 const created = Math.floor(Date.now() / 1000);
-const modelObject = (m: ModelConfig) => ({ id: m.name, object: 'model', created, owned_by: 'sagegate' });
+const modelObject = (id: string) => ({ id, object: 'model', created, owned_by: 'sagegate' });
 
 /** GET /v1/models: only the models the caller's key may use. */
-export function listModels(gateway: Gateway) {
-  return (c: Context<AppEnv>) => c.json({ object: 'list', data: gateway.visibleModels(c.get('principal')).map(modelObject) });
+export function listModels({ models }: AppDependencies) {
+  return (c: Context<AppEnv>) => c.json({ object: 'list', data: models.visible(c.get('principal').models).map(modelObject) });
 }
 
 /** GET /v1/models/{id} */
-export function retrieveModel(gateway: Gateway) {
-  return (c: Context<AppEnv>) => {
-    return c.json(modelObject(gateway.model(decodeURIComponent(c.req.param('id') ?? ''), c.get('principal'))));
-  };
+export function retrieveModel({ models }: AppDependencies) {
+  return (c: Context<AppEnv>) => c.json(modelObject(models.check(decodedId(c.req.param('id') ?? ''), c.get('principal').models)));
+}
+
+/** The path's model id; a malformed percent-escape is the client's mistake, not a crash. */
+function decodedId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidRequest('The model id in the URL has a malformed percent-escape.', 'model', 'invalid_model_id');
+  }
 }

@@ -1,4 +1,4 @@
-import { GatewayError } from '../http/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 import type { Transport } from './transport.js';
 
 const utf8 = new TextDecoder();
@@ -8,7 +8,7 @@ export async function invokeJson(transport: Transport, payload: string, signal: 
   const bytes = await transport.invoke(payload, signal);
   try {
     return JSON.parse(utf8.decode(bytes));
-  } catch {
-    throw new GatewayError(502, `Model '${model}' returned a body that is not JSON.`, { code: 'upstream_error' });
+  } catch (error) {
+    throw new GatewayError(502, `Model '${model}' returned a body that is not JSON.`, { code: 'upstream_error', cause: error });
   }
 }

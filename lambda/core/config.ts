@@ -1,18 +1,38 @@
 /**
- * The normalised configuration: what the handler runs on and what the CDK app deploys.
- * Produced by `load.ts` from either YAML form (native or LiteLLM) and validated there; the Lambda
- * bundle receives it as JSON, so no YAML parser or config schema is loaded at cold start.
+ * The normalised configuration: what the handler runs on and what the CDK app deploys. Produced
+ * from either YAML form (native or LiteLLM) by `config/load.ts` outside the Lambda and validated
+ * there; the bundle receives it as JSON, so no YAML parser or config schema is loaded at cold start.
+ * Types only: this module depends on nothing but the lists of names.
  */
-import type { DialectName } from '../dialects/index.js';
-import type { FetchPolicy } from '../images/image-fetcher.js';
-import type { ImageSettings } from '../images/image-settings.js';
-
-export type { DialectName };
+import type { BuiltinTemplateName, DialectName, ImageFormat } from './names.js';
 
 /** A built-in template by name, or the model's own (inline, or read from a file when the config loads). */
-export type ChatTemplateConfig =
-  | { builtin: 'chatml' | 'llama3' | 'mistral' | 'gemma' | 'plain' }
-  | { source: string; bosToken?: string; eosToken?: string; stop?: string[] };
+export type ChatTemplateConfig = { builtin: BuiltinTemplateName } | { source: string; bosToken?: string; eosToken?: string; stop?: string[] };
+
+/** How a vision model wants its images: a preset resolved with the model's overrides. */
+export interface ImageSettings {
+  /** Shorter sides below this are upscaled (never rejected). */
+  minSide: number;
+  /** Larger images are downscaled to at most this many pixels. */
+  maxPixels: number;
+  /** Longer side over shorter side; beyond it the client gets a 400. */
+  maxAspectRatio: number;
+  maxImages: number;
+  /** The encoding of images the gateway re-encodes. */
+  format: ImageFormat;
+  quality: number;
+}
+
+/** How image URLs are fetched (SSRF policy and bounds). */
+export interface FetchPolicy {
+  /** Hosts exempt from the address check (an internal image service). */
+  allowHosts: string[];
+  /** Hosts never fetched. */
+  denyHosts: string[];
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+}
 
 interface ModelBase {
   /** The name clients send as `model`. */
@@ -22,6 +42,8 @@ interface ModelBase {
   servedModelName?: string;
   /** Request parameters applied when the client does not set them (`temperature`, `max_tokens`, ...). */
   defaults: Record<string, unknown>;
+  /** Parameters the container cannot honour are dropped instead of refused (LiteLLM's `drop_params`). */
+  dropParams?: boolean;
   /** Whether the model accepts image parts. */
   vision: boolean;
   /** How images are fitted to the model (vision models only). */

@@ -2,8 +2,8 @@ import { build } from 'esbuild';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GatewayConfig } from '../lambda/config/types.js';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from '../lib/bundling.js';
+import type { GatewayConfig } from '../../lambda/core/config.js';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from '../../lib/bundling.js';
 
 /**
  * Bundles the handler as the stack does (minified ESM, config inlined) and returns the file.
@@ -11,7 +11,7 @@ import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HAN
  */
 export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_ENTRY): Promise<string> {
   // Inside the project, so the external `sharp` resolves from node_modules as it does beside the deployed bundle.
-  const cache = fileURLToPath(new URL('../node_modules/.cache/sagegate-bundles/', import.meta.url));
+  const cache = fileURLToPath(new URL('../../node_modules/.cache/sagegate-bundles/', import.meta.url));
   await mkdir(cache, { recursive: true });
   const outfile = join(await mkdtemp(cache), 'index.mjs');
   await build({

@@ -1,32 +1,37 @@
-import { SAGEMAKER_MAX_BODY, overSageMakerLimit } from '../providers/sagemaker/payload-limit.js';
 import type { ChatRequest } from '../openai/chat-request.js';
-import type { ModelConfig } from '../config/types.js';
 import { decodeBase64, inspectImage, parseDataUrl, toDataUrl } from './image-bytes.js';
-import { IMAGE_PRESETS } from './image-settings.js';
-import { resizeImage } from './resize-image.js';
 import { imageParts, withImageUrls } from './image-parts.js';
+import { resizeImage } from './resize-image.js';
+
+export interface PayloadFit {
+  /** The upstream's body limit in bytes. */
+  maxBytes: number;
+  /** Images are never scaled below this side (the model's minimum). */
+  minSide: number;
+  /** The error for a payload that cannot be made to fit, saying what the client can do. */
+  tooLarge(size: number, advice: string): Error;
+}
 
 /**
- * Fits a SageMaker payload into 6 MB: when it is over and images are the reason, they are
- * re-encoded as JPEG and scaled down (never below the model's minimum side) until the payload fits;
- * when that is impossible, the client gets a 413 that says why.
+ * Fits a payload into an upstream's body limit (SageMaker's 6 MB): when it is over and images are the
+ * reason, they are re-encoded as JPEG and scaled down (never below the model's minimum side) until
+ * the payload fits; when that is impossible, the client gets the transport's 413 saying why.
  */
-export async function fitPayload(model: ModelConfig, request: ChatRequest, encode: (request: ChatRequest) => Promise<string>): Promise<string> {
+export async function fitPayload(request: ChatRequest, encode: (request: ChatRequest) => Promise<string>, fit: PayloadFit): Promise<string> {
   let payload = await encode(request);
   let size = Buffer.byteLength(payload);
-  if (size <= SAGEMAKER_MAX_BODY) return payload;
+  if (size <= fit.maxBytes) return payload;
   const imageBytes = totalImageBytes(request);
-  if (imageBytes === 0) throw overSageMakerLimit(model, size, 'shorten the conversation');
-  const minSide = (model.images ?? IMAGE_PRESETS.default).minSide;
+  if (imageBytes === 0) throw fit.tooLarge(size, 'shorten the conversation');
   for (let round = 0; round < 5; round++) {
     // Shrink the images' share of the payload by what is over, with some headroom.
-    const keep = Math.max(0.05, (imageBytes - (size - SAGEMAKER_MAX_BODY * 0.97)) / imageBytes) * (round === 0 ? 1 : 0.7 ** round);
-    request = await shrinkImages(request, keep, minSide);
+    const keep = Math.max(0.05, (imageBytes - (size - fit.maxBytes * 0.97)) / imageBytes) * (round === 0 ? 1 : 0.7 ** round);
+    request = await shrinkImages(request, keep, fit.minSide);
     payload = await encode(request);
     size = Buffer.byteLength(payload);
-    if (size <= SAGEMAKER_MAX_BODY) return payload;
+    if (size <= fit.maxBytes) return payload;
   }
-  throw overSageMakerLimit(model, size, 'even with its images shrunk to the smallest size the model takes; send fewer or smaller images');
+  throw fit.tooLarge(size, 'even with its images shrunk to the smallest size the model takes; send fewer or smaller images');
 }
 
 function totalImageBytes(request: ChatRequest): number {

@@ -1,4 +1,4 @@
-import { GatewayError } from '../http/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 /** Why an upstream call was cut, for any transport: the Lambda deadline (a 504 the client sees) or the client leaving. */
 export function abortReason(signal: AbortSignal): GatewayError {

@@ -10,11 +10,11 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '../lambda/config/load.js';
+import { parseConfig } from '../config/load.js';
 import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, configDefine } from '../lib/bundling.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dir = fileURLToPath(new URL('../bench/results/profile/', import.meta.url));
+const dir = fileURLToPath(new URL('./results/profile/', import.meta.url));
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const bundle = `${dir}gateway.mjs`;

@@ -1,6 +1,7 @@
-import type { OpenAIModel } from '../../config/types.js';
-import { GatewayError } from '../../http/errors.js';
-import { containerError, fromContainerStatus } from '../../dialects/container-errors.js';
+import type { OpenAIModel } from '../../core/config.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import { log } from '../../core/log.js';
+import { containerMessage, fromContainerStatus } from '../../core/upstream-errors.js';
 import { abortReason } from '../abort.js';
 import type { Transport } from '../transport.js';
 import { UpstreamApiKey } from './api-key.js';
@@ -43,12 +44,16 @@ export class OpenAIHttpTransport implements Transport {
   private async post(body: string, signal: AbortSignal, accept: string): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept };
     if (this.apiKey) headers.authorization = `Bearer ${await this.apiKey.get()}`;
+    const started = performance.now();
     let response: Response;
     try {
       response = await fetch(this.url, { method: 'POST', headers, body, signal });
     } catch (error) {
-      throw this.failure(error, signal);
+      const failure = this.failure(error, signal);
+      if (log.debugEnabled) this.logCall(body, started, { code: failure.code });
+      throw failure;
     }
+    if (log.debugEnabled) this.logCall(body, started, { status: response.status });
     if (!response.ok) throw await this.statusError(response);
     return response;
   }
@@ -64,12 +69,7 @@ export class OpenAIHttpTransport implements Transport {
   /** The upstream's own status, as a client should see it. */
   private async statusError(response: Response): Promise<GatewayError> {
     const text = await response.text().catch(() => '');
-    let message = text.slice(0, 500) || response.statusText;
-    try {
-      message = containerError(JSON.parse(text))?.message ?? message;
-    } catch {
-      // not JSON: keep the text
-    }
+    const message = (text ? containerMessage(text) : response.statusText).slice(0, 500);
     const name = this.model.name;
     if (response.status === 401 || response.status === 403) {
       return new GatewayError(502, `The upstream of model '${name}' refused the gateway's credentials: ${message}`, { code: 'upstream_misconfigured' });
@@ -88,7 +88,18 @@ export class OpenAIHttpTransport implements Transport {
     if (error instanceof GatewayError) return error;
     if (signal.aborted) return abortReason(signal);
     const inner = (error as { cause?: { code?: string; message?: string } }).cause;
-    const cause = inner?.code ?? inner?.message ?? (error as Error).name;
-    return new GatewayError(502, `Could not reach the upstream of model '${this.model.name}' (${cause}).`, { code: 'upstream_error' });
+    const why = inner?.code ?? inner?.message ?? (error as Error).name;
+    return new GatewayError(502, `Could not reach the upstream of model '${this.model.name}' (${why}).`, { code: 'upstream_error', cause: error });
+  }
+
+  private logCall(body: string, started: number, outcome: Record<string, unknown>): void {
+    log.debug('upstream call', {
+      model: this.model.name,
+      url: this.url,
+      requestBytes: Buffer.byteLength(body),
+      ms: Math.round(performance.now() - started),
+      ...outcome,
+      ...(log.payloads && { payload: body }),
+    });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The one error type the gateway throws. Everything a client sees on failure is
- * `{"error":{"message","type","param","code"}}` with a fitting HTTP status (wire-facts §6).
+ * `{"error":{"message","type","param","code"}}` with a fitting HTTP status (docs/wire-facts.md §6).
+ * `cause` is for the logs only: what went wrong underneath (an SDK error, a socket error), never sent.
  */
 export interface GatewayErrorOptions {
   type?: string;
@@ -8,6 +9,7 @@ export interface GatewayErrorOptions {
   code?: string | null;
   /** Seconds; sent as `Retry-After`, which the official SDKs honour. */
   retryAfter?: number;
+  cause?: unknown;
 }
 
 const TYPE_BY_STATUS: Record<number, string> = {
@@ -22,6 +24,10 @@ const TYPE_BY_STATUS: Record<number, string> = {
   500: 'server_error',
 };
 
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   readonly type: string;
@@ -34,14 +40,14 @@ export class GatewayError extends Error {
     message: string,
     options: GatewayErrorOptions = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.type = options.type ?? TYPE_BY_STATUS[status] ?? 'api_error';
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.retryAfter = options.retryAfter;
   }
 
-  toJSON(): { error: { message: string; type: string; param: string | null; code: string | null } } {
+  toJSON(): ErrorBody {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
 }
@@ -50,7 +56,7 @@ export const invalidRequest = (message: string, param: string | null = null, cod
   new GatewayError(400, message, { param, code });
 
 export const modelNotFound = (model: string) =>
-  new GatewayError(404, `The model '${model}' does not exist or you do not have access to it.`, {
+  new GatewayError(404, `The model '${quoted(model)}' does not exist or you do not have access to it.`, {
     param: 'model',
     code: 'model_not_found',
   });
@@ -58,11 +64,30 @@ export const modelNotFound = (model: string) =>
 /** Anything thrown that is not a GatewayError is a bug: answer 500 without leaking its text or stack. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError(500, 'The gateway failed to process the request.', { code: 'internal_error' });
+  return new GatewayError(500, 'The gateway failed to process the request.', { code: 'internal_error', cause: error });
 }
 
-export function errorResponse(error: GatewayError, headers: Record<string, string> = {}): Response {
-  const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
-  if (error.retryAfter !== undefined) all['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfter)));
-  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers: all });
+/** Client-supplied text inside a message, cut short: an error must never echo megabytes back. */
+export function quoted(value: string, max = 64): string {
+  return value.length <= max ? value : `${value.slice(0, max)}…`;
+}
+
+/**
+ * What caused an error, for a log line: each cause's name and message, outermost first
+ * (`GatewayError: ... <- ThrottlingException: Rate exceeded`). Never includes stacks of client input.
+ */
+export function describeCause(error: unknown): string | undefined {
+  const parts: string[] = [];
+  let cause = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 4; depth++) {
+    if (cause instanceof Error) {
+      const code = (cause as { code?: unknown }).code;
+      parts.push(`${cause.name}${typeof code === 'string' ? ` (${code})` : ''}: ${cause.message.slice(0, 300)}`);
+      cause = cause.cause;
+    } else {
+      parts.push(String(cause).slice(0, 300));
+      break;
+    }
+  }
+  return parts.length ? parts.join(' <- ') : undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DIALECT_NAMES, isEmbeddingDialect } from '../dialects/index.js';
+import { BUILTIN_TEMPLATE_NAMES, type DialectName, DIALECT_NAMES, IMAGE_FORMATS, IMAGE_PRESET_NAMES, isEmbeddingDialect } from '../lambda/core/names.js';
 
 /**
  * The native YAML form (snake_case, like LiteLLM's). Strict objects: a misspelt key is an error that
@@ -20,17 +20,16 @@ const defaults = z.strictObject({
 
 /** A preset (chosen from the model's names when omitted) with any field overridden. */
 const imagesSchema = z.strictObject({
-  preset: z.enum(['default', 'qwen-vl']).optional(),
+  preset: z.enum(IMAGE_PRESET_NAMES).optional(),
   min_side: z.number().int().min(1).max(4096).optional(),
   max_pixels: z.number().int().min(1).optional(),
   max_aspect_ratio: z.number().min(1).optional(),
   max_images: z.number().int().min(1).max(100).optional(),
-  format: z.enum(['keep', 'jpeg', 'png', 'webp']).optional(),
+  format: z.enum(IMAGE_FORMATS).optional(),
   quality: z.number().int().min(1).max(100).optional(),
 });
 
 const name = z.string().min(1).regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only');
-const BUILTIN_TEMPLATES = ['chatml', 'llama3', 'mistral', 'gemma', 'plain'] as const;
 const templateTokens = {
   bos_token: z.string().optional(),
   eos_token: z.string().optional(),
@@ -39,7 +38,7 @@ const templateTokens = {
 
 /** A built-in template by name, the model's own inline, or read from a file (relative to the config). */
 export const chatTemplateSchema = z.union([
-  z.enum(BUILTIN_TEMPLATES, { error: `expected one of ${BUILTIN_TEMPLATES.join(', ')}, or {inline: ...} or {file: ...}` }),
+  z.enum(BUILTIN_TEMPLATE_NAMES, { error: `expected one of ${BUILTIN_TEMPLATE_NAMES.join(', ')}, or {inline: ...} or {file: ...}` }),
   z.strictObject({ inline: z.string().min(1), ...templateTokens }),
   z.strictObject({ file: z.string().min(1), ...templateTokens }),
 ]);
@@ -52,7 +51,7 @@ export const sageMakerModelSchema = z.strictObject({
   inference_component: z.string().min(1).optional(),
   target_variant: z.string().min(1).optional(),
   custom_attributes: z.string().max(1024).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
-  dialect: z.enum(DIALECT_NAMES).default('openai-chat'),
+  dialect: z.enum(DIALECT_NAMES as [DialectName, ...DialectName[]]).default('openai-chat'),
   served_model_name: z.string().min(1).optional(),
   chat_template: chatTemplateSchema.optional(),
   /** Embedding models: inputs per container call (TEI's --max-client-batch-size; default 32 for tei). */

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../http/errors.js';
+import { GatewayError } from '../../core/gateway-error.js';
 import { RefreshingValue } from '../../secrets/refreshing-value.js';
 import { secretsManagerReader, type SecretReader } from '../../secrets/secrets-manager-reader.js';
 

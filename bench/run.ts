@@ -19,9 +19,9 @@ import { cpus } from 'node:os';
 import { subscribe } from 'node:diagnostics_channel';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '../lambda/config/load.js';
-import { buildHandlerBundle } from '../local/build-handler-bundle.js';
-import { now } from '../bench/bench-container.js';
+import { parseConfig } from '../config/load.js';
+import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
+import { now } from './bench-container.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -190,7 +190,7 @@ function firstTokenBreakdown(windows: { gateway: [number, number][]; direct: [nu
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, quick };
 const emulator = await child(['--import', 'tsx', 'bench/emulator-server.ts']);
-const serverBundle = await buildHandlerBundle(config, fileURLToPath(new URL('../bench/gateway-server.ts', import.meta.url)));
+const serverBundle = await buildHandlerBundle(config, fileURLToPath(new URL('./gateway-server.ts', import.meta.url)));
 const gateway = await child([serverBundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url });
 gatewayUrl = new URL(gateway.info.url);
 process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.info.url;
@@ -295,7 +295,7 @@ try {
   // Cold start: a fresh node process loads the Lambda bundle and answers one request.
   const handlerBundle = await buildHandlerBundle(config);
   const coldScript = handlerBundle.replace(/index\.mjs$/, 'cold-start.mjs');
-  await build({ entryPoints: [fileURLToPath(new URL('../bench/cold-start.ts', import.meta.url))], outfile: coldScript, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
+  await build({ entryPoints: [fileURLToPath(new URL('./cold-start.ts', import.meta.url))], outfile: coldScript, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
   const colds: { loadMs: number; firstRequestMs: number }[] = [];
   for (let i = 0; i < (quick ? 3 : 7); i++) {
     const run = await new Promise<string>((resolve, reject) => {
@@ -348,7 +348,7 @@ row('cold start: load the bundle', ms(r.coldStart.loadMs), verdict(r.coldStart.l
 row('cold start: first request after load', ms(r.coldStart.firstRequestMs));
 row('bundle size', `${r.coldStart.bundleKb.toFixed(0)} KB`, verdict(r.coldStart.bundleKb, 600));
 row('gateway peak memory (RSS)', `${r.gatewayPeakRssMb.toFixed(0)} MB`);
-mkdirSync(fileURLToPath(new URL('../bench/results/', import.meta.url)), { recursive: true });
-const file = fileURLToPath(new URL('../bench/results/latest.json', import.meta.url));
+mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+const file = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 writeFileSync(file, JSON.stringify(results, null, 2));
 console.log(`\nwritten to ${file}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { templateForModelId } from '../dialects/templates/builtin-templates.js';
+import { templateForModelId } from './model-names.js';
 import { chatTemplateSchema, sageMakerModelSchema, type NativeConfig } from './native-schema.js';
 
 /**

@@ -4,12 +4,13 @@ import { dirname, resolve } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { sha256Hex } from '../auth/key-hash.js';
-import { formatPath } from '../issue-path.js';
+import { sha256Hex } from '../lambda/auth/key-hash.js';
+import type { ChatTemplateConfig, GatewayConfig, ImageSettings, ModelConfig } from '../lambda/core/config.js';
+import { formatPath } from '../lambda/core/issue-path.js';
+import { IMAGE_PRESETS } from '../lambda/images/image-presets.js';
 import { litellmConfigSchema, translateLiteLLM, type TranslationIssue } from './litellm.js';
 import { nativeConfigSchema, type ParsedNativeConfig } from './native-schema.js';
-import type { ChatTemplateConfig, GatewayConfig, ModelConfig } from './types.js';
-import { IMAGE_PRESETS, presetForNames, type ImageSettings } from '../images/image-settings.js';
+import { presetForNames } from './model-names.js';
 
 /** A config mistake, with the exact path of each problem: `models[1].endpoint: not a valid ...`. */
 export class ConfigError extends Error {

@@ -1,6 +1,8 @@
 /**
  * One JSON line per log record, on stdout (CloudWatch in Lambda). Records carry ids, names, sizes,
- * statuses and timings; never keys, prompts or completions. LOG_LEVEL=debug adds upstream detail.
+ * statuses, timings and causes; never keys, prompts or completions. `LOG_LEVEL=debug` adds a line per
+ * upstream call (model, target, bytes, status, time); only `SAGEGATE_LOG_PAYLOADS=1` as well puts
+ * the payloads sent upstream and the whole answers received into those lines.
  */
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -16,6 +18,10 @@ function write(level: Level, message: string, fields?: Record<string, unknown>):
 }
 
 export const log = {
+  /** Whether debug lines are written: check before building their fields on a hot path. */
+  debugEnabled: !silent && threshold <= ORDER.debug,
+  /** Whether debug lines may carry prompts and completions (an explicit, separate switch). */
+  payloads: process.env.SAGEGATE_LOG_PAYLOADS === '1',
   debug: (message: string, fields?: Record<string, unknown>) => write('debug', message, fields),
   info: (message: string, fields?: Record<string, unknown>) => write('info', message, fields),
   warn: (message: string, fields?: Record<string, unknown>) => write('warn', message, fields),

@@ -1,0 +1,41 @@
+/**
+ * The named choices of the config, each written once. The config schema, the config types, the
+ * dialect and template registries and the CDK app all derive from these lists; a registry that
+ * misses a name does not compile.
+ */
+
+/** Chat container formats, and whether the container streams (the CDK app grants the streaming API by it). */
+export const CHAT_DIALECTS = {
+  'openai-chat': { streams: true },
+  'tgi-generate': { streams: true },
+  'lmi-rolling-batch': { streams: true },
+  'jumpstart-text': { streams: false },
+} as const;
+
+/** Embedding container formats (never streamed). */
+export const EMBEDDING_DIALECTS = ['tei', 'jumpstart-embedding', 'openai-embeddings'] as const;
+
+export type ChatDialectName = keyof typeof CHAT_DIALECTS;
+export type EmbeddingDialectName = (typeof EMBEDDING_DIALECTS)[number];
+export type DialectName = ChatDialectName | EmbeddingDialectName;
+
+export const CHAT_DIALECT_NAMES = Object.keys(CHAT_DIALECTS) as ChatDialectName[];
+export const DIALECT_NAMES: readonly DialectName[] = [...CHAT_DIALECT_NAMES, ...EMBEDDING_DIALECTS];
+
+export const isEmbeddingDialect = (name: DialectName): name is EmbeddingDialectName =>
+  (EMBEDDING_DIALECTS as readonly string[]).includes(name);
+
+/** Whether the gateway ever calls a model of this dialect with a streaming request. */
+export const dialectStreams = (name: DialectName): boolean => !isEmbeddingDialect(name) && CHAT_DIALECTS[name].streams;
+
+/** Chat templates built in for prompt-string containers. */
+export const BUILTIN_TEMPLATE_NAMES = ['chatml', 'llama3', 'mistral', 'gemma', 'plain'] as const;
+export type BuiltinTemplateName = (typeof BUILTIN_TEMPLATE_NAMES)[number];
+
+/** Image settings presets for vision models. */
+export const IMAGE_PRESET_NAMES = ['default', 'qwen-vl'] as const;
+export type ImagePresetName = (typeof IMAGE_PRESET_NAMES)[number];
+
+/** How re-encoded images are written; `keep` keeps the input's encoding (GIF becomes PNG). */
+export const IMAGE_FORMATS = ['keep', 'jpeg', 'png', 'webp'] as const;
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
