@@ -7,7 +7,7 @@
  * Prints its URL.
  */
 import { Agent, createServer as createHttpServer, request } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
+import { type AddressInfo, connect, createServer as createTcpServer, type Server } from 'node:net';
 
 const upstream = new URL(process.argv[2]!);
 const agent = new Agent({ keepAlive: true });

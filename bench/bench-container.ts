@@ -11,7 +11,16 @@ export function benchContainer(tokens: number, delayMs: number): Container {
     const body = JSON.parse(invocation.body.toString('utf8')) as { stream?: boolean };
     const head = '{"id":"b","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"';
     if (!(invocation.stream && body.stream)) {
-      return { body: { id: 'b', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } } };
+      return {
+        body: {
+          id: 'b',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+        },
+      };
     }
     async function* stream() {
       for (let i = 0; i < tokens; i++) {

@@ -4,12 +4,12 @@
  * concurrency 16, then prints self and inclusive time per source module (SDK packages, our files).
  * The raw .cpuprofile is kept for Chrome DevTools.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { build } from 'esbuild';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { parseConfig } from '../config/load.js';
 import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, configDefine } from '../lib/bundling.js';
 
@@ -52,23 +52,39 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const body = JSON.stringify({ model: 'bench', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
 const post = () =>
   new Promise<void>((resolve) => {
-    const req = request({ host: url.hostname, port: url.port, path: '/v1/chat/completions', method: 'POST', agent, headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/chat/completions',
+        method: 'POST',
+        agent,
+        headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', resolve);
+      },
+    );
     req.end(body);
   });
 let sent = 0;
-await Promise.all(Array.from({ length: 16 }, async () => {
-  while (sent++ < 3000) await post();
-}));
+await Promise.all(
+  Array.from({ length: 16 }, async () => {
+    while (sent++ < 3000) await post();
+  }),
+);
 gateway.proc.kill('SIGTERM');
 emulator.proc.kill();
 agent.destroy();
 await new Promise((resolve) => gateway.proc.once('exit', resolve));
 
 // --- attribute samples to source modules through esbuild's `// path` markers ---
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 const profileFile = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
 const profile = JSON.parse(readFileSync(dir + profileFile, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const marks: [number, string][] = [];
@@ -95,7 +111,9 @@ const inclusive = new Map<string, number>();
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i]!;
   const leaf = byId.get(id)!;
-  const leafName = leaf.callFrame.url.endsWith('gateway.mjs') ? moduleAt(leaf.callFrame.lineNumber) : leaf.callFrame.url || leaf.callFrame.functionName;
+  const leafName = leaf.callFrame.url.endsWith('gateway.mjs')
+    ? moduleAt(leaf.callFrame.lineNumber)
+    : leaf.callFrame.url || leaf.callFrame.functionName;
   self.set(leafName, (self.get(leafName) ?? 0) + dt);
   const seen = new Set<string>();
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -110,7 +128,8 @@ profile.samples.forEach((id, i) => {
 });
 const show = (title: string, map: Map<string, number>) => {
   console.log(`\n${title}`);
-  for (const [name, t] of [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((100 * t) / total).toFixed(1).padStart(6)}%  ${name}`);
+  for (const [name, t] of [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.log(`${((100 * t) / total).toFixed(1).padStart(6)}%  ${name}`);
 };
 show('self time by module', self);
 show('inclusive time by module (time with the module on the stack)', inclusive);

@@ -10,15 +10,16 @@
  * The gateway runs as its minified bundle in its own process, the emulator in another, this process
  * is the client. Results: a table on stdout and bench/results/latest.json.
  */
-import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { build } from 'esbuild';
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
-import { subscribe } from 'node:diagnostics_channel';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { build } from 'esbuild';
 import { parseConfig } from '../config/load.js';
 import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
 import { now } from './bench-container.js';
@@ -27,7 +28,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
 const N = { warm: quick ? 50 : 300, latency: quick ? 300 : 3000, stream: quick ? 60 : 400, load: quick ? 300 : 2000 };
 const KEY = 'sk-bench';
-const env = { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+const env = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 
 const config = parseConfig(`
 models:
@@ -87,7 +94,14 @@ function post(body: string): Promise<{ status: number; firstByte: number; end: n
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
-      { host: gatewayUrl.hostname, port: gatewayUrl.port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'content-length': Buffer.byteLength(body) } },
+      {
+        host: gatewayUrl.hostname,
+        port: gatewayUrl.port,
+        path: '/v1/chat/completions',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: { at: number; text: string }[] = [];
         let firstByte = 0;
@@ -113,12 +127,20 @@ subscribe('http.client.request.start', (m) => toSageMaker(m) && directTrace.push
 subscribe('http.client.response.finish', (m) => toSageMaker(m) && directTrace.push(['down', epochNow()]));
 async function direct(): Promise<number> {
   const started = performance.now();
-  await sdk.send(new InvokeEndpointCommand({ EndpointName: 'bench-fast', ContentType: 'application/json', Body: '{"messages":[{"role":"user","content":"hi"}]}' }));
+  await sdk.send(
+    new InvokeEndpointCommand({ EndpointName: 'bench-fast', ContentType: 'application/json', Body: '{"messages":[{"role":"user","content":"hi"}]}' }),
+  );
   return performance.now() - started;
 }
 async function directStream(endpoint: string, client = sdk): Promise<{ ttft: number; delays: number[] }> {
   const started = performance.now();
-  const out = await client.send(new InvokeEndpointWithResponseStreamCommand({ EndpointName: endpoint, ContentType: 'application/json', Body: '{"stream":true,"messages":[{"role":"user","content":"hi"}]}' }));
+  const out = await client.send(
+    new InvokeEndpointWithResponseStreamCommand({
+      EndpointName: endpoint,
+      ContentType: 'application/json',
+      Body: '{"stream":true,"messages":[{"role":"user","content":"hi"}]}',
+    }),
+  );
   let ttft = 0;
   const delays: number[] = [];
   for await (const event of out.Body!) {
@@ -131,7 +153,8 @@ async function directStream(endpoint: string, client = sdk): Promise<{ ttft: num
 }
 
 const chat = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }] });
-const streamBody = (model: string) => JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+const streamBody = (model: string) =>
+  JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
 
 async function gatewayStream(model: string) {
   const r = await post(streamBody(model));
@@ -156,7 +179,10 @@ async function gatewayTrace(): Promise<Trace> {
  */
 function firstTokenBreakdown(windows: { gateway: [number, number][]; direct: [number, number][] }, trace: Trace) {
   const next = (events: Trace, kind: string, after: number, until: number) => events.find(([k, t]) => k === kind && t >= after && t <= until)?.[1];
-  const toGateway: number[] = [], gatewayBefore: number[] = [], gatewayUpstream: number[] = [], gatewayAfter: number[] = [];
+  const toGateway: number[] = [],
+    gatewayBefore: number[] = [],
+    gatewayUpstream: number[] = [],
+    gatewayAfter: number[] = [];
   for (const [start, first] of windows.gateway) {
     const inAt = next(trace, 'in', start, first);
     const up = inAt && next(trace, 'up', inAt, first);
@@ -167,7 +193,9 @@ function firstTokenBreakdown(windows: { gateway: [number, number][]; direct: [nu
     gatewayUpstream.push(down - up);
     gatewayAfter.push(first - down);
   }
-  const directBefore: number[] = [], directUpstream: number[] = [], directAfter: number[] = [];
+  const directBefore: number[] = [],
+    directUpstream: number[] = [],
+    directAfter: number[] = [];
   for (const [start, first] of windows.direct) {
     const up = next(directTrace, 'up', start, first);
     const down = up && next(directTrace, 'down', up, first);
@@ -197,7 +225,10 @@ process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.info.url;
 Object.assign(process.env, env);
 sdk = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1 });
 // The same client, one hop further away: through a bare HTTP proxy, and through a TCP relay (bench/bare-proxy.ts).
-const bareProxies = { http: await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url, 'http']), tcp: await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url, 'tcp']) };
+const bareProxies = {
+  http: await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url, 'http']),
+  tcp: await child(['--import', 'tsx', 'bench/bare-proxy.ts', emulator.info.url, 'tcp']),
+};
 const viaProxy = {
   http: new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1, endpoint: bareProxies.http.info.url }),
   tcp: new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1, endpoint: bareProxies.tcp.info.url }),
@@ -257,7 +288,11 @@ try {
       direct: { p50: pct(dt, 50), p99: pct(dt, 99) },
       added: { p50: pct(gt, 50) - pct(dt, 50), p99: pct(gt, 99) - pct(dt, 99) },
     },
-    relayDelay: { gateway: { p50: pct(gd, 50), p99: pct(gd, 99) }, direct: { p50: pct(dd, 50), p99: pct(dd, 99) }, added: { p50: pct(gd, 50) - pct(dd, 50) } },
+    relayDelay: {
+      gateway: { p50: pct(gd, 50), p99: pct(gd, 99) },
+      direct: { p50: pct(dd, 50), p99: pct(dd, 99) },
+      added: { p50: pct(gd, 50) - pct(dd, 50) },
+    },
   };
 
   // Throughput: streaming requests (8 chunks each) at several concurrencies, with the gateway's CPU per request.
@@ -274,7 +309,12 @@ try {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    load[`c${concurrency}`] = { rps: total / seconds, cpuMsPerRequest: (cpuMs(gateway.proc.pid!) - cpu0) / total, p50ms: pct(times, 50), p99ms: pct(times, 99) };
+    load[`c${concurrency}`] = {
+      rps: total / seconds,
+      cpuMsPerRequest: (cpuMs(gateway.proc.pid!) - cpu0) / total,
+      p50ms: pct(times, 50),
+      p99ms: pct(times, 99),
+    };
   }
   results.throughput = load;
   results.gatewayPeakRssMb = peakRssMb(gateway.proc.pid!);
@@ -295,11 +335,20 @@ try {
   // Cold start: a fresh node process loads the Lambda bundle and answers one request.
   const handlerBundle = await buildHandlerBundle(config);
   const coldScript = handlerBundle.replace(/index\.mjs$/, 'cold-start.mjs');
-  await build({ entryPoints: [fileURLToPath(new URL('./cold-start.ts', import.meta.url))], outfile: coldScript, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
+  await build({
+    entryPoints: [fileURLToPath(new URL('./cold-start.ts', import.meta.url))],
+    outfile: coldScript,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+  });
   const colds: { loadMs: number; firstRequestMs: number }[] = [];
   for (let i = 0; i < (quick ? 3 : 7); i++) {
     const run = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [coldScript, handlerBundle], { env: { ...env, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url, SAGEGATE_SILENT: '1' } });
+      const p = spawn(process.execPath, [coldScript, handlerBundle], {
+        env: { ...env, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url, SAGEGATE_SILENT: '1' },
+      });
       let out = '';
       p.stdout.on('data', (c) => (out += c));
       p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cold start exited ${code}`))));
@@ -307,8 +356,14 @@ try {
     colds.push(JSON.parse(run.trim().split('\n').at(-1)!));
   }
   results.coldStart = {
-    loadMs: pct(colds.map((c) => c.loadMs), 50),
-    firstRequestMs: pct(colds.map((c) => c.firstRequestMs), 50),
+    loadMs: pct(
+      colds.map((c) => c.loadMs),
+      50,
+    ),
+    firstRequestMs: pct(
+      colds.map((c) => c.firstRequestMs),
+      50,
+    ),
     bundleKb: statSync(handlerBundle).size / 1024,
   };
 } finally {

@@ -12,10 +12,10 @@
  */
 import { parseArgs } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { UsageError, expiryFrom } from './keys/durations.js';
+import { expiryFrom, UsageError } from './keys/durations.js';
+import { findSecret } from './keys/find-secret.js';
 import { addKey, keyStatus, newApiKey, replaceMaster, revokeKey } from './keys/key-commands.js';
 import { KeyStoreSecret } from './keys/key-store-secret.js';
-import { findSecret } from './keys/find-secret.js';
 
 export interface Io {
   out(line: string): void;
@@ -62,7 +62,12 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
         if (!values.name) throw new UsageError('keys create needs --name');
         const rpm = values.rpm === undefined ? undefined : Number(values.rpm);
         if (rpm !== undefined && !(Number.isInteger(rpm) && rpm > 0)) throw new UsageError(`--rpm: '${values.rpm}' is not a positive whole number`);
-        const models = values.models ? values.models.split(',').map((m) => m.trim()).filter(Boolean) : '*';
+        const models = values.models
+          ? values.models
+              .split(',')
+              .map((m) => m.trim())
+              .filter(Boolean)
+          : '*';
         const expiresAt = values.expires ? expiryFrom(values.expires) : undefined;
         await refuseDuringRotation(store);
         const key = newApiKey();
@@ -70,7 +75,9 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
           const { doc: next, record } = addKey(doc, key, { name: values.name!, models, expiresAt, rpm });
           return { doc: next, result: record };
         });
-        io.err(`created ${record.id} (${record.name}) for ${models === '*' ? 'all models' : models.join(', ')}${expiresAt ? `, expires ${expiresAt}` : ''}${rpm ? `, ${rpm} requests/minute per container` : ''}`);
+        io.err(
+          `created ${record.id} (${record.name}) for ${models === '*' ? 'all models' : models.join(', ')}${expiresAt ? `, expires ${expiresAt}` : ''}${rpm ? `, ${rpm} requests/minute per container` : ''}`,
+        );
         io.err('the key is shown once; store it now:');
         io.out(key);
         return 0;

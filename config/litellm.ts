@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { templateForModelId } from './model-names.js';
-import { chatTemplateSchema, sageMakerModelSchema, type NativeConfig } from './native-schema.js';
+import { chatTemplateSchema, type NativeConfig, sageMakerModelSchema } from './native-schema.js';
 
 /**
  * LiteLLM proxy configs (`model_list`, as in the seeds), translated to the native form. Only what
@@ -24,6 +24,7 @@ const litellmModel = z.strictObject({
     max_batch: fields.max_batch,
     chat_template: chatTemplateSchema.optional(),
     api_key_secret: z.string().min(1).optional(),
+    drop_params: z.boolean().optional(),
     ...defaultsShape,
   }),
   model_info: z
@@ -40,6 +41,12 @@ const litellmModel = z.strictObject({
 export const litellmConfigSchema = z.strictObject({
   model_list: z.array(litellmModel).min(1, 'configure at least one model'),
   general_settings: z.strictObject({ master_key: z.string().min(1).optional() }).optional(),
+  litellm_settings: z
+    .strictObject({
+      /** Drop parameters a model cannot honour instead of refusing them, for every model. */
+      drop_params: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 type LiteLLMConfig = z.output<typeof litellmConfigSchema>;
@@ -55,7 +62,13 @@ const NO_KEY = new Set(['', 'none', 'null', 'empty']);
 
 export function translateLiteLLM(config: LiteLLMConfig): { native: NativeConfig; issues: TranslationIssue[] } {
   const issues: TranslationIssue[] = [];
-  const models = config.model_list.map((entry, i) => translateModel(entry, ['model_list', i, 'litellm_params'], issues));
+  const dropAll = config.litellm_settings?.drop_params;
+  const models = config.model_list.map((entry, i) => {
+    const model = translateModel(entry, ['model_list', i, 'litellm_params'], issues);
+    const dropParams = entry.litellm_params.drop_params ?? dropAll;
+    if (dropParams !== undefined) Object.assign(model as object, { drop_params: dropParams });
+    return model;
+  });
   const masterKey = config.general_settings?.master_key;
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
   const native: NativeConfig = { models, auth: masterKey ? { master_key: masterKey } : { disabled: true } };
@@ -64,7 +77,20 @@ export function translateLiteLLM(config: LiteLLMConfig): { native: NativeConfig;
 
 function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: TranslationIssue[]): NativeConfig['models'][number] {
   const params = entry.litellm_params;
-  const { model, aws_region_name, model_id, hf_model_name, api_base, api_key, api_key_secret, dialect, chat_template, max_batch, ...defaults } = params;
+  const {
+    model,
+    aws_region_name,
+    model_id,
+    hf_model_name,
+    api_base,
+    api_key,
+    api_key_secret,
+    dialect,
+    chat_template,
+    max_batch,
+    drop_params: _drop,
+    ...defaults
+  } = params;
   const slash = model.indexOf('/');
   const provider = model.slice(0, slash);
   const target = model.slice(slash + 1);
@@ -74,7 +100,10 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
   if (provider === 'openai') {
     if (!api_base) refuse('api_base', "an 'openai/' model needs api_base (the server's URL, up to /v1)");
     if (api_key !== undefined && !NO_KEY.has(api_key.trim().toLowerCase())) {
-      refuse('api_key', 'API keys are not kept in config files: store it in Secrets Manager and set api_key_secret to its name or ARN (or api_key: None for keyless servers)');
+      refuse(
+        'api_key',
+        'API keys are not kept in config files: store it in Secrets Manager and set api_key_secret to its name or ARN (or api_key: None for keyless servers)',
+      );
     }
     for (const [key, value] of Object.entries({ aws_region_name, model_id, hf_model_name, dialect, chat_template, max_batch })) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to 'openai/' models`);
@@ -102,7 +131,8 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     }
     // sagemaker/ is TGI's generate payload; the prompt template follows hf_model_name where it matches.
     const generate = provider === 'sagemaker';
-    if (!generate && hf_model_name) refuse('hf_model_name', "hf_model_name applies to 'sagemaker/' (generate) models; 'sagemaker_chat/' containers apply their own template");
+    if (!generate && hf_model_name)
+      refuse('hf_model_name', "hf_model_name applies to 'sagemaker/' (generate) models; 'sagemaker_chat/' containers apply their own template");
     const template = chat_template ?? (generate ? (hf_model_name && templateForModelId(hf_model_name)) || 'plain' : undefined);
     return {
       ...common,
@@ -116,6 +146,9 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     };
   }
 
-  refuse('model', `provider '${provider}/' is not supported; sagegate serves 'sagemaker_chat/<endpoint>', 'sagemaker/<endpoint>' and 'openai/<model>' (with api_base)`);
+  refuse(
+    'model',
+    `provider '${provider}/' is not supported; sagegate serves 'sagemaker_chat/<endpoint>', 'sagemaker/<endpoint>' and 'openai/<model>' (with api_base)`,
+  );
   return { ...common, provider: 'sagemaker', endpoint: 'invalid' };
 }

@@ -7,10 +7,12 @@ import type { z } from 'zod';
 import { sha256Hex } from '../lambda/auth/key-hash.js';
 import type { ChatTemplateConfig, GatewayConfig, ImageSettings, ModelConfig } from '../lambda/core/config.js';
 import { formatPath } from '../lambda/core/issue-path.js';
+import { isEmbeddingDialect } from '../lambda/core/names.js';
+import { chatDialects } from '../lambda/dialects/index.js';
 import { IMAGE_PRESETS } from '../lambda/images/image-presets.js';
-import { litellmConfigSchema, translateLiteLLM, type TranslationIssue } from './litellm.js';
-import { nativeConfigSchema, type ParsedNativeConfig } from './native-schema.js';
+import { litellmConfigSchema, type TranslationIssue, translateLiteLLM } from './litellm.js';
 import { presetForNames } from './model-names.js';
+import { nativeConfigSchema, type ParsedNativeConfig } from './native-schema.js';
 
 /** A config mistake, with the exact path of each problem: `models[1].endpoint: not a valid ...`. */
 export class ConfigError extends Error {
@@ -78,11 +80,21 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
   let masterKeySha256 = c.auth.master_key_sha256?.toLowerCase();
   if (c.auth.master_key) {
     const key = resolveSecretRef(c.auth.master_key, env);
-    if (key === undefined) throw new ConfigError(source, [{ path: paths.masterKey, message: `environment variable ${c.auth.master_key.slice(11)} is not set` }]);
+    if (key === undefined)
+      throw new ConfigError(source, [{ path: paths.masterKey, message: `environment variable ${c.auth.master_key.slice(11)} is not set` }]);
     masterKeySha256 = sha256Hex(key);
   }
   const issues: TranslationIssue[] = [];
-  const models = c.models.map((m, i) => normaliseModel(m, context, (message) => issues.push({ path: [paths.models, i, 'chat_template'], message })));
+  const models = c.models.map((m, i) => {
+    const model = normaliseModel(m, context, (message) => issues.push({ path: [paths.models, i, 'chat_template'], message }));
+    for (const key of unhonouredDefaults(model)) {
+      issues.push({
+        path: [paths.models, i, 'defaults', key],
+        message: `the ${model.dialect} dialect cannot honour '${key}' (set drop_params: true to have it dropped)`,
+      });
+    }
+    return model;
+  });
   if (issues.length) throw new ConfigError(source, issues);
   return {
     models,
@@ -110,16 +122,25 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       ...(c.deploy.reserved_concurrency && { reservedConcurrency: c.deploy.reserved_concurrency }),
       ...(c.deploy.alarm_topic_arn && { alarmTopicArn: c.deploy.alarm_topic_arn }),
       ...(c.deploy.cors && { cors: { allowOrigins: c.deploy.cors.allow_origins } }),
-      ...(c.deploy.vpc && { vpc: { vpcId: c.deploy.vpc.vpc_id, subnetIds: c.deploy.vpc.subnet_ids, securityGroupIds: c.deploy.vpc.security_group_ids } }),
+      ...(c.deploy.vpc && {
+        vpc: { vpcId: c.deploy.vpc.vpc_id, subnetIds: c.deploy.vpc.subnet_ids, securityGroupIds: c.deploy.vpc.security_group_ids },
+      }),
     },
   };
 }
 
 function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (message: string) => void): ModelConfig {
   const images = m.vision ? imageSettings(m) : undefined;
-  const common = { name: m.name, defaults: m.defaults, vision: m.vision, ...(images && { images }) };
+  const common = { name: m.name, defaults: m.defaults, vision: m.vision, ...(images && { images }), ...(m.drop_params && { dropParams: true }) };
   if (m.provider === 'openai') {
-    return { ...common, provider: 'openai', dialect: 'openai-chat', baseUrl: m.base_url, servedModelName: m.model, ...(m.api_key_secret && { apiKeySecret: m.api_key_secret }) };
+    return {
+      ...common,
+      provider: 'openai',
+      dialect: 'openai-chat',
+      baseUrl: m.base_url,
+      servedModelName: m.model,
+      ...(m.api_key_secret && { apiKeySecret: m.api_key_secret }),
+    };
   }
   const chatTemplate = m.chat_template ? loadTemplate(m.chat_template, context, templateIssue) : undefined;
   return {
@@ -153,7 +174,11 @@ function imageSettings(m: ParsedModel): ImageSettings {
 }
 
 /** A template is read and compiled here, so a typo fails at load time with its path, not on a request. */
-function loadTemplate(spec: NonNullable<Extract<ParsedModel, { provider: 'sagemaker' }>['chat_template']>, context: LoadContext, issue: (message: string) => void): ChatTemplateConfig | undefined {
+function loadTemplate(
+  spec: NonNullable<Extract<ParsedModel, { provider: 'sagemaker' }>['chat_template']>,
+  context: LoadContext,
+  issue: (message: string) => void,
+): ChatTemplateConfig | undefined {
   if (typeof spec === 'string') return { builtin: spec };
   let source: string;
   if ('file' in spec) {
@@ -180,6 +205,13 @@ function loadTemplate(spec: NonNullable<Extract<ParsedModel, { provider: 'sagema
   };
 }
 
+/** Configured defaults a prompt-string container cannot honour: refused at load, not dropped on every request. */
+function unhonouredDefaults(model: ModelConfig): string[] {
+  if (model.dropParams || isEmbeddingDialect(model.dialect)) return [];
+  const honours = chatDialects[model.dialect](model).honours;
+  return honours ? Object.keys(model.defaults).filter((key) => !honours.has(key)) : [];
+}
+
 /** `os.environ/NAME` (LiteLLM's convention) reads the environment; anything else is the literal value. */
 function resolveSecretRef(value: string, env: NodeJS.ProcessEnv): string | undefined {
   return value.startsWith('os.environ/') ? env[value.slice(11)] || undefined : value;
@@ -189,7 +221,10 @@ function zodIssues(error: z.ZodError): TranslationIssue[] {
   return error.issues.map((issue) => {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      return { path, message: `sagegate does not support ${issue.keys.map((k) => `'${k}'`).join(', ')} here; remove ${issue.keys.length > 1 ? 'them' : 'it'} (see the README's config reference)` };
+      return {
+        path,
+        message: `sagegate does not support ${issue.keys.map((k) => `'${k}'`).join(', ')} here; remove ${issue.keys.length > 1 ? 'them' : 'it'} (see the README's config reference)`,
+      };
     }
     return { path, message: issue.message };
   });

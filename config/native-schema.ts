@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { BUILTIN_TEMPLATE_NAMES, type DialectName, DIALECT_NAMES, IMAGE_FORMATS, IMAGE_PRESET_NAMES, isEmbeddingDialect } from '../lambda/core/names.js';
+import {
+  BUILTIN_TEMPLATE_NAMES,
+  DIALECT_NAMES,
+  type DialectName,
+  IMAGE_FORMATS,
+  IMAGE_PRESET_NAMES,
+  isEmbeddingDialect,
+} from '../lambda/core/names.js';
 
 /**
  * The native YAML form (snake_case, like LiteLLM's). Strict objects: a misspelt key is an error that
@@ -29,7 +36,10 @@ const imagesSchema = z.strictObject({
   quality: z.number().int().min(1).max(100).optional(),
 });
 
-const name = z.string().min(1).regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only');
+const name = z
+  .string()
+  .min(1)
+  .regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only');
 const templateTokens = {
   bos_token: z.string().optional(),
   eos_token: z.string().optional(),
@@ -47,16 +57,25 @@ export const sageMakerModelSchema = z.strictObject({
   name,
   provider: z.literal('sagemaker'),
   endpoint: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'not a valid SageMaker endpoint name'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region name').optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region name')
+    .optional(),
   inference_component: z.string().min(1).optional(),
   target_variant: z.string().min(1).optional(),
-  custom_attributes: z.string().max(1024).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
+  custom_attributes: z
+    .string()
+    .max(1024)
+    .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII')
+    .optional(),
   dialect: z.enum(DIALECT_NAMES as [DialectName, ...DialectName[]]).default('openai-chat'),
   served_model_name: z.string().min(1).optional(),
   chat_template: chatTemplateSchema.optional(),
   /** Embedding models: inputs per container call (TEI's --max-client-batch-size; default 32 for tei). */
   max_batch: z.number().int().min(1).max(2048).optional(),
   defaults: defaults.default({}),
+  /** Drop request parameters the container cannot honour instead of refusing them (LiteLLM's drop_params). */
+  drop_params: z.boolean().optional(),
   vision: z.boolean().default(false),
   images: imagesSchema.optional(),
 });
@@ -71,6 +90,7 @@ export const openAIModelSchema = z.strictObject({
   api_key_secret: z.string().min(1).optional(),
   dialect: z.literal('openai-chat').default('openai-chat'),
   defaults: defaults.default({}),
+  drop_params: z.boolean().optional(),
   vision: z.boolean().default(false),
   images: imagesSchema.optional(),
 });
@@ -92,10 +112,19 @@ export const nativeConfigSchema = z.strictObject({
         seen.add(m.name);
         if (m.images && !m.vision) ctx.addIssue({ code: 'custom', path: [i, 'images'], message: 'image settings apply to models with vision: true' });
         if (m.provider === 'sagemaker' && m.chat_template && (m.dialect === 'openai-chat' || isEmbeddingDialect(m.dialect))) {
-          ctx.addIssue({ code: 'custom', path: [i, 'chat_template'], message: 'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'chat_template'],
+            message:
+              'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)',
+          });
         }
         if (m.provider === 'sagemaker' && m.max_batch !== undefined && !isEmbeddingDialect(m.dialect)) {
-          ctx.addIssue({ code: 'custom', path: [i, 'max_batch'], message: `max_batch applies to embedding models; '${m.dialect}' is a chat dialect` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'max_batch'],
+            message: `max_batch applies to embedding models; '${m.dialect}' is a chat dialect`,
+          });
         }
         if (m.provider === 'sagemaker' && m.vision && isEmbeddingDialect(m.dialect)) {
           ctx.addIssue({ code: 'custom', path: [i, 'vision'], message: `vision applies to chat models; '${m.dialect}' is an embedding dialect` });
@@ -106,7 +135,10 @@ export const nativeConfigSchema = z.strictObject({
     .strictObject({
       /** A literal key or `os.environ/NAME`; only its SHA-256 is kept. */
       master_key: secretRef.optional(),
-      master_key_sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex SHA-256 digest').optional(),
+      master_key_sha256: z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/, 'must be a hex SHA-256 digest')
+        .optional(),
       keys_secret: z.string().min(1).optional(),
       cache_ttl_seconds: z.number().int().min(0).max(86400).default(300),
       disabled: z.boolean().default(false),
@@ -114,21 +146,37 @@ export const nativeConfigSchema = z.strictObject({
     .default({ cache_ttl_seconds: 300, disabled: false }),
   gateway: z
     .strictObject({
-      max_body_bytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(6 * 1024 * 1024),
+      max_body_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(6 * 1024 * 1024)
+        .default(6 * 1024 * 1024),
       image_fetch: z
         .strictObject({
           allow_hosts: z.array(z.string().min(1)).default([]),
           deny_hosts: z.array(z.string().min(1)).default([]),
           timeout_ms: z.number().int().min(100).max(60_000).default(5000),
-          max_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(20 * 1024 * 1024),
+          max_bytes: z
+            .number()
+            .int()
+            .min(1024)
+            .max(64 * 1024 * 1024)
+            .default(20 * 1024 * 1024),
           max_redirects: z.number().int().min(0).max(10).default(3),
         })
         .default({ allow_hosts: [], deny_hosts: [], timeout_ms: 5000, max_bytes: 20 * 1024 * 1024, max_redirects: 3 }),
     })
-    .default({ max_body_bytes: 6 * 1024 * 1024, image_fetch: { allow_hosts: [], deny_hosts: [], timeout_ms: 5000, max_bytes: 20 * 1024 * 1024, max_redirects: 3 } }),
+    .default({
+      max_body_bytes: 6 * 1024 * 1024,
+      image_fetch: { allow_hosts: [], deny_hosts: [], timeout_ms: 5000, max_bytes: 20 * 1024 * 1024, max_redirects: 3 },
+    }),
   deploy: z
     .strictObject({
-      stack_name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('SageGate'),
+      stack_name: z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
+        .default('SageGate'),
       memory_mb: z.number().int().min(128).max(10240).default(512),
       timeout_seconds: z.number().int().min(10).max(900).default(900),
       log_retention_days: z
@@ -149,7 +197,10 @@ export const nativeConfigSchema = z.strictObject({
         })
         .optional(),
       /** An existing SNS topic for the alarms. */
-      alarm_topic_arn: z.string().regex(/^arn:aws[\w-]*:sns:/, 'expected an SNS topic ARN').optional(),
+      alarm_topic_arn: z
+        .string()
+        .regex(/^arn:aws[\w-]*:sns:/, 'expected an SNS topic ARN')
+        .optional(),
     })
     .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30, function_url_auth: 'none', tracing: false }),
 });

@@ -27,7 +27,8 @@ export const needsImageLibrary = (config: GatewayConfig): boolean => config.mode
 
 /** The sharp version in our lock file, so the deployed library is the tested one. */
 export function sharpVersion(): string {
-  return (JSON.parse(readFileSync(fileURLToPath(new URL('../node_modules/sharp/package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(fileURLToPath(new URL('../node_modules/sharp/package.json', import.meta.url)), 'utf8')) as { version: string })
+    .version;
 }
 
 /** Installs sharp's linux-arm64 build into the function's asset (npm picks the platform's binaries). */

@@ -41,7 +41,12 @@ export class GatewayMonitoring extends Construct {
     this.alarms = [
       alarm('FunctionErrors', fn.metricErrors({ period: five }), 1, 'The gateway function crashed (it answers every handled failure itself).'),
       alarm('FunctionThrottles', fn.metricThrottles({ period: five }), 1, 'Lambda refused invocations: raise reserved or account concurrency.'),
-      alarm('SlowResponses', fn.metricDuration({ period: five, statistic: 'p99' }), props.timeout.toMilliseconds() * 0.8, 'p99 duration is within 20% of the timeout: long generations risk being cut.'),
+      alarm(
+        'SlowResponses',
+        fn.metricDuration({ period: five, statistic: 'p99' }),
+        props.timeout.toMilliseconds() * 0.8,
+        'p99 duration is within 20% of the timeout: long generations risk being cut.',
+      ),
       alarm('UpstreamFailures', gateway('ServerErrors'), 5, 'The gateway answered 5xx (SageMaker or an upstream failing, or a misconfigured model).'),
       alarm('ClientsThrottled', gateway('Throttled'), 20, 'Clients got 429s: SageMaker throttling, endpoints not ready, or key rate limits.'),
     ];
@@ -53,12 +58,21 @@ export class GatewayMonitoring extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
         [
-          new cloudwatch.GraphWidget({ title: 'Requests and answers', left: [gateway('Requests'), gateway('ClientErrors'), gateway('ServerErrors'), gateway('Throttled')] }),
+          new cloudwatch.GraphWidget({
+            title: 'Requests and answers',
+            left: [gateway('Requests'), gateway('ClientErrors'), gateway('ServerErrors'), gateway('Throttled')],
+          }),
           new cloudwatch.GraphWidget({ title: 'Latency to first byte (ms)', left: [gateway('Latency', 'p50'), gateway('Latency', 'p99')] }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Lambda invocations, errors, throttles', left: [fn.metricInvocations({ period: five }), fn.metricErrors({ period: five }), fn.metricThrottles({ period: five })] }),
-          new cloudwatch.GraphWidget({ title: 'Lambda duration (ms)', left: [fn.metricDuration({ period: five, statistic: 'p50' }), fn.metricDuration({ period: five, statistic: 'p99' })] }),
+          new cloudwatch.GraphWidget({
+            title: 'Lambda invocations, errors, throttles',
+            left: [fn.metricInvocations({ period: five }), fn.metricErrors({ period: five }), fn.metricThrottles({ period: five })],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Lambda duration (ms)',
+            left: [fn.metricDuration({ period: five, statistic: 'p50' }), fn.metricDuration({ period: five, statistic: 'p99' })],
+          }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms }),
         ],
       ],

@@ -8,8 +8,17 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { GatewayConfig, SageMakerModel } from '../lambda/core/config.js';
 import { dialectStreams } from '../lambda/core/names.js';
+import {
+  BUNDLE_BANNER,
+  BUNDLE_EXTERNALS,
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_TARGET,
+  configDefine,
+  HANDLER_ENTRY,
+  installSharpCommand,
+  needsImageLibrary,
+} from './bundling.js';
 import { GatewayMonitoring } from './gateway-monitoring.js';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine, installSharpCommand, needsImageLibrary } from './bundling.js';
 
 export interface SageGateGatewayProps {
   /** The validated gateway config (from `loadConfigFile`): models, limits, deploy settings. */
@@ -50,13 +59,22 @@ export class SageGateGateway extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'sagegate gateway function',
     });
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
     if (deploy.vpc) {
       // What AWSLambdaVPCAccessExecutionRole grants, without its log permissions on every log group.
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'AttachToVpc',
-          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
           resources: ['*'],
         }),
       );
@@ -147,15 +165,19 @@ export class SageGateGateway extends Construct {
     // cdk-nag (AwsSolutions) findings that are deliberate, each with its reason.
     Validations.of(this.apiKeys).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Keys are rotated by people, not a rotation Lambda: `sagegate keys rotate-master` stages the new master key as AWSPENDING (both work) and promotes it with --finish; per-key revocation and expiry cover the rest.',
+      reason:
+        'Keys are rotated by people, not a rotation Lambda: `sagegate keys rotate-master` stages the new master key as AWSPENDING (both work) and promotes it with --finish; per-key revocation and expiry cover the rest.',
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Pinned to nodejs22.x, the runtime the bundle is built and tested for (esbuild target node22); moving runtimes is a deliberate, tested change.',
+      reason:
+        'Pinned to nodejs22.x, the runtime the bundle is built and tested for (esbuild target node22); moving runtimes is a deliberate, tested change.',
     });
     const onAnyResource = [
       ...(deploy.tracing ? ['X-Ray PutTraceSegments and PutTelemetryRecords (CDK grants them on * when tracing is on)'] : []),
-      ...(deploy.vpc ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"] : []),
+      ...(deploy.vpc
+        ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"]
+        : []),
     ];
     if (onAnyResource.length) {
       Validations.of(role).acknowledge({
@@ -166,13 +188,17 @@ export class SageGateGateway extends Construct {
     if (upstreamKeys.some((arn) => arn.includes('??????'))) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5',
-        reason: "An upstream key secret named without its ARN is matched by Secrets Manager's six-character ARN suffix (name-??????): that one secret, nothing else.",
+        reason:
+          "An upstream key secret named without its ARN is matched by Secrets Manager's six-character ARN suffix (name-??????): that one secret, nothing else.",
       });
     }
 
     // Stable output names: the admin CLI finds the key store by `ApiKeysSecretArn`.
     new CfnOutput(this, 'Url', { value: this.url.url, description: 'OpenAI base URL: append v1 (https://.../v1)' }).overrideLogicalId('Url');
-    new CfnOutput(this, 'ApiKeysSecretArn', { value: this.apiKeys.secretArn, description: 'Secrets Manager secret holding the API keys' }).overrideLogicalId('ApiKeysSecretArn');
+    new CfnOutput(this, 'ApiKeysSecretArn', {
+      value: this.apiKeys.secretArn,
+      description: 'Secrets Manager secret holding the API keys',
+    }).overrideLogicalId('ApiKeysSecretArn');
   }
 
   /** The configured subnets and security groups, imported as they are: the stack creates no network. */
@@ -191,7 +217,13 @@ export function sageMakerArns(stack: Stack, config: GatewayConfig): { streaming:
   const whole = new Set<string>();
   for (const model of config.models.filter((m): m is SageMakerModel => m.provider === 'sagemaker')) {
     const arn = (resource: string, name: string) =>
-      stack.formatArn({ service: 'sagemaker', region: model.region ?? stack.region, resource, resourceName: name.toLowerCase(), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      stack.formatArn({
+        service: 'sagemaker',
+        region: model.region ?? stack.region,
+        resource,
+        resourceName: name.toLowerCase(),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
     const arns = dialectStreams(model.dialect) ? streaming : whole;
     arns.add(arn('endpoint', model.endpoint));
     if (model.inferenceComponent) arns.add(arn('inference-component', model.inferenceComponent));

@@ -1,5 +1,5 @@
-import { serve, type HttpBindings, type Http2Bindings, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { type Http2Bindings, type HttpBindings, type ServerType, serve } from '@hono/node-server';
 import type { GatewayConfig } from '../lambda/core/config.js';
 import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
 import { teiContainer } from './emulators/embedding-containers.js';
@@ -65,7 +65,7 @@ function withNodeShortcuts(fetch: NodeFetch): NodeFetch {
 /** The whole body of a request, all of it already in the stream's buffer. */
 function receivedBody(incoming: HttpBindings['incoming']): Buffer {
   const parts: Buffer[] = [];
-  for (let part: Buffer | null; (part = incoming.read()) !== null; ) parts.push(part);
+  for (let part: Buffer | null = incoming.read(); part !== null; part = incoming.read()) parts.push(part);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 

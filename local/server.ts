@@ -36,7 +36,11 @@ try {
   const emulator = demo ? await startDemoSageMaker() : undefined;
   const gateway = await serveGateway(config, { port, host: values.host });
   const banner = [
-    ...(demo ? [`DEMO MODE: models 'sagegate-demo' (chat) and 'sagegate-demo-embed' (embeddings) run on a local SageMaker emulator (${emulator!.url}); they are stand-ins, not real models.`] : []),
+    ...(demo
+      ? [
+          `DEMO MODE: models 'sagegate-demo' (chat) and 'sagegate-demo-embed' (embeddings) run on a local SageMaker emulator (${emulator!.url}); they are stand-ins, not real models.`,
+        ]
+      : []),
     `models: ${config.models.map((m) => m.name).join(', ')}`,
     ...(config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)
       ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']

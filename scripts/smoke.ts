@@ -75,7 +75,11 @@ await check('list models', async () => {
 
 await check('chat (not streaming)', async () => {
   assert(model, 'no model to call');
-  const completion = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Reply with one short sentence.' }], max_tokens: 32 });
+  const completion = await client.chat.completions.create({
+    model,
+    messages: [{ role: 'user', content: 'Reply with one short sentence.' }],
+    max_tokens: 32,
+  });
   assert(completion.object === 'chat.completion', `object is ${completion.object}`);
   assert(completion.model === model, `model is ${completion.model}, not ${model}`);
   const text = completion.choices[0]?.message.content ?? '';
@@ -110,7 +114,10 @@ await check('chat (streaming)', async () => {
   const first = raw.arrivals[0]! - started;
   const last = raw.arrivals.at(-1)! - started;
   // Buffered responses arrive in one burst at the end; real streaming spreads over the generation.
-  assert(raw.arrivals.length >= 3 && last - first >= 0.2 * last, `not streamed: ${raw.arrivals.length} network chunks, first at ${first.toFixed(0)} ms, last at ${last.toFixed(0)} ms`);
+  assert(
+    raw.arrivals.length >= 3 && last - first >= 0.2 * last,
+    `not streamed: ${raw.arrivals.length} network chunks, first at ${first.toFixed(0)} ms, last at ${last.toFixed(0)} ms`,
+  );
   return `${chunks} chunks; first byte at ${first.toFixed(0)} ms, last at ${last.toFixed(0)} ms; usage ${usage.total_tokens} tokens; [DONE]`;
 });
 
@@ -119,10 +126,20 @@ if (values['vision-model']) {
   await check('image to the vision model', async () => {
     // A 10x10 image, as in seed 000: the gateway must fit it to the model.
     const { default: sharp } = await import('sharp');
-    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 220, g: 20, b: 60 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 220, g: 20, b: 60 } } })
+      .png()
+      .toBuffer();
     const completion = await client.chat.completions.create({
       model: visionModel,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What colour is this image?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What colour is this image?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+          ],
+        },
+      ],
       max_tokens: 32,
     });
     const text = completion.choices[0]?.message.content ?? '';

@@ -9,7 +9,7 @@ export async function findSecret(options: { secret?: string; stack?: string; reg
   if (options.secret) return options.secret;
   const stack = options.stack ?? 'SageGate';
   const client = new CloudFormationClient(options.region ? { region: options.region } : {});
-  let outputs;
+  let outputs: { OutputKey?: string; OutputValue?: string }[];
   try {
     outputs = (await client.send(new DescribeStacksCommand({ StackName: stack }))).Stacks?.[0]?.Outputs ?? [];
   } catch (error) {

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { sha256Hex } from '../../lambda/auth/key-hash.js';
 import type { ApiKeyRecord, KeyDocument } from '../../lambda/auth/key-document.js';
+import { sha256Hex } from '../../lambda/auth/key-hash.js';
 import { UsageError } from './durations.js';
 
 /** Edits of the key store document: pure functions, so the store can re-apply them after a conflict. */

@@ -3,10 +3,10 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { keyDocumentSchema, parseKeyDocument, type KeyDocument } from '../../lambda/auth/key-document.js';
+import { type KeyDocument, keyDocumentSchema, parseKeyDocument } from '../../lambda/auth/key-document.js';
 
 const ATTEMPTS = 6;
 
@@ -41,7 +41,10 @@ export class KeyStoreSecret {
       const { doc, result } = edit(current.doc);
       const next = { ...doc, revision: current.doc.revision + 1 };
       const valid = keyDocumentSchema.safeParse(next);
-      if (!valid.success) throw new Error(`refusing to write an invalid key store document: ${valid.error.issues[0]!.path.join('.')}: ${valid.error.issues[0]!.message}`);
+      if (!valid.success)
+        throw new Error(
+          `refusing to write an invalid key store document: ${valid.error.issues[0]!.path.join('.')}: ${valid.error.issues[0]!.message}`,
+        );
       try {
         await this.client.send(
           new PutSecretValueCommand({
@@ -74,8 +77,17 @@ export class KeyStoreSecret {
     const pending = stages.AWSPENDING;
     const current = stages.AWSCURRENT;
     if (!pending) throw new Error('no rotation is pending (no AWSPENDING version)');
-    await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: pending, RemoveFromVersionId: current }));
-    await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }));
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: this.secretId,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: pending,
+        RemoveFromVersionId: current,
+      }),
+    );
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }),
+    );
   }
 }
 

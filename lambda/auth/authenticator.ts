@@ -21,8 +21,7 @@ const MASTER: Principal = { keyId: 'master' };
 const ANONYMOUS: Principal = { keyId: 'anonymous' };
 const GRACE_MS = 15 * 60 * 1000;
 
-export const invalidApiKey = (message: string) =>
-  new GatewayError(401, message, { type: 'authentication_error', code: 'invalid_api_key' });
+export const invalidApiKey = (message: string) => new GatewayError(401, message, { type: 'authentication_error', code: 'invalid_api_key' });
 
 /** Seed 003's variable still sets the cache TTL, in seconds. */
 function cacheTtlSeconds(auth: AuthConfig): number {
@@ -62,7 +61,11 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
       if (record.expires_at && Date.parse(record.expires_at) <= Date.now()) throw invalidApiKey('This API key has expired.');
       if (record.rpm) {
         const wait = limiter.take(record.id, record.rpm);
-        if (wait) throw new GatewayError(429, `Rate limit reached for this API key: ${record.rpm} requests per minute.`, { code: 'rate_limit_exceeded', retryAfter: wait });
+        if (wait)
+          throw new GatewayError(429, `Rate limit reached for this API key: ${record.rpm} requests per minute.`, {
+            code: 'rate_limit_exceeded',
+            retryAfter: wait,
+          });
       }
       let principal = principals.get(record);
       if (!principal) {

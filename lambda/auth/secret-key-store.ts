@@ -1,8 +1,8 @@
 import { GatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
 import { RefreshingValue } from '../secrets/refreshing-value.js';
-import { secretsManagerReader, type SecretReader } from '../secrets/secrets-manager-reader.js';
-import { indexKeys, parseKeyDocument, type KeyDocument, type KeyIndex } from './key-document.js';
+import { type SecretReader, secretsManagerReader } from '../secrets/secrets-manager-reader.js';
+import { indexKeys, type KeyDocument, type KeyIndex, parseKeyDocument } from './key-document.js';
 
 /**
  * The API keys kept in Secrets Manager, cached for a TTL. Many concurrent requests share one refresh;
@@ -25,7 +25,8 @@ export class SecretKeyStore {
       ttlMs,
       graceMs,
       retryMs: Math.min(5000, ttlMs),
-      onStale: (error) => log.error('key store refresh failed; serving the last good copy', { error: (error as Error).name, detail: (error as Error).message }),
+      onStale: (error) =>
+        log.error('key store refresh failed; serving the last good copy', { error: (error as Error).name, detail: (error as Error).message }),
       onFailure: (error) => {
         log.error('key store unavailable', { error: (error as Error).name, detail: (error as Error).message });
         return new GatewayError(503, 'The API key store is unavailable; retry shortly.', { code: 'key_store_unavailable', retryAfter: 5 });

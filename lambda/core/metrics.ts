@@ -19,7 +19,9 @@ export function requestMetrics(status: number, ms: number, model: string | undef
   return {
     _aws: {
       Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: model ? [['Service'], ['Service', 'Model']] : [['Service']], Metrics: METRICS }],
+      CloudWatchMetrics: [
+        { Namespace: METRICS_NAMESPACE, Dimensions: model ? [['Service'], ['Service', 'Model']] : [['Service']], Metrics: METRICS },
+      ],
     },
     Service: 'sagegate',
     ...(model && { Model: model }),

@@ -22,8 +22,7 @@ export type DialectName = ChatDialectName | EmbeddingDialectName;
 export const CHAT_DIALECT_NAMES = Object.keys(CHAT_DIALECTS) as ChatDialectName[];
 export const DIALECT_NAMES: readonly DialectName[] = [...CHAT_DIALECT_NAMES, ...EMBEDDING_DIALECTS];
 
-export const isEmbeddingDialect = (name: DialectName): name is EmbeddingDialectName =>
-  (EMBEDDING_DIALECTS as readonly string[]).includes(name);
+export const isEmbeddingDialect = (name: DialectName): name is EmbeddingDialectName => (EMBEDDING_DIALECTS as readonly string[]).includes(name);
 
 /** Whether the gateway ever calls a model of this dialect with a streaming request. */
 export const dialectStreams = (name: DialectName): boolean => !isEmbeddingDialect(name) && CHAT_DIALECTS[name].streams;

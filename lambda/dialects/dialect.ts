@@ -10,6 +10,8 @@ import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
  */
 export interface ChatDialect {
   readonly name: string;
+  /** The request fields the container honours, where it refuses others (absent: everything passes through). */
+  readonly honours?: ReadonlySet<string>;
   /** Whether the container reports token usage: fully, in part (completion only), or not at all. */
   readonly usage: 'full' | 'partial' | 'none';
   /**

@@ -1,8 +1,8 @@
 import type { ModelConfig } from '../core/config.js';
 import { failOnContainerError, unreadableAnswer } from '../core/upstream-errors.js';
 import type { ChatDialect } from './dialect.js';
-import { BASE_PARAMETERS, param, plainGeneration, promptFor, sampling } from './text-generation.js';
 import { templateSpec } from './templates/render-prompt.js';
+import { BASE_PARAMETERS, param, plainGeneration, promptFor, sampling } from './text-generation.js';
 
 const NAME = 'jumpstart-text';
 const HONOURED = new Set(BASE_PARAMETERS);
@@ -17,6 +17,7 @@ const MAX_CHOICES = 8;
 export function jumpstartText(model: ModelConfig): ChatDialect {
   return {
     name: NAME,
+    honours: HONOURED,
     usage: 'none',
     endOfTurn: templateSpec(model.chatTemplate).stop,
 

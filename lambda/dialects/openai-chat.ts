@@ -49,7 +49,12 @@ export function openAIChat(model: ModelConfig): StreamingChatDialect {
         choices: choices.map((raw, i): ChatChoice => {
           const c = raw as { index?: number; message?: Record<string, unknown>; finish_reason?: unknown; logprobs?: unknown };
           const message = { ...c.message, role: 'assistant' as const, content: (c.message?.content as string | null | undefined) ?? null };
-          return { index: c.index ?? i, message, finish_reason: normalizeFinishReason(c.finish_reason, model.name) ?? 'stop', logprobs: c.logprobs ?? null };
+          return {
+            index: c.index ?? i,
+            message,
+            finish_reason: normalizeFinishReason(c.finish_reason, model.name) ?? 'stop',
+            logprobs: c.logprobs ?? null,
+          };
         }),
         usage: isUsage(usage) ? usage : undefined,
       };

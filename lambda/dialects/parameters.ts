@@ -4,7 +4,18 @@ import { log } from '../core/log.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 
 /** Request fields that shape no generation: what a container makes of them cannot differ, so none is refused. */
-const INFORMATIONAL = new Set(['model', 'messages', 'stream', 'stream_options', 'user', 'metadata', 'store', 'service_tier', 'prompt_cache_key', 'safety_identifier']);
+const INFORMATIONAL = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'user',
+  'metadata',
+  'store',
+  'service_tier',
+  'prompt_cache_key',
+  'safety_identifier',
+]);
 
 /**
  * The request without what the container cannot honour. A set field outside `honoured` is a 400
@@ -12,7 +23,7 @@ const INFORMATIONAL = new Set(['model', 'messages', 'stream', 'stream_options', 
  * model is configured to drop such parameters (LiteLLM's `drop_params`), which is then logged.
  */
 export function honouredOnly(request: ChatRequest, honoured: ReadonlySet<string>, model: ModelConfig, container: string): ChatRequest {
-  let dropped: string[] | undefined;
+  const dropped: string[] = [];
   for (const key in request) {
     const value = (request as Record<string, unknown>)[key];
     if (value === null || value === undefined || INFORMATIONAL.has(key) || honoured.has(key)) continue;
@@ -23,9 +34,9 @@ export function honouredOnly(request: ChatRequest, honoured: ReadonlySet<string>
         'unsupported_parameter',
       );
     }
-    (dropped ??= []).push(key);
+    dropped.push(key);
   }
-  if (!dropped) return request;
+  if (dropped.length === 0) return request;
   log.debug('dropped parameters the container cannot honour', { model: model.name, dropped });
   const copy: Record<string, unknown> = { ...request };
   for (const key of dropped) delete copy[key];

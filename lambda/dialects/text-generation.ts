@@ -31,7 +31,13 @@ export function promptFor(request: ChatRequest, model: ModelConfig): Promise<str
  * than it returns, and any parameter outside `honoured` are refused with a 400 naming them, never
  * silently lost (or dropped, when the model says so).
  */
-export function plainGeneration(request: ChatRequest, model: ModelConfig, dialect: string, honoured: ReadonlySet<string>, maxChoices = 1): ChatRequest {
+export function plainGeneration(
+  request: ChatRequest,
+  model: ModelConfig,
+  dialect: string,
+  honoured: ReadonlySet<string>,
+  maxChoices = 1,
+): ChatRequest {
   if (request.tools?.length && !model.dropParams) {
     throw invalidRequest(`Model '${model.name}' (${dialect} container) does not support tools.`, 'tools', 'unsupported_parameter');
   }
@@ -152,6 +158,7 @@ export function generateDialect(
     const hidden = new Set(endOfTurn);
     return {
       name,
+      honours: honoured,
       usage: 'partial',
       endOfTurn,
       async encodeRequest(request, stream) {

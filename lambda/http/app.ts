@@ -1,22 +1,14 @@
 import { Hono } from 'hono';
-import { type Authenticator, presentedKey } from '../auth/authenticator.js';
+import { presentedKey } from '../auth/authenticator.js';
 import { describeCause, GatewayError, toGatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
 import { requestMetrics } from '../core/metrics.js';
-import type { ModelCatalog } from '../models/model-catalog.js';
+import type { AppDependencies } from './dependencies.js';
 import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, retrieveModel } from './routes/models.js';
-
-/** What the HTTP surface needs: the models, who may call, and its own limits. */
-export interface AppDependencies {
-  models: ModelCatalog;
-  auth: Authenticator;
-  /** Largest request body accepted, in bytes. */
-  maxBodyBytes: number;
-}
 
 /**
  * The HTTP surface, the same on Lambda and locally: OpenAI's routes with and without the `/v1`
@@ -34,7 +26,15 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     const status = c.res.status;
     const ms = Math.round(performance.now() - started);
     const model = c.get('model');
-    const fields: Record<string, unknown> = { requestId, method: c.req.method, path: c.req.path, status, model, ms, ...requestMetrics(status, ms, model) };
+    const fields: Record<string, unknown> = {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      model,
+      ms,
+      ...requestMetrics(status, ms, model),
+    };
     const error = c.get('error');
     if (error && status >= 500) Object.assign(fields, { code: error.code, cause: describeCause(error) });
     // Written once the answer (or a stream's first chunk) has gone out: a log line is a synchronous
@@ -62,7 +62,8 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   app.onError((error, c) => {
     const gatewayError = toGatewayError(error);
     c.set('error', gatewayError);
-    if (gatewayError.status === 500) log.error('unexpected error', { requestId: c.get('requestId'), error: String(error), stack: (error as Error).stack });
+    if (gatewayError.status === 500)
+      log.error('unexpected error', { requestId: c.get('requestId'), error: String(error), stack: (error as Error).stack });
     return errorResponse(gatewayError);
   });
   return app;

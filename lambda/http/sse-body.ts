@@ -28,7 +28,11 @@ export interface SseEncoder<E> {
  * have gone out the status is committed, so a later failure becomes an error event (logged with its
  * code and cause) and the stream still ends cleanly.
  */
-export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, { onCancel, requestId }: { onCancel: () => void; requestId: string }): ReadableStream<Uint8Array> {
+export function sseBody<E>(
+  events: AsyncIterator<E>,
+  encoder: SseEncoder<E>,
+  { onCancel, requestId }: { onCancel: () => void; requestId: string },
+): ReadableStream<Uint8Array> {
   const utf8 = new TextEncoder();
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>, tail: string) => {
     controller.enqueue(utf8.encode(tail));

@@ -5,7 +5,6 @@ import type { LookupFunction } from 'node:net';
 import type { FetchPolicy } from '../core/config.js';
 import { hostMatches, isPublicAddress } from './address-policy.js';
 
-
 export type Resolve = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 /** A refused or failed fetch; the caller turns it into a 400 naming the content part. */
@@ -57,7 +56,8 @@ export class ImageFetcher {
     } catch {
       throw new ImageFetchError('the image URL is not a valid URL');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ImageFetchError(`image URLs must be http(s) or data: URLs, not ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ImageFetchError(`image URLs must be http(s) or data: URLs, not ${url.protocol}`);
     if (url.username || url.password) throw new ImageFetchError('image URLs may not carry credentials');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (hostMatches(host, this.policy.denyHosts)) throw new ImageFetchError(`fetching from ${host} is not allowed`);
@@ -70,7 +70,10 @@ export class ImageFetcher {
     if (addresses.length === 0) throw new ImageFetchError(`the image host ${host} could not be resolved`);
     if (!hostMatches(host, this.policy.allowHosts)) {
       const bad = addresses.find((a) => !isPublicAddress(a.address));
-      if (bad) throw new ImageFetchError(`the image host ${host} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there`);
+      if (bad)
+        throw new ImageFetchError(
+          `the image host ${host} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there`,
+        );
     }
     return { url, address: addresses[0]!.address, family: addresses[0]!.family };
   }
@@ -78,13 +81,26 @@ export class ImageFetcher {
   private get(target: { url: URL; address: string; family: number }, signal: AbortSignal, deadline: AbortSignal): Promise<IncomingMessage> {
     // Connect to the address that was checked, whatever the name resolves to now.
     const pinned: LookupFunction = (_hostname, options, callback) => {
-      if ((options as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: target.address, family: target.family }]);
+      if ((options as { all?: boolean }).all)
+        (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: target.address, family: target.family }]);
       else callback(null, target.address, target.family);
     };
     const request = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = request(target.url, { method: 'GET', lookup: pinned, signal, headers: { accept: 'image/*', 'user-agent': 'sagegate-image-fetch' } }, resolve);
-      req.on('error', (error) => reject(deadline.aborted ? new ImageFetchError(`the image URL did not answer within ${this.policy.timeoutMs} ms`) : error instanceof ImageFetchError ? error : new ImageFetchError(`the image could not be fetched (${(error as NodeJS.ErrnoException).code ?? error.message})`)));
+      const req = request(
+        target.url,
+        { method: 'GET', lookup: pinned, signal, headers: { accept: 'image/*', 'user-agent': 'sagegate-image-fetch' } },
+        resolve,
+      );
+      req.on('error', (error) =>
+        reject(
+          deadline.aborted
+            ? new ImageFetchError(`the image URL did not answer within ${this.policy.timeoutMs} ms`)
+            : error instanceof ImageFetchError
+              ? error
+              : new ImageFetchError(`the image could not be fetched (${(error as NodeJS.ErrnoException).code ?? error.message})`),
+        ),
+      );
       req.end();
     });
   }
@@ -108,7 +124,9 @@ export class ImageFetcher {
       }
     } catch (error) {
       if (error instanceof ImageFetchError) throw error;
-      throw new ImageFetchError(signal.aborted ? `the image URL did not answer within ${this.policy.timeoutMs} ms` : 'the image download was cut off');
+      throw new ImageFetchError(
+        signal.aborted ? `the image URL did not answer within ${this.policy.timeoutMs} ms` : 'the image download was cut off',
+      );
     }
     return Buffer.concat(chunks);
   }

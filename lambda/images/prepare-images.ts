@@ -12,11 +12,21 @@ import { outputType, resizeImage, targetSize } from './resize-image.js';
  * model's limits; the media type taken from the bytes. An image that already fits is passed on
  * untouched and never decoded.
  */
-export async function prepareImages(request: ChatRequest, model: string, settings: ImageSettings, fetcher: ImageFetcher, signal: AbortSignal): Promise<ChatRequest> {
+export async function prepareImages(
+  request: ChatRequest,
+  model: string,
+  settings: ImageSettings,
+  fetcher: ImageFetcher,
+  signal: AbortSignal,
+): Promise<ChatRequest> {
   const parts = imageParts(request);
   if (parts.length === 0) return request;
   if (parts.length > settings.maxImages) {
-    throw invalidRequest(`Model '${model}' accepts at most ${settings.maxImages} images per request; this one has ${parts.length}.`, imagePath(parts[settings.maxImages]!), 'too_many_images');
+    throw invalidRequest(
+      `Model '${model}' accepts at most ${settings.maxImages} images per request; this one has ${parts.length}.`,
+      imagePath(parts[settings.maxImages]!),
+      'too_many_images',
+    );
   }
   const urls = await Promise.all(
     parts.map(async (image) => {
@@ -41,7 +51,9 @@ async function prepareImage(url: string, settings: ImageSettings, fetcher: Image
   const info = inspectImage(bytes);
   const ratio = Math.max(info.width, info.height) / Math.min(info.width, info.height);
   if (ratio > settings.maxAspectRatio) {
-    throw new Error(`its aspect ratio is ${Math.round(ratio)}:1 (${info.width}x${info.height}); this model accepts at most ${settings.maxAspectRatio}:1`);
+    throw new Error(
+      `its aspect ratio is ${Math.round(ratio)}:1 (${info.width}x${info.height}); this model accepts at most ${settings.maxAspectRatio}:1`,
+    );
   }
   const size = targetSize(info, settings);
   const type = settings.format === 'keep' || settings.format === info.type ? info.type : undefined;

@@ -24,7 +24,12 @@ export function outputType(input: ImageType, settings: ImageSettings): Exclude<I
  * Resizes and re-encodes with sharp (libvips), loaded on first use so requests without images that
  * need changing never load it. EXIF orientation is applied; animation keeps its first frame.
  */
-export async function resizeImage(bytes: Uint8Array, size: { width: number; height: number }, type: Exclude<ImageType, 'gif'>, quality: number): Promise<Uint8Array> {
+export async function resizeImage(
+  bytes: Uint8Array,
+  size: { width: number; height: number },
+  type: Exclude<ImageType, 'gif'>,
+  quality: number,
+): Promise<Uint8Array> {
   const { default: sharp } = await import('sharp');
   return sharp(bytes, { animated: false, limitInputPixels: 268_402_689 })
     .rotate()

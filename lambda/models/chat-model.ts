@@ -1,9 +1,9 @@
 import type { ModelConfig } from '../core/config.js';
 import { invalidRequest } from '../core/gateway-error.js';
 import type { ChatDialect } from '../dialects/index.js';
-import type { ImageFetcher } from '../images/image-fetcher.js';
 import { fitPayload } from '../images/fit-payload.js';
-import { imagePath, imageParts } from '../images/image-parts.js';
+import type { ImageFetcher } from '../images/image-fetcher.js';
+import { imageParts, imagePath } from '../images/image-parts.js';
 import { IMAGE_PRESETS } from '../images/image-presets.js';
 import { prepareImages } from '../images/prepare-images.js';
 import type { ChatRequest } from '../openai/chat-request.js';

@@ -27,7 +27,10 @@ export interface EmbeddingModel {
  * The embedding model of one configured model. Inputs beyond the container's batch limit (TEI takes
  * 32 by default; clients such as LangChain send hundreds) are sent in batches and the answers joined.
  */
-export function createEmbeddingModel(config: ModelConfig, { dialect, transport }: { dialect: EmbeddingDialect; transport: Transport }): EmbeddingModel {
+export function createEmbeddingModel(
+  config: ModelConfig,
+  { dialect, transport }: { dialect: EmbeddingDialect; transport: Transport },
+): EmbeddingModel {
   const name = config.name;
   const batchSize = config.maxBatch ?? dialect.maxBatch ?? Number.POSITIVE_INFINITY;
 
@@ -45,7 +48,8 @@ export function createEmbeddingModel(config: ModelConfig, { dialect, transport }
     async embed(request, signal) {
       if (!dialect.openAIInputs) {
         if (!textInputs(request)) throw invalidRequest(`Model '${name}' takes text inputs, not token ids.`, 'input', 'unsupported_input');
-        if (request.dimensions !== undefined) throw invalidRequest(`Model '${name}' does not support 'dimensions'.`, 'dimensions', 'unsupported_parameter');
+        if (request.dimensions !== undefined)
+          throw invalidRequest(`Model '${name}' does not support 'dimensions'.`, 'dimensions', 'unsupported_parameter');
       }
       const batches = batchesOf(request, batchSize);
       const answers = new Array<{ vectors: number[][]; promptTokens?: number }>(batches.length);

@@ -59,7 +59,10 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher): Model
     if (model.provider === 'openai') {
       // An OpenAI-compatible server answers both, each on its own path.
       chat.set(model.name, createChatModel(model, { dialect: chatDialects['openai-chat'](model), transport: transports.chat, images }));
-      embedding.set(model.name, createEmbeddingModel(model, { dialect: embeddingDialects['openai-embeddings'](model), transport: transports.embeddings }));
+      embedding.set(
+        model.name,
+        createEmbeddingModel(model, { dialect: embeddingDialects['openai-embeddings'](model), transport: transports.embeddings }),
+      );
     } else if (isEmbeddingDialect(model.dialect)) {
       embedding.set(model.name, createEmbeddingModel(model, { dialect: embeddingDialects[model.dialect](model), transport: transports.embeddings }));
     } else {

@@ -46,7 +46,11 @@ export class StopFilter {
 }
 
 /** Stream form: ends each choice at its first stop; ends the stream (cancelling generation) once all have. */
-export async function* enforceStops(events: AsyncIterable<ChatStreamEvent>, stops: readonly string[], choices: number): AsyncGenerator<ChatStreamEvent> {
+export async function* enforceStops(
+  events: AsyncIterable<ChatStreamEvent>,
+  stops: readonly string[],
+  choices: number,
+): AsyncGenerator<ChatStreamEvent> {
   const filters = new Map<number, StopFilter>();
   let stopped = 0;
   for await (const event of events) {
@@ -55,7 +59,10 @@ export async function* enforceStops(events: AsyncIterable<ChatStreamEvent>, stop
       continue;
     }
     let filter = filters.get(event.index);
-    if (!filter) filters.set(event.index, (filter = new StopFilter(stops)));
+    if (!filter) {
+      filter = new StopFilter(stops);
+      filters.set(event.index, filter);
+    }
     if (filter.stopped) continue;
     const content = event.delta.content;
     let text = typeof content === 'string' ? filter.push(content) : undefined;

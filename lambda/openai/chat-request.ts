@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import type { $ZodIssue } from 'zod/v4/core';
 import { invalidRequest } from '../core/gateway-error.js';
 import { formatPath } from '../core/issue-path.js';
@@ -16,10 +16,7 @@ const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const imagePart = z.looseObject({
   type: z.literal('image_url'),
   // Some clients send the bare string form: {"image_url": "data:..."}.
-  image_url: z.union([
-    z.string(),
-    z.looseObject({ url: z.string().check(z.minLength(1)), detail: z.optional(z.enum(['auto', 'low', 'high'])) }),
-  ]),
+  image_url: z.union([z.string(), z.looseObject({ url: z.string().check(z.minLength(1)), detail: z.optional(z.enum(['auto', 'low', 'high'])) })]),
 });
 const contentPart = z.discriminatedUnion('type', [textPart, imagePart]);
 const content = z.union([z.string(), z.array(contentPart)]);
@@ -104,7 +101,10 @@ function mostSpecific(issue: Issue, prefix: PropertyKey[], body: unknown): { pat
   if (issue.code !== 'invalid_union') return { path, message: issue.message };
   if (issue.errors.length === 0) {
     // A discriminator (role, part type) with a value no branch takes.
-    return { path, message: `${JSON.stringify(valueAt(body, path)) ?? 'a missing value'} is not supported; ${issue.message.replace('Invalid discriminator value. ', '').toLowerCase()}` };
+    return {
+      path,
+      message: `${JSON.stringify(valueAt(body, path)) ?? 'a missing value'} is not supported; ${issue.message.replace('Invalid discriminator value. ', '').toLowerCase()}`,
+    };
   }
   const branches = issue.errors.map((errors) => errors[0]!).filter(Boolean);
   const deepest = branches.reduce((a, b) => (b.path.length > a.path.length ? b : a));

@@ -1,6 +1,6 @@
 import type { ChatRequest } from './chat-request.js';
-import { textInputs, type EmbeddingsRequest } from './embeddings-request.js';
 import type { AnswerUsage, ReportedUsage } from './chat-types.js';
+import { type EmbeddingsRequest, textInputs } from './embeddings-request.js';
 
 /**
  * A rough token count (about four characters a token) for containers that report no usage.

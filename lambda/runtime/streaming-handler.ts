@@ -23,7 +23,7 @@ export function streamingHandler(fetch: FetchHandler): StreamifyHandler<LambdaFu
       () => controller.abort(new GatewayError(504, 'The gateway reached its time limit before the model finished.', { code: 'gateway_timeout' })),
       Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS),
     );
-    // Not reliably signalled by the runtime (wire-facts §4); the deadline is the backstop.
+    // Not reliably signalled by the runtime (docs/wire-facts.md §4); the deadline is the backstop.
     const onClose = () => controller.abort();
     responseStream.once('close', onClose);
     try {

@@ -10,7 +10,13 @@ export class RefreshingValue<T> {
 
   constructor(
     private readonly load: () => Promise<T>,
-    private readonly options: { ttlMs: number; graceMs: number; retryMs: number; onStale?: (error: unknown) => void; onFailure: (error: unknown) => Error },
+    private readonly options: {
+      ttlMs: number;
+      graceMs: number;
+      retryMs: number;
+      onStale?: (error: unknown) => void;
+      onFailure: (error: unknown) => Error;
+    },
   ) {}
 
   /** The value, read again once older than the TTL (or than `maxAgeMs`, for an earlier look). */

@@ -1,7 +1,7 @@
 import { LineDecoder } from './line-decoder.js';
 
 /**
- * The payloads of a container's stream, whichever framing it uses (wire-facts §2):
+ * The payloads of a container's stream, whichever framing it uses (docs/wire-facts.md §2):
  * SSE (`data: {...}` or TGI's `data:{...}`, `:` keep-alive comments, `data: [DONE]`) or
  * bare JSON lines (LMI). Each `data:` line is dispatched at once rather than at the blank line
  * that ends an SSE event: no container here splits one JSON value over several `data:` lines,

@@ -2,7 +2,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
- * Splits a byte stream into text lines. SageMaker's PayloadPart boundaries are arbitrary (wire-facts §1):
+ * Splits a byte stream into text lines. SageMaker's PayloadPart boundaries are arbitrary (docs/wire-facts.md §1):
  * a part may end inside a line or inside a multi-byte UTF-8 character, so bytes are buffered and only
  * whole lines are decoded. LF never occurs inside a UTF-8 sequence, which makes the split safe.
  */

@@ -13,6 +13,6 @@ export function transportsFor(model: ModelConfig): { chat: Transport; embeddings
   return { chat: sagemaker, embeddings: sagemaker };
 }
 
+export { invokeJson } from './invoke-json.js';
 export type { BodyLimit, Transport } from './transport.js';
 export { payloadTooLarge } from './transport.js';
-export { invokeJson } from './invoke-json.js';

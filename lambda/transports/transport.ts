@@ -25,7 +25,11 @@ export interface BodyLimit {
 
 /** The 413 for a payload the upstream would refuse, saying what the client can do about it. */
 export function payloadTooLarge(model: string, size: number, limit: BodyLimit, advice: string): GatewayError {
-  return new GatewayError(413, `The request for model '${model}' would be ${size} bytes, over ${limit.owner} limit of ${limit.bytes} bytes (${advice}).`, {
-    code: 'request_too_large',
-  });
+  return new GatewayError(
+    413,
+    `The request for model '${model}' would be ${size} bytes, over ${limit.owner} limit of ${limit.bytes} bytes (${advice}).`,
+    {
+      code: 'request_too_large',
+    },
+  );
 }

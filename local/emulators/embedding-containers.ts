@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Container, Invocation } from './sagemaker-runtime.js';
 
 /**
- * Embedding containers as they answer on SageMaker (wire-facts §2). Vectors are made from a hash of
+ * Embedding containers as they answer on SageMaker (docs/wire-facts.md §2). Vectors are made from a hash of
  * the text: the same text always gets the same unit vector, different texts different ones.
  */
 export const DIMENSIONS = 8;
@@ -56,7 +56,11 @@ export function openAIEmbeddingContainer(): Container {
     const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && typeof input[0] === 'number' ? [input] : input;
     if (!Array.isArray(inputs)) return { status: 400, body: { error: { message: "Field required: 'input'", type: 'BadRequestError', code: 400 } } };
     const dimensions = typeof body?.dimensions === 'number' ? body.dimensions : DIMENSIONS;
-    const data = inputs.map((item, index) => ({ object: 'embedding', index, embedding: embeddingOf(typeof item === 'string' ? item : JSON.stringify(item), dimensions) }));
+    const data = inputs.map((item, index) => ({
+      object: 'embedding',
+      index,
+      embedding: embeddingOf(typeof item === 'string' ? item : JSON.stringify(item), dimensions),
+    }));
     const tokens = inputs.reduce((n: number, item) => n + (typeof item === 'string' ? item.split(/\s+/).length : (item as unknown[]).length), 0);
     // Out of order, as a batch that finished unevenly may come back: the index is what counts.
     return { body: { object: 'list', data: data.reverse(), model: body?.model ?? 'served', usage: { prompt_tokens: tokens, total_tokens: tokens } } };

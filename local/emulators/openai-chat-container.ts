@@ -25,8 +25,7 @@ interface ChatBody {
   [field: string]: unknown;
 }
 
-export const demoReply = (text: string) =>
-  `Hello from the sagegate demo model (a stand-in, not a real LLM). You said: "${text}"`;
+export const demoReply = (text: string) => `Hello from the sagegate demo model (a stand-in, not a real LLM). You said: "${text}"`;
 
 export function openAIChatContainer(options: ChatContainerOptions = {}): Container {
   const reply = options.reply ?? demoReply;
@@ -87,7 +86,11 @@ export function openAIChatContainer(options: ChatContainerOptions = {}): Contain
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.filter((p) => p?.type === 'text').map((p) => p.text).join(' ');
+  if (Array.isArray(content))
+    return content
+      .filter((p) => p?.type === 'text')
+      .map((p) => p.text)
+      .join(' ');
   return '';
 }
 

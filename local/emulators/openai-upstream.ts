@@ -38,7 +38,9 @@ export class OpenAIUpstreamEmulator {
         }
         if (this.apiKey && req.headers.authorization !== `Bearer ${this.apiKey}`) {
           res.writeHead(401, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } }));
+          return res.end(
+            JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } }),
+          );
         }
         const reply = await container({ endpoint: 'upstream', stream: parsed.stream === true, body, headers: req.headers });
         if ('stream' in reply) {

@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { checkSigV4, header, type EmulatorCredentials } from './sigv4-check.js';
+import { checkSigV4, type EmulatorCredentials, header } from './sigv4-check.js';
 
 /**
  * A local SageMaker Runtime: real HTTP, the real restJson1 error shapes and real event-stream frames
  * (encoded with the AWS SDK's own codec), so the real SDK client pointed here with
- * AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME behaves as against AWS (wire-facts §1). Model containers are plain
+ * AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME behaves as against AWS (docs/wire-facts.md §1). Model containers are plain
  * functions; the emulator adds what SageMaker adds: ModelError wrapping, PayloadPart framing, faults.
  */
 export interface Invocation {
@@ -52,7 +52,7 @@ export type FaultType =
   | 'ValidationError';
 
 const FAULT_STATUS: Record<FaultType, number> = {
-  ThrottlingException: 400, // not 429: wire-facts §1
+  ThrottlingException: 400, // not 429: docs/wire-facts.md §1
   ModelNotReadyException: 429,
   ServiceUnavailable: 503,
   InternalFailure: 500,
@@ -151,7 +151,8 @@ export class SageMakerRuntimeEmulator {
       return this.sendStream(res, reply.stream, reply.contentType ?? 'text/event-stream', options.split);
     }
     const status = reply.status ?? 200;
-    const payload = typeof reply.body === 'string' || reply.body instanceof Uint8Array ? Buffer.from(reply.body) : Buffer.from(JSON.stringify(reply.body));
+    const payload =
+      typeof reply.body === 'string' || reply.body instanceof Uint8Array ? Buffer.from(reply.body) : Buffer.from(JSON.stringify(reply.body));
     if (status >= 400) {
       // SageMaker wraps any container error in a 424 ModelError carrying the container's status and body.
       const original = payload.toString('utf8');
@@ -198,14 +199,22 @@ export class SageMakerRuntimeEmulator {
         continue;
       }
       if (typeof item === 'object' && 'exception' in item) {
-        const payload = item.exception === 'ModelStreamError' ? { Message: item.message, ErrorCode: item.errorCode ?? 'StreamBroken' } : { Message: item.message };
-        res.write(frame({ ':message-type': str('exception'), ':exception-type': str(item.exception), ':content-type': str('application/json') }, fromUtf8(JSON.stringify(payload))));
+        const payload =
+          item.exception === 'ModelStreamError' ? { Message: item.message, ErrorCode: item.errorCode ?? 'StreamBroken' } : { Message: item.message };
+        res.write(
+          frame(
+            { ':message-type': str('exception'), ':exception-type': str(item.exception), ':content-type': str('application/json') },
+            fromUtf8(JSON.stringify(payload)),
+          ),
+        );
         res.end();
         return;
       }
       const bytes = typeof item === 'string' ? fromUtf8(item) : item;
       for (const part of split ? split(bytes) : [bytes]) {
-        res.write(frame({ ':message-type': str('event'), ':event-type': str('PayloadPart'), ':content-type': str('application/octet-stream') }, part));
+        res.write(
+          frame({ ':message-type': str('event'), ':event-type': str('PayloadPart'), ':content-type': str('application/octet-stream') }, part),
+        );
       }
     }
     res.end();
@@ -229,7 +238,6 @@ function sendJson(res: ServerResponse, status: number, type: string, body: objec
   });
   res.end(JSON.stringify(body));
 }
-
 
 function defaultFaultMessage(type: FaultType): string {
   switch (type) {

@@ -62,7 +62,8 @@ export class SecretsManagerEmulator {
           return fail(res, 400, 'SerializationException', 'malformed JSON');
         }
         this.calls.push({ operation, secretId: input.SecretId as string | undefined, stage: input.VersionStage as string | undefined });
-        if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) return fail(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+        if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256'))
+          return fail(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
         if (this.down) return fail(res, 500, 'InternalServiceError', 'An error occurred on the server side.');
         this.dispatch(operation, input, res);
       });
@@ -89,7 +90,8 @@ export class SecretsManagerEmulator {
         if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
         const stage = (input.VersionStage as string | undefined) ?? (input.VersionId ? undefined : 'AWSCURRENT');
         const version = secret.versions.find((v) => (input.VersionId ? v.id === input.VersionId : v.stages.has(stage!)));
-        if (!version) return fail(res, 400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
+        if (!version)
+          return fail(res, 400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
         return ok(res, {
           ARN: secret.arn,
           Name: secret.name,
@@ -107,7 +109,8 @@ export class SecretsManagerEmulator {
         // The token makes the call idempotent: the same token with other content is refused.
         const existing = secret.versions.find((v) => v.id === id);
         if (existing) {
-          if (existing.value !== value) return fail(res, 400, 'ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+          if (existing.value !== value)
+            return fail(res, 400, 'ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
           return ok(res, { ARN: secret.arn, Name: secret.name, VersionId: id, VersionStages: [...existing.stages] });
         }
         const previous = secret.versions.find((v) => v.stages.has('AWSCURRENT'));
@@ -125,7 +128,8 @@ export class SecretsManagerEmulator {
         const stage = String(input.VersionStage);
         const to = secret.versions.find((v) => v.id === input.MoveToVersionId);
         const from = secret.versions.find((v) => v.id === input.RemoveFromVersionId);
-        if (input.RemoveFromVersionId && !from?.stages.has(stage)) return fail(res, 400, 'InvalidParameterException', `The staging label ${stage} is not attached to version ${input.RemoveFromVersionId}.`);
+        if (input.RemoveFromVersionId && !from?.stages.has(stage))
+          return fail(res, 400, 'InvalidParameterException', `The staging label ${stage} is not attached to version ${input.RemoveFromVersionId}.`);
         if (stage === 'AWSCURRENT' && to && from) {
           for (const v of secret.versions) v.stages.delete('AWSPREVIOUS');
           from.stages.add('AWSPREVIOUS');
@@ -136,7 +140,11 @@ export class SecretsManagerEmulator {
       }
       case 'DescribeSecret': {
         if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-        return ok(res, { ARN: secret.arn, Name: secret.name, VersionIdsToStages: Object.fromEntries(secret.versions.filter((v) => v.stages.size).map((v) => [v.id, [...v.stages]])) });
+        return ok(res, {
+          ARN: secret.arn,
+          Name: secret.name,
+          VersionIdsToStages: Object.fromEntries(secret.versions.filter((v) => v.stages.size).map((v) => [v.id, [...v.stages]])),
+        });
       }
       default:
         return fail(res, 400, 'UnknownOperationException', `operation ${operation || '(none)'} is not emulated`);

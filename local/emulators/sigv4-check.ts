@@ -1,6 +1,6 @@
-import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface EmulatorCredentials {
   accessKeyId: string;
@@ -19,7 +19,8 @@ export function environmentCredentials(): EmulatorCredentials | undefined {
   return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
 
 /**
  * Checks a request's SigV4 signature as AWS does: the signature is computed again, with the
@@ -37,10 +38,16 @@ export async function checkSigV4(
   if (!credentials) return undefined;
   const match = AUTHORIZATION.exec(authorization);
   const date = header(request.headers, 'x-amz-date');
-  if (!match || !date) return { type: 'IncompleteSignatureException', message: `Authorization header requires a Credential, SignedHeaders and Signature, and X-Amz-Date is required.` };
+  if (!match || !date)
+    return {
+      type: 'IncompleteSignatureException',
+      message: `Authorization header requires a Credential, SignedHeaders and Signature, and X-Amz-Date is required.`,
+    };
   const [, accessKeyId, , region, scopeService, signedHeaders, signature] = match;
-  if (accessKeyId !== credentials.accessKeyId) return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
-  if (scopeService !== service) return { type: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${service}'.` };
+  if (accessKeyId !== credentials.accessKeyId)
+    return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  if (scopeService !== service)
+    return { type: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${service}'.` };
 
   const payloadHash = header(request.headers, 'x-amz-content-sha256');
   if (payloadHash && payloadHash !== createHash('sha256').update(request.body).digest('hex')) {
@@ -51,13 +58,22 @@ export async function checkSigV4(
   const [path, query = ''] = request.url.split('?');
   const signer = new SignatureV4({ credentials, region: region!, service, sha256: Sha256 });
   const expected = await signer.sign(
-    { method: request.method, protocol: 'http:', hostname: headers.host ?? '', path: path!, query: Object.fromEntries(new URLSearchParams(query)), headers, body: request.body },
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname: headers.host ?? '',
+      path: path!,
+      query: Object.fromEntries(new URLSearchParams(query)),
+      headers,
+      body: request.body,
+    },
     { signingDate: fromAmzDate(date) },
   );
   if (!String(expected.headers.authorization).endsWith(`Signature=${signature}`)) {
     return {
       type: 'InvalidSignatureException',
-      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     };
   }
   return undefined;

@@ -4,7 +4,7 @@ import type { Container, Invocation, StreamItem } from './sagemaker-runtime.js';
 /**
  * Model containers that take a prompt string: Hugging Face TGI (generate), AWS LMI rolling batch and
  * older JumpStart text models, with their real payloads, stream framings, validation and error shapes
- * (wire-facts §2). They do not think: `reply(prompt)` is the text they "generate", word by word.
+ * (docs/wire-facts.md §2). They do not think: `reply(prompt)` is the text they "generate", word by word.
  */
 export interface TextContainerOptions {
   reply?: (prompt: string) => string;
@@ -50,12 +50,19 @@ export function tgiContainer(options: TextContainerOptions & { eosToken?: string
   const eos = options.eosToken ?? '</s>';
   return (invocation) => {
     const body = parse(invocation);
-    if (!body || typeof body.inputs !== 'string') return tgiError(422, 'Failed to deserialize the JSON body into the target type: missing field `inputs`', 'validation');
+    if (!body || typeof body.inputs !== 'string')
+      return tgiError(422, 'Failed to deserialize the JSON body into the target type: missing field `inputs`', 'validation');
     const p = body.parameters ?? {};
-    if (p.temperature !== undefined && !((p.temperature as number) > 0)) return tgiError(422, 'Input validation error: `temperature` must be strictly positive', 'validation');
-    if (p.top_p !== undefined && !((p.top_p as number) > 0 && (p.top_p as number) < 1)) return tgiError(422, 'Input validation error: `top_p` must be > 0.0 and < 1.0', 'validation');
+    if (p.temperature !== undefined && !((p.temperature as number) > 0))
+      return tgiError(422, 'Input validation error: `temperature` must be strictly positive', 'validation');
+    if (p.top_p !== undefined && !((p.top_p as number) > 0 && (p.top_p as number) < 1))
+      return tgiError(422, 'Input validation error: `top_p` must be > 0.0 and < 1.0', 'validation');
     if (p.max_new_tokens !== undefined && (p.max_new_tokens as number) > 4096) {
-      return tgiError(422, `Input validation error: \`inputs\` tokens + \`max_new_tokens\` must be <= 4096. Given: 12 \`inputs\` tokens and ${p.max_new_tokens} \`max_new_tokens\``, 'validation');
+      return tgiError(
+        422,
+        `Input validation error: \`inputs\` tokens + \`max_new_tokens\` must be <= 4096. Given: 12 \`inputs\` tokens and ${p.max_new_tokens} \`max_new_tokens\``,
+        'validation',
+      );
     }
     const { tokens, text, finish } = generate(reply(body.inputs), p.max_new_tokens as number | undefined, (p.stop as string[] | undefined) ?? []);
     const inputLength = Math.ceil(body.inputs.length / 4);
@@ -91,10 +98,19 @@ export function lmiContainer(options: TextContainerOptions & { asyncMode?: boole
   const reply = options.reply ?? defaultReply;
   return (invocation) => {
     const body = parse(invocation);
-    if (!body || typeof body.inputs !== 'string') return { status: 400, body: { code: 400, message: 'Input prompt is missing: inputs', error: 'Bad request' } };
+    if (!body || typeof body.inputs !== 'string')
+      return { status: 400, body: { code: 400, message: 'Input prompt is missing: inputs', error: 'Bad request' } };
     const p = body.parameters ?? {};
-    const { tokens, text, finish } = generate(reply(body.inputs), p.max_new_tokens as number | undefined, (p.stop_sequences as string[] | undefined) ?? []);
-    const details = { finish_reason: finish === 'eos_token' ? 'eos_token' : finish === 'length' ? 'length' : 'stop_sequence', generated_tokens: tokens.length, inputs: body.inputs };
+    const { tokens, text, finish } = generate(
+      reply(body.inputs),
+      p.max_new_tokens as number | undefined,
+      (p.stop_sequences as string[] | undefined) ?? [],
+    );
+    const details = {
+      finish_reason: finish === 'eos_token' ? 'eos_token' : finish === 'length' ? 'length' : 'stop_sequence',
+      generated_tokens: tokens.length,
+      inputs: body.inputs,
+    };
     if (!(invocation.stream && body.stream)) return { body: { generated_text: text, ...(p.details ? { details } : {}) } };
     const logprob = options.asyncMode ? 'logprob' : 'log_prob';
     async function* stream(): AsyncGenerator<StreamItem> {

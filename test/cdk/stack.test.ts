@@ -1,11 +1,10 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../config/load.js';
 import { SageGateStack } from '../../lib/sagegate-stack.js';
 
@@ -57,7 +56,17 @@ describe('the synthesized stack', () => {
     expect(invoke).toHaveLength(2);
     expect(invoke[0].Action).toEqual(['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream']);
     const arn = (region: unknown, resource: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', ...(typeof region === 'string' ? [`${region}:`] : [region, ':']), { Ref: 'AWS::AccountId' }, `:${resource}`].reduce(merge, [])],
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':sagemaker:',
+          ...(typeof region === 'string' ? [`${region}:`] : [region, ':']),
+          { Ref: 'AWS::AccountId' },
+          `:${resource}`,
+        ].reduce(merge, []),
+      ],
     });
     expect(invoke[0].Resource).toEqual([
       arn('eu-west-2', 'endpoint/qwen25-vl-endpoint'),
@@ -72,7 +81,9 @@ describe('the synthesized stack', () => {
   it('may read only its own secret, and only with GetSecretValue', () => {
     const all = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const secrets = all.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
-    expect(secrets).toEqual([{ Sid: 'ReadApiKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/^GatewayApiKeys/) } }]);
+    expect(secrets).toEqual([
+      { Sid: 'ReadApiKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/^GatewayApiKeys/) } },
+    ]);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'master_key', ExcludePunctuation: true }),
     });
@@ -126,7 +137,20 @@ models:
     const upstream = statements.find((s) => s.Sid === 'ReadUpstreamApiKeys');
     expect(upstream.Action).toBe('secretsmanager:GetSecretValue');
     expect(upstream.Resource).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:sagegate/glm-key-??????']] },
+      {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':secretsmanager:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':secret:sagegate/glm-key-??????',
+          ],
+        ],
+      },
       'arn:aws:secretsmanager:eu-west-1:111122223333:secret:upstream-AbCdEf',
     ]);
   });
@@ -140,7 +164,9 @@ describe('a stack behind AWS_IAM', () => {
   const synth = (auth: string) =>
     Template.fromStack(
       new SageGateStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'sagegate-cdk-')) }), 'IamGate', {
-        config: parseConfig(`models: [{name: m, provider: openai, base_url: "https://h/v1", model: m}]\n${auth}\ndeploy: {function_url_auth: aws_iam}`),
+        config: parseConfig(
+          `models: [{name: m, provider: openai, base_url: "https://h/v1", model: m}]\n${auth}\ndeploy: {function_url_auth: aws_iam}`,
+        ),
       }),
     );
 

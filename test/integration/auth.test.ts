@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
+import { sha256Hex } from '../../lambda/auth/key-hash.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
-import { sha256Hex } from '../../lambda/auth/key-hash.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 const endpoint = (e: import('../../local/emulators/sagemaker-runtime.js').SageMakerRuntimeEmulator) =>
   e.addEndpoint('chat-endpoint', openAIChatContainer());
@@ -109,7 +109,11 @@ describe('API keys: fail closed', () => {
     sm.down = true;
     const h = await startHarness('models: [{name: chat, endpoint: chat-endpoint}]\nauth: {keys_secret: sagegate/keys}', endpoint);
     try {
-      const res = await h.post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content: 'x' }] }, { authorization: 'Bearer sk-anything' });
+      const res = await h.post(
+        '/v1/chat/completions',
+        { model: 'chat', messages: [{ role: 'user', content: 'x' }] },
+        { authorization: 'Bearer sk-anything' },
+      );
       expect(res.status).toBe(503);
       expect((await res.json()).error.code).toBe('key_store_unavailable');
       expect(h.emulator.invocations).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { splitEvery } from '../../local/emulators/sagemaker-runtime.js';
-import { sseEvents, startHarness, type Harness } from '../support/harness.js';
+import { type Harness, sseEvents, startHarness } from '../support/harness.js';
 
 const CONFIG = `
 models:
@@ -130,7 +130,9 @@ describe('chat completions through the official openai client', () => {
   });
 
   it('reads JSON-lines chat streams without [DONE] (LMI)', async () => {
-    const stream = await h.client().chat.completions.create({ model: 'lmi-jsonlines', messages: [{ role: 'user', content: 'json lines' }], stream: true });
+    const stream = await h
+      .client()
+      .chat.completions.create({ model: 'lmi-jsonlines', messages: [{ role: 'user', content: 'json lines' }], stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toContain('You said: "json lines"');

@@ -1,22 +1,39 @@
 import { readFileSync } from 'node:fs';
-import OpenAI from 'openai';
 import { parseConfig } from '../../config/load.js';
-import { chatDialects } from '../../lambda/dialects/index.js';
-import { dataPayloads } from '../../lambda/streaming/data-payloads.js';
 import type { ModelConfig } from '../../lambda/core/config.js';
 import type { ChatDialectName } from '../../lambda/core/names.js';
+import { chatDialects } from '../../lambda/dialects/index.js';
+import { dataPayloads } from '../../lambda/streaming/data-payloads.js';
 import { splitEvery } from '../../local/emulators/sagemaker-runtime.js';
 import { jumpstartContainer, lmiContainer, tgiContainer } from '../../local/emulators/text-generation-containers.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { errorOf, type Harness, startHarness } from '../support/harness.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/dialects/${name}`, import.meta.url));
 
 /** Recorded container streams, with what a client must see from each. */
 const STREAMS = [
-  { file: 'tgi-generate.stream.sse', dialect: 'tgi-generate', text: '東京は日本の首都です。', finish: 'stop', usage: { prompt_tokens: 21, completion_tokens: 4 } },
-  { file: 'lmi-rolling-batch.stream.jsonl', dialect: 'lmi-rolling-batch', text: 'Deep learning 🤖', finish: 'length', usage: { completion_tokens: 3 } },
+  {
+    file: 'tgi-generate.stream.sse',
+    dialect: 'tgi-generate',
+    text: '東京は日本の首都です。',
+    finish: 'stop',
+    usage: { prompt_tokens: 21, completion_tokens: 4 },
+  },
+  {
+    file: 'lmi-rolling-batch.stream.jsonl',
+    dialect: 'lmi-rolling-batch',
+    text: 'Deep learning 🤖',
+    finish: 'length',
+    usage: { completion_tokens: 3 },
+  },
   { file: 'lmi-rolling-batch.stream-async.jsonl', dialect: 'lmi-rolling-batch', text: 'Ça va', finish: 'stop', usage: { completion_tokens: 2 } },
-  { file: 'openai-chat.stream-lmi.jsonl', dialect: 'openai-chat', text: 'Grüße, 世界', finish: 'stop', usage: { prompt_tokens: 7, completion_tokens: 3 } },
+  {
+    file: 'openai-chat.stream-lmi.jsonl',
+    dialect: 'openai-chat',
+    text: 'Grüße, 世界',
+    finish: 'stop',
+    usage: { prompt_tokens: 7, completion_tokens: 3 },
+  },
 ] as const;
 const FAILING_STREAMS = [
   { file: 'tgi-generate.stream-error.sse', dialect: 'tgi-generate', text: 'Partial', error: 'CUDA out of memory' },
@@ -82,6 +99,7 @@ models:
   - { name: recorded-openai-chat, endpoint: recorded-openai-chat, dialect: openai-chat }
   - { name: answer-tgi, endpoint: answer-tgi, dialect: tgi-generate }
   - { name: answer-jumpstart, endpoint: answer-jumpstart, dialect: jumpstart-text }
+  - { name: lmi-lenient, endpoint: lmi-endpoint, dialect: lmi-rolling-batch, drop_params: true }
 `;
 
 describe('every dialect through the official client, the real SDK and the SageMaker emulator', () => {
@@ -114,9 +132,22 @@ describe('every dialect through the official client, the real SDK and the SageMa
 
   const sent = () => JSON.parse(h.emulator.invocations.at(-1)!.body.toString());
   const chat = (model: string, extra: object = {}) =>
-    h.client().chat.completions.create({ model, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is DL?' }], ...extra });
+    h.client().chat.completions.create({
+      model,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'What is DL?' },
+      ],
+      ...extra,
+    });
   async function stream(model: string, extra: object = {}) {
-    const s = await h.client().chat.completions.create({ model, messages: [{ role: 'user', content: 'What is DL?' }], stream: true, stream_options: { include_usage: true }, ...extra });
+    const s = await h.client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'What is DL?' }],
+      stream: true,
+      stream_options: { include_usage: true },
+      ...extra,
+    });
     let text = '';
     let finish;
     let usage;
@@ -128,14 +159,17 @@ describe('every dialect through the official client, the real SDK and the SageMa
     return { text, finish, usage };
   }
 
-  it.each(STREAMS.flatMap((s) => [1, 0].map((size) => ({ ...s, size }))))('relays $file in PayloadParts of $size bytes (0: whole)', async ({ file, dialect, text, finish, usage, size }) => {
-    recorded = file;
-    partSize = size;
-    const out = await stream(`recorded-${dialect}`);
-    expect(out.text).toBe(text);
-    expect(out.finish).toBe(finish);
-    expect(out.usage).toMatchObject(usage);
-  });
+  it.each(STREAMS.flatMap((s) => [1, 0].map((size) => ({ ...s, size }))))(
+    'relays $file in PayloadParts of $size bytes (0: whole)',
+    async ({ file, dialect, text, finish, usage, size }) => {
+      recorded = file;
+      partSize = size;
+      const out = await stream(`recorded-${dialect}`);
+      expect(out.text).toBe(text);
+      expect(out.finish).toBe(finish);
+      expect(out.usage).toMatchObject(usage);
+    },
+  );
 
   it.each(FAILING_STREAMS)('raises the container error of $file in the official client', async ({ file, dialect, text, error }) => {
     recorded = file;
@@ -179,7 +213,11 @@ describe('every dialect through the official client, the real SDK and the SageMa
     });
 
     it('streams tokens without the special end token, with usage from the last event', async () => {
-      expect(await stream('tgi')).toEqual({ text: reply, finish: 'stop', usage: { prompt_tokens: expect.any(Number), completion_tokens: 8, total_tokens: expect.any(Number) } });
+      expect(await stream('tgi')).toEqual({
+        text: reply,
+        finish: 'stop',
+        usage: { prompt_tokens: expect.any(Number), completion_tokens: 8, total_tokens: expect.any(Number) },
+      });
     });
 
     it('says when usage is estimated', async () => {
@@ -200,7 +238,10 @@ describe('every dialect through the official client, the real SDK and the SageMa
     });
 
     it("answers the container's validation error as a 400 with its message", async () => {
-      await expect(chat('tgi', { max_tokens: 5000 })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('`max_new_tokens` must be <= 4096') });
+      await expect(chat('tgi', { max_tokens: 5000 })).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringContaining('`max_new_tokens` must be <= 4096'),
+      });
     });
 
     it('refuses tools and n > 1 instead of dropping them', async () => {
@@ -218,7 +259,10 @@ describe('every dialect through the official client, the real SDK and the SageMa
   describe('LMI rolling batch', () => {
     it('sends stop_sequences and the Llama 3 prompt, and reads the whole answer', async () => {
       const completion = await chat('lmi', { max_tokens: 3, stop: ['\n\n'] });
-      expect(sent()).toMatchObject({ inputs: expect.stringMatching(/^<\|begin_of_text\|>.*<\|start_header_id\|>assistant<\|end_header_id\|>\n\n$/s), parameters: { max_new_tokens: 3, stop_sequences: ['\n\n'] } });
+      expect(sent()).toMatchObject({
+        inputs: expect.stringMatching(/^<\|begin_of_text\|>.*<\|start_header_id\|>assistant<\|end_header_id\|>\n\n$/s),
+        parameters: { max_new_tokens: 3, stop_sequences: ['\n\n'] },
+      });
       expect(completion.choices[0]).toMatchObject({ message: { content: 'Deep learning learns' }, finish_reason: 'length' });
     });
 
@@ -232,6 +276,36 @@ describe('every dialect through the official client, the real SDK and the SageMa
     });
   });
 
+  describe('parameters a container cannot honour', () => {
+    it.each([
+      ['jumpstart', { presence_penalty: 0.5 }, 'presence_penalty'],
+      ['jumpstart', { frequency_penalty: 0.5 }, 'frequency_penalty'],
+      ['lmi', { response_format: { type: 'json_object' } }, 'response_format'],
+      ['lmi', { logprobs: true }, 'logprobs'],
+      ['tgi', { presence_penalty: 1 }, 'presence_penalty'],
+      ['tgi', { logit_bias: { '42': 5 } }, 'logit_bias'],
+      ['tgi', { tool_choice: 'none' }, 'tool_choice'],
+    ])('%s refuses %j with a 400 naming it', async (model, extra, param) => {
+      const calls = h.emulator.invocations.length;
+      const error = await errorOf(chat(model, extra));
+      expect(error).toMatchObject({ status: 400, param, code: 'unsupported_parameter' });
+      expect(error.message).toContain('drop_params');
+      expect(h.emulator.invocations.length).toBe(calls);
+    });
+
+    it('passes what the container honours (LMI takes presence_penalty) and ignores nulls and informational fields', async () => {
+      await chat('lmi', { presence_penalty: 0.5, logprobs: null, user: 'u-1', metadata: { team: 'a' } });
+      expect(sent().parameters).toMatchObject({ presence_penalty: 0.5 });
+    });
+
+    it('drops them instead when the model says drop_params', async () => {
+      const completion = await chat('lmi-lenient', { response_format: { type: 'json_object' }, logprobs: true, max_tokens: 4 });
+      expect(completion.choices[0]!.message.content).toBe('Deep learning learns layered');
+      expect(sent().parameters).not.toHaveProperty('response_format');
+      expect(sent().parameters).not.toHaveProperty('logprobs');
+    });
+  });
+
   describe('JumpStart text', () => {
     it('sends text_inputs and reads generated_texts, one choice per sequence', async () => {
       const completion = await chat('jumpstart', { n: 2, max_tokens: 20 });
@@ -240,7 +314,12 @@ describe('every dialect through the official client, the real SDK and the SageMa
     });
 
     it('streams an answer the container cannot stream, with estimated usage said so', async () => {
-      const res = await h.post('/v1/chat/completions', { model: 'jumpstart', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] });
+      const res = await h.post('/v1/chat/completions', {
+        model: 'jumpstart',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'x' }],
+      });
       expect(res.headers.get('x-sagegate-usage')).toBe('estimated');
       expect(h.emulator.invocations.at(-1)!.stream).toBe(false);
       expect(await stream('jumpstart')).toMatchObject({ text: reply, finish: 'stop', usage: { completion_tokens: expect.any(Number) } });

@@ -1,7 +1,7 @@
 import { embeddingOf, jumpstartEmbeddingContainer, openAIEmbeddingContainer, teiContainer } from '../../local/emulators/embedding-containers.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
-import { errorOf, startHarness, type Harness } from '../support/harness.js';
+import { errorOf, type Harness, startHarness } from '../support/harness.js';
 
 const lastPayload = (h: Harness) => JSON.parse(h.emulator.invocations.at(-1)!.body.toString('utf8'));
 
@@ -49,10 +49,16 @@ model_list:
   });
 
   it('embeds a batch with TEI in input order, as floats, with estimated usage marked', async () => {
-    const { data, response } = await h.client().embeddings.create({ model: 'bge', input: ['猫', 'dog'], encoding_format: 'float' }).withResponse();
+    const { data, response } = await h
+      .client()
+      .embeddings.create({ model: 'bge', input: ['猫', 'dog'], encoding_format: 'float' })
+      .withResponse();
     expect(data.object).toBe('list');
     expect(data.model).toBe('bge');
-    expect(data.data.map((d) => [d.object, d.index])).toEqual([['embedding', 0], ['embedding', 1]]);
+    expect(data.data.map((d) => [d.object, d.index])).toEqual([
+      ['embedding', 0],
+      ['embedding', 1],
+    ]);
     expect(data.data[0]!.embedding).toEqual(embeddingOf('猫'));
     expect(data.data[1]!.embedding).toEqual(embeddingOf('dog'));
     expect(data.usage).toEqual({ prompt_tokens: expect.any(Number), total_tokens: data.usage.prompt_tokens });
@@ -80,7 +86,10 @@ model_list:
   });
 
   it('passes an OpenAI-style request to a vLLM container: dimensions, token ids, its own usage, answers put back in order', async () => {
-    const { data, response } = await h.client().embeddings.create({ model: 'vllm-embed', input: ['first', 'second'], dimensions: 4, encoding_format: 'float' }).withResponse();
+    const { data, response } = await h
+      .client()
+      .embeddings.create({ model: 'vllm-embed', input: ['first', 'second'], dimensions: 4, encoding_format: 'float' })
+      .withResponse();
     expect(data.data.map((d) => d.embedding)).toEqual([embeddingOf('first', 4), embeddingOf('second', 4)]);
     expect(data.usage).toEqual({ prompt_tokens: 2, total_tokens: 2 });
     expect(response.headers.get('x-sagegate-usage')).toBeNull();
@@ -90,7 +99,9 @@ model_list:
   });
 
   it("serves seed 001's text-embedding-ada-002 from its OpenAI-compatible server", async () => {
-    const result = await h.client().embeddings.create({ model: 'text-embedding-ada-002', input: 'query: 夕飯はお肉です。', encoding_format: 'float' });
+    const result = await h
+      .client()
+      .embeddings.create({ model: 'text-embedding-ada-002', input: 'query: 夕飯はお肉です。', encoding_format: 'float' });
     expect(result.data[0]!.embedding).toEqual(embeddingOf('query: 夕飯はお肉です。'));
     expect(upstream.requests.at(-1)!.body).toMatchObject({ model: 'sentence-luke', input: 'query: 夕飯はお肉です。' });
   });
@@ -118,7 +129,7 @@ model_list:
     expect(h.emulator.invocations.filter((i) => i.endpoint === 'chat-endpoint')).toHaveLength(0);
   });
 
-  it("sends more inputs than TEI takes per call in batches of 32, and joins the answers in order (LangChain sends hundreds)", async () => {
+  it('sends more inputs than TEI takes per call in batches of 32, and joins the answers in order (LangChain sends hundreds)', async () => {
     const before = h.emulator.invocations.length;
     const texts = Array.from({ length: 70 }, (_, i) => `chunk ${i}`);
     const result = await h.client().embeddings.create({ model: 'bge', input: texts, encoding_format: 'float' });

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
-import { errorOf, startHarness, sseEvents, type Harness } from '../support/harness.js';
+import { errorOf, type Harness, sseEvents, startHarness } from '../support/harness.js';
 
 const CONFIG = `
 models:
@@ -17,7 +17,8 @@ models:
   - { name: stream-failure, endpoint: stream-failure-endpoint }
 `;
 
-const chunk = (content: string) => `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
+const chunk = (content: string) =>
+  `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]}\n\n`;
 
 async function drain(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<string> {
   let text = '';
@@ -39,16 +40,29 @@ describe('errors, as OpenAI clients see them', () => {
         body: { error: { message: "This model's maximum context length is 4096 tokens.", type: 'BadRequestError', code: 400 } },
       }));
       e.addEndpoint('crashing-endpoint', () => ({ status: 500, body: { error: 'CUDA out of memory', error_type: 'generation' } }));
-      e.addEndpoint('breaks-endpoint', () => ({ stream: [chunk('partial '), { exception: 'ModelStreamError', message: 'Model stream broke', errorCode: 'StreamBroken' }] }));
-      e.addEndpoint('timeout-endpoint', () => ({
-        stream: [chunk('slow '), { exception: 'ModelStreamError', message: 'Your model primary did not complete sending the inference response in the allotted time', errorCode: 'ModelInvocationTimeExceeded' }],
+      e.addEndpoint('breaks-endpoint', () => ({
+        stream: [chunk('partial '), { exception: 'ModelStreamError', message: 'Model stream broke', errorCode: 'StreamBroken' }],
       }));
-      e.addEndpoint('error-first-endpoint', () => ({ stream: ['data:{"error":"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096","error_type":"validation"}\n\n'] }));
+      e.addEndpoint('timeout-endpoint', () => ({
+        stream: [
+          chunk('slow '),
+          {
+            exception: 'ModelStreamError',
+            message: 'Your model primary did not complete sending the inference response in the allotted time',
+            errorCode: 'ModelInvocationTimeExceeded',
+          },
+        ],
+      }));
+      e.addEndpoint('error-first-endpoint', () => ({
+        stream: ['data:{"error":"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096","error_type":"validation"}\n\n'],
+      }));
       e.addEndpoint('error-later-endpoint', () => ({
         stream: [chunk('Hello '), 'data: {"error":{"message":"engine died","type":"InternalServerError","code":500}}\n\n'],
       }));
       e.addEndpoint('internal-failure-endpoint', openAIChatContainer());
-      e.addEndpoint('stream-failure-endpoint', () => ({ stream: [chunk('so far '), { exception: 'InternalStreamFailure', message: 'The stream processing failed.' }] }));
+      e.addEndpoint('stream-failure-endpoint', () => ({
+        stream: [chunk('so far '), { exception: 'InternalStreamFailure', message: 'The stream processing failed.' }],
+      }));
       e.addEndpoint('garbage-endpoint', () => ({ body: '<html>oops</html>', contentType: 'text/html' }));
     });
   });
@@ -138,7 +152,10 @@ describe('errors, as OpenAI clients see them', () => {
     const res = await h.post('/v1/chat/completions', { model: 'stream-failure', stream: true, messages: [{ role: 'user', content: 'x' }] });
     const events = sseEvents(await res.text());
     expect(JSON.parse(events[0]!).choices[0].delta.content).toBe('so far ');
-    expect(JSON.parse(events.at(-2)!).error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('The stream processing failed.') });
+    expect(JSON.parse(events.at(-2)!).error).toMatchObject({
+      code: 'upstream_error',
+      message: expect.stringContaining('The stream processing failed.'),
+    });
     expect(events.at(-1)).toBe('[DONE]');
   });
 
@@ -175,20 +192,28 @@ describe('bad input gets an OpenAI error with the right status and param', () =>
       param: 'temperature',
     });
     await expectError(await h.post('/v1/chat/completions', { model: 'chat', messages: [] }), 400, { param: 'messages' });
-    await expectError(await h.post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }), 400, {
-      param: 'messages[0].content[0].type',
-      message: expect.stringContaining('"input_audio" is not supported'),
-    });
+    await expectError(
+      await h.post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }),
+      400,
+      {
+        param: 'messages[0].content[0].type',
+        message: expect.stringContaining('"input_audio" is not supported'),
+      },
+    );
     await expectError(await h.post('/v1/chat/completions', [1, 2]), 400, { message: 'The request body must be a JSON object.' });
   });
 
   it('400 for an image sent to a model that does not accept images', async () => {
     const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
-    await expectError(await h.post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content: [{ type: 'text', text: 'what?' }, image] }] }), 400, {
-      param: 'messages[0].content[1]',
-      code: 'image_not_supported',
-      message: "Model 'chat' does not accept images.",
-    });
+    await expectError(
+      await h.post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content: [{ type: 'text', text: 'what?' }, image] }] }),
+      400,
+      {
+        param: 'messages[0].content[1]',
+        code: 'image_not_supported',
+        message: "Model 'chat' does not accept images.",
+      },
+    );
   });
 
   it('404 model_not_found for an unknown model, and for an unknown URL', async () => {

@@ -5,7 +5,7 @@ import { main } from '../../cli/sagegate.js';
 import { CloudFormationEmulator } from '../../local/emulators/cloudformation.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 /**
  * The key store end to end: the admin CLI writes the secret through the real Secrets Manager client,
@@ -25,7 +25,11 @@ async function cli(...argv: string[]) {
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 1100)); // the gateway's key cache TTL is 1 s
-const callWith = (key: string, model = 'chat') => new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+const callWith = (key: string, model = 'chat') =>
+  new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({
+    model,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
 async function statusOf(promise: Promise<unknown>) {
   try {
     await promise;
@@ -41,9 +45,12 @@ beforeAll(async () => {
   // As the stack creates it.
   arn = secrets.put('SageGateApiKeys', JSON.stringify({ version: 1, master_key: STACK_MASTER }));
   cloudformation.addStack('SageGate', { Url: 'https://x.lambda-url.us-east-1.on.aws/', ApiKeysSecretArn: arn });
-  h = await startHarness(`models: [{name: chat, endpoint: e}, {name: other, endpoint: e}]\nauth: {keys_secret: "${arn}", cache_ttl_seconds: 1}`, (e) => {
-    e.addEndpoint('e', openAIChatContainer());
-  });
+  h = await startHarness(
+    `models: [{name: chat, endpoint: e}, {name: other, endpoint: e}]\nauth: {keys_secret: "${arn}", cache_ttl_seconds: 1}`,
+    (e) => {
+      e.addEndpoint('e', openAIChatContainer());
+    },
+  );
 });
 afterAll(async () => {
   await h.close();
@@ -142,7 +149,9 @@ it('validates before writing, and says so', async () => {
 });
 
 it('finds the secret from the stack outputs, and runs as `npx sagegate`', async () => {
-  const { stdout } = await promisify(execFile)('npx', ['sagegate', 'keys', 'list', '--stack', 'SageGate'], { env: { ...process.env, SAGEGATE_SILENT: '1' } });
+  const { stdout } = await promisify(execFile)('npx', ['sagegate', 'keys', 'list', '--stack', 'SageGate'], {
+    env: { ...process.env, SAGEGATE_SILENT: '1' },
+  });
   expect(stdout).toContain('master key: stored as a hash');
   expect(stdout).toContain('team-a');
 });

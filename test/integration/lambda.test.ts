@@ -1,20 +1,20 @@
 import OpenAI from 'openai';
 import { parseConfig } from '../../config/load.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
-import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
-import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
-import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
-import { dataUrl, solidPng } from '../support/images.js';
+import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
+import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
+import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
 import { buildHandlerBundle } from '../support/build-handler-bundle.js';
+import { dataUrl, solidPng } from '../support/images.js';
 import {
-  ResponseStreamDouble,
   functionUrlEvent,
   installLambdaRuntime,
   lambdaContext,
   parseStreamed,
-  serveFunctionUrl,
+  ResponseStreamDouble,
   type StreamingHandler,
+  serveFunctionUrl,
 } from '../support/lambda-runtime-double.js';
 
 /**
@@ -32,7 +32,11 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = await sagemaker.start();
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = await secrets.start();
   process.env.SAGEGATE_KEYS_SECRET = secrets.put('sagegate/api-keys', JSON.stringify({ master_key: KEY }));
-  const config = parseConfig('models: [{name: chat, endpoint: chat-endpoint, region: us-east-1}, {name: qwen-vl, endpoint: vl-endpoint, vision: true}]', 'lambda test', {});
+  const config = parseConfig(
+    'models: [{name: chat, endpoint: chat-endpoint, region: us-east-1}, {name: qwen-vl, endpoint: vl-endpoint, vision: true}]',
+    'lambda test',
+    {},
+  );
   installLambdaRuntime();
   const bundle = await buildHandlerBundle(config);
   ({ handler } = await import(bundle));
@@ -47,7 +51,12 @@ afterAll(async () => {
 it('reads the key store while the container initialises, before the first request', async () => {
   // beforeAll only imported the bundle; no request has been made yet.
   await new Promise((r) => setTimeout(r, 50));
-  expect(secrets.calls.filter((c) => c.operation === 'GetSecretValue').map((c) => c.stage).sort()).toEqual(['AWSCURRENT', 'AWSPENDING']);
+  expect(
+    secrets.calls
+      .filter((c) => c.operation === 'GetSecretValue')
+      .map((c) => c.stage)
+      .sort(),
+  ).toEqual(['AWSCURRENT', 'AWSPENDING']);
 });
 
 async function invoke(event: ReturnType<typeof functionUrlEvent>, timeoutMs?: number) {
@@ -63,7 +72,12 @@ it('streams through the Function URL double to the official client, chunk by chu
   const url = await serveFunctionUrl(handler);
   try {
     const client = new OpenAI({ baseURL: `${url.url}/v1`, apiKey: KEY, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const arrivals: number[] = [];
     let text = '';
     let usage;
@@ -82,7 +96,9 @@ it('streams through the Function URL double to the official client, chunk by chu
 });
 
 it('writes the prelude (status and headers as JSON, then 8 NUL bytes) before the SSE body', async () => {
-  const { stream, prelude, body } = await invoke(functionUrlEvent('POST', '/v1/chat/completions', { headers: auth, body: chatBody({ stream: true }) }));
+  const { stream, prelude, body } = await invoke(
+    functionUrlEvent('POST', '/v1/chat/completions', { headers: auth, body: chatBody({ stream: true }) }),
+  );
   expect(stream.contentType).toBe('application/vnd.awslambda.http-integration-response');
   expect(prelude.statusCode).toBe(200);
   expect(prelude.headers).toMatchObject({ 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': expect.stringMatching(/^req_/) });
@@ -106,7 +122,10 @@ it('puts error statuses in the prelude: 401 without a key, 404 for an unknown mo
 });
 
 it('loads the image library on demand from beside the bundle to upscale a 10x10 image', async () => {
-  const body = JSON.stringify({ model: 'qwen-vl', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl(await solidPng(10, 10)) } }] }] });
+  const body = JSON.stringify({
+    model: 'qwen-vl',
+    messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl(await solidPng(10, 10)) } }] }],
+  });
   const { prelude, body: out } = await invoke(functionUrlEvent('POST', '/v1/chat/completions', { headers: auth, body }));
   expect(prelude.statusCode).toBe(200);
   expect(JSON.parse(out.toString()).choices[0].message.content).toContain('I see 1 image: 56x56 png');

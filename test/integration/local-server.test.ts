@@ -1,37 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
 import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
+import { startServer as start, stopServers } from '../support/child-server.js';
 
-/** `npm start` as a user runs it: a child process, its banner, then real HTTP. */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const children: ChildProcess[] = [];
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; output: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/server.ts', '--port', '0', ...args], {
-    cwd: root,
-    env: { ...process.env, SAGEGATE_SILENT: '1', ...env },
-  });
-  children.push(child);
-  let output = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const match = /listening on (http:\/\/\S+)\/v1/.exec(output);
-      if (match) resolve({ url: match[1]!, output: () => output, exit });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    exit.then((code) => reject(Object.assign(new Error(`exited ${code}: ${output}`), { code, output })));
-  });
-}
-
-afterAll(() => {
-  for (const child of children) child.kill();
-});
+afterAll(stopServers);
 
 it('npm start alone serves the labelled demo model to the official client', async () => {
   const { url, output } = await start([]);

@@ -1,8 +1,8 @@
+import { createServer } from 'node:net';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
-import { createServer } from 'node:net';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -16,7 +16,10 @@ async function closedPort(): Promise<number> {
 describe('OpenAI-compatible HTTP upstreams', () => {
   const keyless = new OpenAIUpstreamEmulator(openAIChatContainer({ servedModelName: 'vicuna-13b', tokenDelayMs: 5 }));
   const keyed = new OpenAIUpstreamEmulator(openAIChatContainer({ servedModelName: 'glm-4-flash' }), 'sk-upstream-secret');
-  const rejecting = new OpenAIUpstreamEmulator(() => ({ status: 400, body: { error: { message: "'messages' must contain at least one user message", type: 'BadRequestError', code: 400 } } }));
+  const rejecting = new OpenAIUpstreamEmulator(() => ({
+    status: 400,
+    body: { error: { message: "'messages' must contain at least one user message", type: 'BadRequestError', code: 400 } },
+  }));
   const secrets = new SecretsManagerEmulator();
   let h: Harness;
 
@@ -59,7 +62,12 @@ model_list:
   });
 
   it('relays an upstream stream chunk by chunk', async () => {
-    const stream = await h.client().chat.completions.create({ model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await h.client().chat.completions.create({
+      model: 'gpt-3.5-turbo',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.length).toBeGreaterThan(10);

@@ -2,14 +2,16 @@ import { execFile } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { teiContainer } from '../../local/emulators/embedding-containers.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
-import { teiContainer } from '../../local/emulators/embedding-containers.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 /** `npm run smoke` as CI runs it after a deploy, here against local gateways. */
 const run = (url: string, key: string, ...extra: string[]) =>
-  promisify(execFile)('npm', ['run', '--silent', 'smoke', '--', '--url', url, '--key', key, ...extra], { env: { ...process.env, SAGEGATE_SILENT: '1' } }).then(
+  promisify(execFile)('npm', ['run', '--silent', 'smoke', '--', '--url', url, '--key', key, ...extra], {
+    env: { ...process.env, SAGEGATE_SILENT: '1' },
+  }).then(
     (r) => ({ code: 0, out: r.stdout }),
     (e) => ({ code: e.code as number, out: String(e.stdout) }),
   );
@@ -20,7 +22,8 @@ const setup = (e: import('../../local/emulators/sagemaker-runtime.js').SageMaker
   e.addEndpoint('vl-endpoint', qwenVLContainer());
   e.addEndpoint('tei-endpoint', teiContainer());
 };
-const CONFIG = 'models: [{name: chat, endpoint: chat-endpoint}, {name: qwen-vl, endpoint: vl-endpoint, vision: true}, {name: bge, endpoint: tei-endpoint, dialect: tei}]';
+const CONFIG =
+  'models: [{name: chat, endpoint: chat-endpoint}, {name: qwen-vl, endpoint: vl-endpoint, vision: true}, {name: bge, endpoint: tei-endpoint, dialect: tei}]';
 
 let h: Harness;
 beforeAll(async () => {

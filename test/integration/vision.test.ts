@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
 import { tgiContainer } from '../../local/emulators/text-generation-containers.js';
-import { ImageServer, dataUrl, noise, solidPng } from '../support/images.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import { dataUrl, ImageServer, noise, solidPng } from '../support/images.js';
 
 /** Names the tests point at chosen addresses (the fetcher's DNS is injectable; connections are real). */
 const DNS: Record<string, string[]> = {
@@ -183,7 +183,10 @@ describe('images refused with a 400 that names the part', () => {
 
   it('a 413 that says why when the images cannot be shrunk enough', async () => {
     // Four 1500x1500 photos for a model whose minimum side is 1500: no smaller size is allowed.
-    const error = await refusal(Array.from({ length: 4 }, () => image(`http://images.test:${images.port}/photo.jpg`)), 'strict-vl');
+    const error = await refusal(
+      Array.from({ length: 4 }, () => image(`http://images.test:${images.port}/photo.jpg`)),
+      'strict-vl',
+    );
     expect(error.status).toBe(413);
     expect(error.message).toContain("over SageMaker's limit of 6291456 bytes (even with its images shrunk to the smallest size the model takes");
   });

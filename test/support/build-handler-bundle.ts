@@ -1,9 +1,9 @@
-import { build } from 'esbuild';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { GatewayConfig } from '../../lambda/core/config.js';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, HANDLER_ENTRY, configDefine } from '../../lib/bundling.js';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
 
 /**
  * Bundles the handler as the stack does (minified ESM, config inlined) and returns the file.

@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
 import { parseConfig } from '../../config/load.js';
 import type { GatewayOverrides } from '../../lambda/gateway.js';
-import { serveGateway, type LocalGateway } from '../../local/serve.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
-import { environmentCredentials, type EmulatorCredentials } from '../../local/emulators/sigv4-check.js';
+import { type EmulatorCredentials, environmentCredentials } from '../../local/emulators/sigv4-check.js';
+import { type LocalGateway, serveGateway } from '../../local/serve.js';
 
 /** The API error a call through the official client ends in (fails the test if it succeeds). */
 export async function errorOf(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {

@@ -4,7 +4,9 @@ import sharp from 'sharp';
 
 /** Images made in the tests, never downloaded. */
 export const solidPng = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+    .png()
+    .toBuffer();
 
 /** Random pixels: compresses badly, for size limits. */
 export function noise(width: number, height: number, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
@@ -22,7 +24,12 @@ export class ImageServer {
   private server: Server | undefined;
   port = 0;
 
-  constructor(private readonly routes: Record<string, (url: string) => { status?: number; headers?: Record<string, string>; body?: Buffer | string; stall?: boolean }>) {}
+  constructor(
+    private readonly routes: Record<
+      string,
+      (url: string) => { status?: number; headers?: Record<string, string>; body?: Buffer | string; stall?: boolean }
+    >,
+  ) {}
 
   async start(): Promise<number> {
     this.server = createServer((req, res) => {

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 
 /**
- * A test double of the Lambda Node runtime's response streaming contract (wire-facts §4):
+ * A test double of the Lambda Node runtime's response streaming contract (docs/wire-facts.md §4):
  * `awslambda.streamifyResponse` marks the handler; `HttpResponseStream.from` sets the integration
  * content type and, on the first write, emits the JSON prelude and 8 NUL bytes before the body.
  * `serveFunctionUrl` puts a Function URL in front of it: HTTP in, payload 2.0 event, prelude parsed
@@ -83,13 +83,20 @@ export function lambdaContext(timeoutMs = 30_000): Context {
 }
 
 /** Splits what the function wrote into the prelude it declared and the body. */
-export function parseStreamed(bytes: Buffer): { prelude: { statusCode: number; headers?: Record<string, string>; cookies?: string[] }; body: Buffer } {
+export function parseStreamed(bytes: Buffer): {
+  prelude: { statusCode: number; headers?: Record<string, string>; cookies?: string[] };
+  body: Buffer;
+} {
   const end = bytes.indexOf(DELIMITER);
   if (end < 0) throw new Error('no prelude delimiter in the response');
   return { prelude: JSON.parse(bytes.subarray(0, end).toString('utf8')), body: bytes.subarray(end + DELIMITER.length) };
 }
 
-export function functionUrlEvent(method: string, path: string, options: { headers?: Record<string, string>; body?: string; base64?: boolean } = {}): LambdaFunctionURLEvent {
+export function functionUrlEvent(
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string; base64?: boolean } = {},
+): LambdaFunctionURLEvent {
   const [rawPath, rawQueryString = ''] = path.split('?');
   const body = options.body === undefined ? undefined : options.base64 ? Buffer.from(options.body).toString('base64') : options.body;
   return {

@@ -7,7 +7,13 @@ const conversation: ChatMessage[] = [
   { role: 'system', content: 'Be brief.' },
   { role: 'user', content: '日本の首都は？' },
   { role: 'assistant', content: '東京です。' },
-  { role: 'user', content: [{ type: 'text', text: 'And this? ' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
+  {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'And this? ' },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+    ],
+  },
 ];
 
 describe('built-in chat templates', () => {
@@ -27,7 +33,9 @@ describe('built-in chat templates', () => {
   });
 
   it('Mistral folds the system message into the first [INST]', async () => {
-    expect(await renderPrompt(BUILTIN_TEMPLATES.mistral, conversation.slice(0, 3))).toBe('<s>[INST] Be brief.\n\n日本の首都は？ [/INST]東京です。</s>');
+    expect(await renderPrompt(BUILTIN_TEMPLATES.mistral, conversation.slice(0, 3))).toBe(
+      '<s>[INST] Be brief.\n\n日本の首都は？ [/INST]東京です。</s>',
+    );
   });
 
   it('Gemma calls the assistant "model" and folds the system message', async () => {

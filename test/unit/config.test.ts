@@ -52,7 +52,14 @@ auth:
     });
     expect(config.auth.masterKeySha256).toBe(sha256Hex('sk-secret'));
     expect(JSON.stringify(config)).not.toContain('sk-secret');
-    expect(config.deploy).toEqual({ stackName: 'SageGate', memoryMb: 512, timeoutSeconds: 900, logRetentionDays: 30, functionUrlAuth: 'none', tracing: false });
+    expect(config.deploy).toEqual({
+      stackName: 'SageGate',
+      memoryMb: 512,
+      timeoutSeconds: 900,
+      logRetentionDays: 30,
+      functionUrlAuth: 'none',
+      tracing: false,
+    });
   });
 
   it('names the exact path of every mistake', () => {
@@ -179,8 +186,25 @@ model_list:
     litellm_params: { model: openai/glm-4-flash, api_base: "https://api.example.com/v1", api_key_secret: sagegate/glm-key }
 `);
     expect(config.models).toEqual([
-      { name: 'gpt-3.5-turbo', provider: 'openai', dialect: 'openai-chat', baseUrl: 'http://host.docker.internal:20080/v1', servedModelName: 'vicuna-13b', defaults: {}, vision: false },
-      { name: 'hosted', provider: 'openai', dialect: 'openai-chat', baseUrl: 'https://api.example.com/v1', servedModelName: 'glm-4-flash', apiKeySecret: 'sagegate/glm-key', defaults: {}, vision: false },
+      {
+        name: 'gpt-3.5-turbo',
+        provider: 'openai',
+        dialect: 'openai-chat',
+        baseUrl: 'http://host.docker.internal:20080/v1',
+        servedModelName: 'vicuna-13b',
+        defaults: {},
+        vision: false,
+      },
+      {
+        name: 'hosted',
+        provider: 'openai',
+        dialect: 'openai-chat',
+        baseUrl: 'https://api.example.com/v1',
+        servedModelName: 'glm-4-flash',
+        apiKeySecret: 'sagegate/glm-key',
+        defaults: {},
+        vision: false,
+      },
     ]);
   });
 
@@ -198,17 +222,28 @@ model_list:
   });
 
   it('reads a template file relative to the config, and reports one that does not compile', () => {
-    const ok = parseConfig(`models: [{name: phi, endpoint: phi, dialect: tgi-generate, chat_template: {file: phi3.jinja, stop: ["<|end|>"]}}]`, 'x', {}, fixtures);
-    expect(ok.models[0]!.chatTemplate).toEqual({ source: expect.stringContaining("'<|assistant|>\\n'"), stop: ['<|end|>'] });
-    expect(configError(`models: [{name: a, endpoint: a, dialect: tgi-generate, chat_template: {inline: "{% for m in messages %}"}}]`).message).toMatch(
-      /models\[0\]\.chat_template: the template does not compile/,
+    const ok = parseConfig(
+      `models: [{name: phi, endpoint: phi, dialect: tgi-generate, chat_template: {file: phi3.jinja, stop: ["<|end|>"]}}]`,
+      'x',
+      {},
+      fixtures,
     );
-    expect(configError(`models: [{name: a, endpoint: a, dialect: tgi-generate, chat_template: {file: nope.jinja}}]`).message).toContain('cannot read template file nope.jinja: ENOENT');
+    expect(ok.models[0]!.chatTemplate).toEqual({ source: expect.stringContaining("'<|assistant|>\\n'"), stop: ['<|end|>'] });
+    expect(
+      configError(`models: [{name: a, endpoint: a, dialect: tgi-generate, chat_template: {inline: "{% for m in messages %}"}}]`).message,
+    ).toMatch(/models\[0\]\.chat_template: the template does not compile/);
+    expect(configError(`models: [{name: a, endpoint: a, dialect: tgi-generate, chat_template: {file: nope.jinja}}]`).message).toContain(
+      'cannot read template file nope.jinja: ENOENT',
+    );
   });
 
   it('refuses a chat template on an openai-chat model, and an unknown provider', () => {
-    expect(configError('models: [{name: a, endpoint: a, chat_template: chatml}]').message).toContain('models[0].chat_template: a chat template applies to');
-    expect(configError('models: [{name: a, provider: bedrock, endpoint: a}]').message).toContain("models[0].provider: provider must be 'sagemaker' or 'openai'");
+    expect(configError('models: [{name: a, endpoint: a, chat_template: chatml}]').message).toContain(
+      'models[0].chat_template: a chat template applies to',
+    );
+    expect(configError('models: [{name: a, provider: bedrock, endpoint: a}]').message).toContain(
+      "models[0].provider: provider must be 'sagemaker' or 'openai'",
+    );
   });
 });
 
@@ -219,12 +254,45 @@ describe('embedding models in the config', () => {
     const litellm = parseConfig('model_list: [{model_name: e5, litellm_params: {model: sagemaker/e5-ep}, model_info: {mode: embedding}}]');
     expect(litellm.models[0]).toMatchObject({ name: 'e5', endpoint: 'e5-ep', dialect: 'jumpstart-embedding' });
     expect(litellm.models[0]).not.toHaveProperty('chatTemplate');
-    expect(configError('models: [{name: a, endpoint: a, dialect: tei, vision: true}]').message).toContain("models[0].vision: vision applies to chat models; 'tei' is an embedding dialect");
-    expect(configError('models: [{name: a, endpoint: a, dialect: tei, chat_template: chatml}]').message).toContain('models[0].chat_template: a chat template applies to');
+    expect(configError('models: [{name: a, endpoint: a, dialect: tei, vision: true}]').message).toContain(
+      "models[0].vision: vision applies to chat models; 'tei' is an embedding dialect",
+    );
+    expect(configError('models: [{name: a, endpoint: a, dialect: tei, chat_template: chatml}]').message).toContain(
+      'models[0].chat_template: a chat template applies to',
+    );
     expect(parseConfig('models: [{name: bge, endpoint: tei-ep, dialect: tei, max_batch: 128}]').models[0]).toMatchObject({ maxBatch: 128 });
-    expect(configError('models: [{name: a, endpoint: a, max_batch: 8}]').message).toContain("models[0].max_batch: max_batch applies to embedding models; 'openai-chat' is a chat dialect");
+    expect(configError('models: [{name: a, endpoint: a, max_batch: 8}]').message).toContain(
+      "models[0].max_batch: max_batch applies to embedding models; 'openai-chat' is a chat dialect",
+    );
     expect(configError('model_list: [{model_name: a, litellm_params: {model: sagemaker/a}, model_info: {mode: completion}}]').message).toContain(
       "model_list[0].model_info.mode: only 'chat' and 'embedding' models are supported",
     );
+  });
+});
+
+describe('parameters a container cannot honour', () => {
+  it('refuses a default the dialect cannot honour, unless the model drops such parameters', () => {
+    const error = configError(`
+models:
+  - { name: js, endpoint: e, dialect: jumpstart-text, defaults: { presence_penalty: 0.5 } }
+  - { name: tgi, endpoint: e, dialect: tgi-generate, defaults: { temperature: 0.1, presence_penalty: 0.5 } }
+  - { name: ok, endpoint: e, dialect: tgi-generate, drop_params: true, defaults: { presence_penalty: 0.5 } }
+  - { name: vllm, endpoint: e, defaults: { presence_penalty: 0.5 } }
+`);
+    expect(error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      "models.0.defaults.presence_penalty: the jumpstart-text dialect cannot honour 'presence_penalty' (set drop_params: true to have it dropped)",
+      "models.1.defaults.presence_penalty: the tgi-generate dialect cannot honour 'presence_penalty' (set drop_params: true to have it dropped)",
+    ]);
+  });
+
+  it("takes LiteLLM's drop_params from litellm_settings (every model) and per model", () => {
+    const config = parseConfig(`
+model_list:
+  - { model_name: a, litellm_params: { model: sagemaker/ep-a } }
+  - { model_name: b, litellm_params: { model: sagemaker/ep-b, drop_params: false } }
+litellm_settings:
+  drop_params: true
+`);
+    expect(config.models.map((m) => m.dropParams)).toEqual([true, undefined]);
   });
 });

@@ -1,7 +1,7 @@
+import { createAuthenticator } from '../../lambda/auth/authenticator.js';
+import { sha256Hex } from '../../lambda/auth/key-hash.js';
 import { SecretKeyStore } from '../../lambda/auth/secret-key-store.js';
 import type { SecretReader } from '../../lambda/secrets/secrets-manager-reader.js';
-import { sha256Hex } from '../../lambda/auth/key-hash.js';
-import { createAuthenticator } from '../../lambda/auth/authenticator.js';
 
 /** Unit level: the store's caching rules, with a scripted reader in place of Secrets Manager. */
 function scripted(documents: object[]) {
@@ -18,7 +18,14 @@ const doc = (...keys: string[]) => ({
   version: 1,
   revision: keys.length,
   master_key_sha256: sha256Hex('sk-master-0000000000'),
-  keys: keys.map((k, i) => ({ id: `key_00000000000${i}`, name: k, sha256: sha256Hex(k), hint: 'x', models: '*', created_at: '2026-11-01T00:00:00Z' })),
+  keys: keys.map((k, i) => ({
+    id: `key_00000000000${i}`,
+    name: k,
+    sha256: sha256Hex(k),
+    hint: 'x',
+    models: '*',
+    created_at: '2026-11-01T00:00:00Z',
+  })),
 });
 
 it('lets a key created a moment ago work before the TTL, reading at most once per interval', async () => {

@@ -1,4 +1,4 @@
-import { StopFilter, applyStops, enforceStops } from '../../lambda/models/stop-sequences.js';
+import { applyStops, enforceStops, StopFilter } from '../../lambda/models/stop-sequences.js';
 import type { ChatStreamEvent } from '../../lambda/openai/chat-types.js';
 
 /** Every way to cut `text` into two chunks, and into single characters. */
@@ -47,7 +47,9 @@ describe('stop sequences enforced by the gateway', () => {
   });
 
   it('applies to whole answers', () => {
-    const result = applyStops({ choices: [{ index: 0, message: { role: 'assistant', content: 'x = 1;\n```\nmore' }, finish_reason: 'length' }] }, ['```']);
+    const result = applyStops({ choices: [{ index: 0, message: { role: 'assistant', content: 'x = 1;\n```\nmore' }, finish_reason: 'length' }] }, [
+      '```',
+    ]);
     expect(result.choices[0]).toMatchObject({ message: { content: 'x = 1;\n' }, finish_reason: 'stop' });
   });
 

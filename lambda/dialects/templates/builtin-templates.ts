@@ -13,7 +13,6 @@ export interface TemplateSpec {
   stop: string[];
 }
 
-
 // Families without a system role fold the system message into the first user turn.
 const SPLIT_SYSTEM =
   "{%- if messages[0].role == 'system' %}{% set system = messages[0].content + '\\n\\n' %}{% set turns = messages[1:] %}" +

@@ -34,5 +34,7 @@ export async function renderPrompt(spec: TemplateSpec, messages: ChatMessage[]):
 function flatten(content: ChatMessage['content']): string {
   if (typeof content === 'string') return content;
   if (!content) return '';
-  return content.map((part) => (part.type === 'text' ? part.text : `![](${typeof part.image_url === 'string' ? part.image_url : part.image_url.url})`)).join('');
+  return content
+    .map((part) => (part.type === 'text' ? part.text : `![](${typeof part.image_url === 'string' ? part.image_url : part.image_url.url})`))
+    .join('');
 }

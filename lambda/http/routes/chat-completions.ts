@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import { ChunkEncoder, chatCompletion, newCompletionMeta } from '../../openai/chat-response.js';
 import { parseChatRequest } from '../../openai/chat-request.js';
-import type { AppDependencies } from '../app.js';
+import { ChunkEncoder, chatCompletion, newCompletionMeta } from '../../openai/chat-response.js';
 import { clientSignal } from '../client-signal.js';
+import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../read-json.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { parseEmbeddingsRequest } from '../../openai/embeddings-request.js';
 import { embeddingsResponse } from '../../openai/embeddings-response.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../read-json.js';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { invalidRequest } from '../../core/gateway-error.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 
 /** Model objects carry the container's start time: stable across calls, as clients cache them. */

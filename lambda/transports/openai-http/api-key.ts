@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/gateway-error.js';
 import { RefreshingValue } from '../../secrets/refreshing-value.js';
-import { secretsManagerReader, type SecretReader } from '../../secrets/secrets-manager-reader.js';
+import { type SecretReader, secretsManagerReader } from '../../secrets/secrets-manager-reader.js';
 
 const TTL_MS = 5 * 60 * 1000;
 
@@ -24,7 +24,9 @@ export class UpstreamApiKey {
         graceMs: Number.POSITIVE_INFINITY,
         retryMs: 5000,
         onFailure: (error) =>
-          new GatewayError(502, `The gateway could not read the API key for model '${model}' (${(error as Error).name}).`, { code: 'upstream_misconfigured' }),
+          new GatewayError(502, `The gateway could not read the API key for model '${model}' (${(error as Error).name}).`, {
+            code: 'upstream_misconfigured',
+          }),
       },
     );
   }

@@ -72,14 +72,18 @@ export class OpenAIHttpTransport implements Transport {
     const message = (text ? containerMessage(text) : response.statusText).slice(0, 500);
     const name = this.model.name;
     if (response.status === 401 || response.status === 403) {
-      return new GatewayError(502, `The upstream of model '${name}' refused the gateway's credentials: ${message}`, { code: 'upstream_misconfigured' });
+      return new GatewayError(502, `The upstream of model '${name}' refused the gateway's credentials: ${message}`, {
+        code: 'upstream_misconfigured',
+      });
     }
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after')) || 1;
       return new GatewayError(429, `The upstream of model '${name}' is rate limiting: ${message}`, { code: 'rate_limit_exceeded', retryAfter });
     }
     if (response.status === 404) {
-      return new GatewayError(502, `The upstream of model '${name}' has no such model or route (check base_url and model): ${message}`, { code: 'upstream_misconfigured' });
+      return new GatewayError(502, `The upstream of model '${name}' has no such model or route (check base_url and model): ${message}`, {
+        code: 'upstream_misconfigured',
+      });
     }
     return fromContainerStatus(response.status, message, name);
   }

@@ -1,5 +1,5 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
  * Abort signals for SageMaker calls, without per-call `send()` options.

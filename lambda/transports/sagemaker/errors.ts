@@ -31,10 +31,17 @@ export function fromSageMakerError(error: unknown, model: string, signal: AbortS
     case 'ThrottlingException':
       return fail(429, `SageMaker is throttling requests to model '${model}'; retry shortly.`, { code: 'rate_limit_exceeded', retryAfter: 1 });
     case 'ModelNotReadyException':
-      return fail(429, `The endpoint of model '${model}' is not ready (starting or scaling); retry shortly.`, { code: 'model_not_ready', retryAfter: 5 });
+      return fail(429, `The endpoint of model '${model}' is not ready (starting or scaling); retry shortly.`, {
+        code: 'model_not_ready',
+        retryAfter: 5,
+      });
     case 'ValidationError':
       // A missing endpoint or inference component is a gateway misconfiguration, not the client's fault.
-      return fail(502, `SageMaker rejected the call for model '${model}' (check its endpoint, region and inference component in the gateway config): ${message}`, { code: 'upstream_misconfigured' });
+      return fail(
+        502,
+        `SageMaker rejected the call for model '${model}' (check its endpoint, region and inference component in the gateway config): ${message}`,
+        { code: 'upstream_misconfigured' },
+      );
     case 'ServiceUnavailable':
       return fail(503, `SageMaker is unavailable for model '${model}'; retry shortly.`, { code: 'upstream_unavailable', retryAfter: 1 });
     case 'InternalFailure':
