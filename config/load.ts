@@ -98,6 +98,7 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
   if (issues.length) throw new ConfigError(source, issues);
   return {
     models,
+    usage: { ...(c.usage.table && { table: c.usage.table }) },
     auth: {
       disabled: c.auth.disabled,
       ...(masterKeySha256 && { masterKeySha256 }),
@@ -131,7 +132,14 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
 
 function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (message: string) => void): ModelConfig {
   const images = m.vision ? imageSettings(m) : undefined;
-  const common = { name: m.name, defaults: m.defaults, vision: m.vision, ...(images && { images }), ...(m.drop_params && { dropParams: true }) };
+  const common = {
+    id: m.name,
+    name: m.name,
+    defaults: m.defaults,
+    vision: m.vision,
+    ...(images && { images }),
+    ...(m.drop_params && { dropParams: true }),
+  };
   if (m.provider === 'openai') {
     return {
       ...common,

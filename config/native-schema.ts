@@ -131,6 +131,12 @@ export const nativeConfigSchema = z.strictObject({
         }
       });
     }),
+  usage: z
+    .strictObject({
+      /** A DynamoDB table for usage, budgets, global limits and stored responses (the stack sets its own). */
+      table: z.string().min(3).max(255).optional(),
+    })
+    .default({}),
   auth: z
     .strictObject({
       /** A literal key or `os.environ/NAME`; only its SHA-256 is kept. */

@@ -35,7 +35,12 @@ export interface FetchPolicy {
 }
 
 interface ModelBase {
-  /** The name clients send as `model`. */
+  /**
+   * The deployment's own id, unique in the config (the model's name unless several deployments
+   * share one name): what logs, headers and usage rows say served an answer.
+   */
+  id: string;
+  /** The name clients send as `model`; several deployments may share it (a model group). */
   name: string;
   dialect: DialectName;
   /** The `model` value an OpenAI-speaking upstream insists on (vLLM's served name, a provider's model id). */
@@ -52,6 +57,8 @@ interface ModelBase {
   chatTemplate?: ChatTemplateConfig;
   /** Embedding models: inputs per container call, when not the dialect's default. */
   maxBatch?: number;
+  /** USD per token, from LiteLLM's `model_info` (or natively); SageMaker endpoints have no list price. */
+  prices?: { inputPerToken: number; outputPerToken: number };
 }
 
 export interface SageMakerModel extends ModelBase {
@@ -106,8 +113,15 @@ export interface DeployConfig {
   vpc?: { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
 }
 
+/** Shared state across Lambda containers (usage, budgets, global limits, stored responses). */
+export interface UsageConfig {
+  /** The DynamoDB table; without one, usage is kept in memory (one process only). */
+  table?: string;
+}
+
 export interface GatewayConfig {
   models: ModelConfig[];
+  usage: UsageConfig;
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
