@@ -36,6 +36,7 @@ auth:
       { GATEWAY_KEY: 'sk-secret' },
     );
     expect(config.models[0]).toEqual({
+      id: 'qwen-vl',
       name: 'qwen-vl',
       provider: 'sagemaker',
       endpoint: 'qwen25-vl-7b',
@@ -187,6 +188,7 @@ model_list:
 `);
     expect(config.models).toEqual([
       {
+        id: 'gpt-3.5-turbo',
         name: 'gpt-3.5-turbo',
         provider: 'openai',
         dialect: 'openai-chat',
@@ -196,6 +198,7 @@ model_list:
         vision: false,
       },
       {
+        id: 'hosted',
         name: 'hosted',
         provider: 'openai',
         dialect: 'openai-chat',
