@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { presentedKey } from '../auth/authenticator.js';
-import { describeCause, GatewayError, toGatewayError } from '../core/gateway-error.js';
+import { describeCause, GatewayError, quoted, toGatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
 import { requestMetrics } from '../core/metrics.js';
 import type { AppDependencies } from './dependencies.js';
@@ -37,6 +37,8 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     };
     const error = c.get('error');
     if (error && status >= 500) Object.assign(fields, { code: error.code, cause: describeCause(error) });
+    // A client that left (mid-upload, or before the answer) is no failure of the gateway's: no error alarm.
+    if (status === 499) fields.code = 'client_closed_request';
     // Written once the answer (or a stream's first chunk) has gone out: a log line is a synchronous
     // write to a pipe, which has no business between the model's first token and the client.
     if (status >= 500) setImmediate(log.error, 'request failed', fields);
@@ -58,7 +60,9 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   app.route('/v1', api);
   app.route('/', api);
 
-  app.notFound((c) => errorResponse(new GatewayError(404, `Unknown request URL: ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' })));
+  app.notFound((c) =>
+    errorResponse(new GatewayError(404, `Unknown request URL: ${quoted(c.req.method, 16)} ${quoted(c.req.path, 128)}.`, { code: 'unknown_url' })),
+  );
   app.onError((error, c) => {
     const gatewayError = toGatewayError(error);
     c.set('error', gatewayError);

@@ -14,11 +14,18 @@ export function listModels({ models }: AppDependencies) {
 
 /** GET /v1/models/{id} */
 export function retrieveModel({ models }: AppDependencies) {
-  return (c: Context<AppEnv>) => c.json(modelObject(models.check(decodedId(c.req.param('id') ?? ''), c.get('principal').models)));
+  return (c: Context<AppEnv>) => c.json(modelObject(models.check(modelId(c.req.url), c.get('principal').models)));
 }
 
-/** The path's model id; a malformed percent-escape is the client's mistake, not a crash. */
-function decodedId(raw: string): string {
+/**
+ * The model id as the client wrote it, decoded once from the raw URL: `c.req.param()` has already
+ * decoded it (leaving malformed escapes as they were), so decoding that again would turn `%2525` into
+ * `%` and could not tell a malformed escape from a literal one. Ids may hold slashes (`org/model`).
+ * A malformed percent-escape is the client's mistake, answered as such.
+ */
+function modelId(url: string): string {
+  const path = new URL(url).pathname;
+  const raw = path.slice(path.indexOf('/models/') + '/models/'.length);
   try {
     return decodeURIComponent(raw);
   } catch {
