@@ -106,6 +106,7 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       cacheTtlSeconds: c.auth.cache_ttl_seconds,
     },
     maxBodyBytes: c.gateway.max_body_bytes,
+    ...maxConnections(c.gateway.max_connections, env),
     imageFetch: {
       allowHosts: c.gateway.image_fetch.allow_hosts,
       denyHosts: c.gateway.image_fetch.deny_hosts,
@@ -221,6 +222,13 @@ function unhonouredDefaults(model: ModelConfig): string[] {
 }
 
 /** `os.environ/NAME` (LiteLLM's convention) reads the environment; anything else is the literal value. */
+/** `gateway.max_connections`, else SAGEGATE_MAX_CONNECTIONS (how a LiteLLM-form config sets it), else the gateway's default. */
+function maxConnections(configured: number | undefined, env: NodeJS.ProcessEnv): { maxConnections?: number } {
+  if (configured !== undefined) return { maxConnections: configured };
+  const fromEnv = Number(env.SAGEGATE_MAX_CONNECTIONS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? { maxConnections: fromEnv } : {};
+}
+
 function resolveSecretRef(value: string, env: NodeJS.ProcessEnv): string | undefined {
   return value.startsWith('os.environ/') ? env[value.slice(11)] || undefined : value;
 }

@@ -158,6 +158,8 @@ export const nativeConfigSchema = z.strictObject({
         .min(1024)
         .max(6 * 1024 * 1024)
         .default(6 * 1024 * 1024),
+      /** SageMaker calls in flight at once per host (the connection pool); matters to the local server. */
+      max_connections: z.number().int().min(1).max(100_000).optional(),
       image_fetch: z
         .strictObject({
           allow_hosts: z.array(z.string().min(1)).default([]),

@@ -3,6 +3,7 @@ import type { GatewayConfig } from './core/config.js';
 import { createApp } from './http/app.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
+import { configureTransports } from './transports/index.js';
 
 /** The gateway of one config, assembled once per container: on Lambda (`index.ts`) and locally alike. */
 export interface Gateway {
@@ -19,6 +20,7 @@ export interface GatewayOverrides {
 }
 
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
+  configureTransports({ maxConnections: config.maxConnections });
   const auth = overrides.auth ?? createAuthenticator(config.auth);
   const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost));
   return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes }), auth, models };

@@ -125,6 +125,8 @@ export interface GatewayConfig {
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Upstream calls in flight at once per host (the SDK's connection pool); the transports' default when unset. */
+  maxConnections?: number;
   /** How image URLs are fetched. */
   imageFetch: FetchPolicy;
   deploy: DeployConfig;

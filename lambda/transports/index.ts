@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../core/config.js';
 import { OpenAIHttpTransport } from './openai-http/transport.js';
+import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from './sagemaker/clients.js';
 import { SageMakerTransport } from './sagemaker/transport.js';
 import type { Transport } from './transport.js';
 
@@ -11,6 +12,11 @@ export function transportsFor(model: ModelConfig): { chat: Transport; embeddings
   if (model.provider === 'openai') return OpenAIHttpTransport.forModel(model);
   const sagemaker = new SageMakerTransport(model);
   return { chat: sagemaker, embeddings: sagemaker };
+}
+
+/** Connection settings of the transports made from now on: once per container, before the models are built. */
+export function configureTransports({ maxConnections }: { maxConnections?: number }): void {
+  configureSageMakerClients({ maxConnections: maxConnections ?? DEFAULT_SAGEMAKER_CONNECTIONS.maxConnections });
 }
 
 export { invokeJson } from './invoke-json.js';
