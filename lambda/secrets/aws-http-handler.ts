@@ -20,7 +20,7 @@ export interface AwsCallLimits {
 }
 
 /** Small reads on the request path (Secrets Manager, STS, DynamoDB): tens of milliseconds when healthy. */
-export const QUICK_AWS_CALL: AwsCallLimits = { connectionTimeoutMs: 1000, requestTimeoutMs: 2000 };
+export const QUICK_AWS_CALL: AwsCallLimits = { connectionTimeoutMs: 1000, requestTimeoutMs: 1500 };
 
 /** The handler options for `limits`, for clients that subclass the handler (SageMaker's). */
 export function awsHttpHandlerOptions(limits: AwsCallLimits): NodeHttpHandlerOptions {

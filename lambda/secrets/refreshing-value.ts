@@ -56,7 +56,7 @@ export class RefreshingValue<T> {
     private readonly options: RefreshingValueOptions,
   ) {
     this.staleWaitMs = options.staleWaitMs ?? 500;
-    this.loadTimeoutMs = options.loadTimeoutMs ?? 5000;
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 3000;
   }
 
   /** The value, read again once older than the TTL (or than `maxAgeMs`, for an earlier look). */
@@ -67,8 +67,8 @@ export class RefreshingValue<T> {
     const usable = cached && now - cached.loadedAt < this.options.ttlMs + this.options.graceMs ? cached : undefined;
     if (cached && now - cached.loadedAt < maxAgeMs) return Promise.resolve(cached.value);
     if (failedRecently && usable) return Promise.resolve(usable.value);
-    // Nothing to serve and the source failed a moment ago: fail fast rather than pile up waiting callers.
-    if (failedRecently && !usable && !this.reading) return Promise.reject(this.failureOf(this.lastFailure!.read));
+    // Nothing to serve and the source failed (or timed out) a moment ago: fail fast rather than pile up waiting callers.
+    if (failedRecently && !usable) return Promise.reject(this.failureOf(this.lastFailure!.read));
 
     const read = this.startRead(now);
     if (usable) {
@@ -79,6 +79,7 @@ export class RefreshingValue<T> {
       (r) => {
         if (r.settled) return r.value;
         read.failure ??= this.options.onFailure(new ReadTimeoutError(`the read did not finish within ${this.loadTimeoutMs} ms`));
+        if (!this.lastFailure || this.lastFailure.read !== read) this.lastFailure = { at: Date.now(), read };
         throw read.failure;
       },
       () => {

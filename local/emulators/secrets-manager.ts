@@ -25,6 +25,8 @@ export class SecretsManagerEmulator {
   private server: Server | undefined;
   /** While true every call fails with InternalServiceError (an outage). */
   down = false;
+  /** While true every call is held open and never answered (a service that accepts connections and hangs). */
+  hang = false;
   calls: { operation: string; secretId?: string; stage?: string }[] = [];
   url = '';
 
@@ -64,6 +66,7 @@ export class SecretsManagerEmulator {
         this.calls.push({ operation, secretId: input.SecretId as string | undefined, stage: input.VersionStage as string | undefined });
         if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256'))
           return fail(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+        if (this.hang) return; // no answer, ever: the caller's own timeout is all that ends the call
         if (this.down) return fail(res, 500, 'InternalServiceError', 'An error occurred on the server side.');
         this.dispatch(operation, input, res);
       });
