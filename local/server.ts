@@ -23,6 +23,10 @@ if (values.help) {
   process.exit(0);
 }
 
+// The AWS SDK's nine-line Node 20 notice, as one banner line instead (docs/wire-facts.md §12).
+const oldNode = Number(process.versions.node.split('.')[0]) < 22 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined;
+if (oldNode) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port: '${values.port}' is not a port number`);
@@ -45,6 +49,7 @@ try {
     ...(config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)
       ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']
       : []),
+    ...(oldNode ? [`node ${process.versions.node}: Node 22 or newer is recommended (AWS SDK releases after January 2027 need it)`] : []),
     `sagegate listening on ${gateway.url}/v1`,
   ];
   console.log(banner.join('\n'));
