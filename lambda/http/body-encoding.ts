@@ -14,7 +14,8 @@ const DECODERS: Record<string, { name: string; decompress: Decompress }> = {
 /**
  * A body sent with `Content-Encoding`, decoded off the event loop (zlib's thread pool). The output is
  * capped at the body limit as it is produced, so a small bomb cannot inflate into gigabytes: what
- * counts against the limit is the decompressed size. An encoding the gateway does not decode is a 415.
+ * counts against the limit is the decompressed size (docs/wire-facts.md §12). An encoding the gateway
+ * does not decode is a 415.
  */
 export async function decodeBody(bytes: Uint8Array, header: string, maxBytes: number, tooLarge: () => GatewayError): Promise<Uint8Array> {
   const codings = header

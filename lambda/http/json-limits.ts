@@ -1,8 +1,9 @@
 /**
  * Shape limits on a JSON body, checked on its raw bytes before `JSON.parse`: parsing itself is the
- * first recursive work (V8 takes seconds to build a value nested three million levels deep), and the
- * schema check, payload encoding and error messages all walk the parsed value again. One linear pass,
- * with strings skipped by `indexOf` (native), so a 6 MB image string costs about as much as copying it.
+ * first costly work (V8 takes seconds to build a value nested three million levels deep;
+ * docs/wire-facts.md §12), and the schema check, payload encoding and error messages all walk the
+ * parsed value again, some of them recursively. One linear pass, with strings skipped by `indexOf`
+ * (native), so a 6 MB image string costs about as much as copying it.
  *
  * It does not validate JSON: a malformed body either breaks no limit and fails `JSON.parse` next, or
  * breaks one and is refused for that. What it counts:

@@ -29,7 +29,7 @@ const MAX_INPUT_PIXELS = 268_402_689;
  * Resizes and re-encodes with sharp (libvips), loaded on first use so requests without images that
  * need changing never load it. EXIF orientation is applied; animation keeps its first frame. An image
  * whose header reads well but whose data does not (cut short, corrupt) fails here: the client is told
- * that in plain words (an ImageError), libvips' own message goes to the log.
+ * that in plain words (an ImageError), libvips' own message goes to the log (docs/wire-facts.md §12).
  */
 export async function resizeImage(
   bytes: Uint8Array,

@@ -19,8 +19,9 @@ export function retrieveModel({ models }: AppDependencies) {
 
 /**
  * The model id as the client wrote it, decoded once from the raw URL: `c.req.param()` has already
- * decoded it (leaving malformed escapes as they were), so decoding that again would turn `%2525` into
- * `%` and could not tell a malformed escape from a literal one. Ids may hold slashes (`org/model`).
+ * decoded it, leaving malformed escapes as they were (docs/wire-facts.md §12), so decoding that again
+ * would turn `%2525` into `%` and could not tell a malformed escape from a literal one. Ids may hold
+ * slashes (`org/model`).
  * A malformed percent-escape is the client's mistake, answered as such.
  */
 function modelId(url: string): string {
