@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, configNotices, loadConfigFile } from '../config/load.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
 
 const { values } = parseArgs({
@@ -33,6 +33,7 @@ const demo = !values.config;
 const configFile = values.config ?? fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
 try {
   const config = await loadConfigFile(configFile);
+  for (const notice of configNotices(config)) console.warn(`notice: ${notice}`);
   const emulator = demo ? await startDemoSageMaker() : undefined;
   const gateway = await serveGateway(config, { port, host: values.host });
   const banner = [
