@@ -42,7 +42,7 @@ try {
           `DEMO MODE: models 'sagegate-demo' (chat) and 'sagegate-demo-embed' (embeddings) run on a local SageMaker emulator (${emulator!.url}); they are stand-ins, not real models.`,
         ]
       : []),
-    `models: ${config.models.map((m) => m.name).join(', ')}`,
+    `models: ${[...new Set(config.models.map((m) => m.name))].join(', ')}`,
     ...(config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)
       ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']
       : []),

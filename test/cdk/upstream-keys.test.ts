@@ -37,7 +37,12 @@ it('refuses a config holding upstream keys until they are stored, then deploys i
     litellm_params: { model: gpt-4, api_key: os.environ/TEST_OPENAI_KEY }
 `,
   );
-  const env = { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint, TEST_OPENAI_KEY: 'sk-openai-env-0002', CDK_DEFAULT_REGION: 'us-east-1', CDK_DEFAULT_ACCOUNT: '123456789012' };
+  const env = {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    TEST_OPENAI_KEY: 'sk-openai-env-0002',
+    CDK_DEFAULT_REGION: 'us-east-1',
+    CDK_DEFAULT_ACCOUNT: '123456789012',
+  };
   const synth = () => run('npx', ['cdk', 'synth', '--no-notices', '-q', '-c', `config=${config}`, '-o', join(dir, 'cdk.out')], env);
   try {
     const refused = await synth();
@@ -61,7 +66,12 @@ it('refuses a config holding upstream keys until they are stored, then deploys i
     const template = readFileSync(join(dir, 'cdk.out', 'SageGate.template.json'), 'utf8');
     expect(template).not.toContain('sk-glm-literal-0001');
     expect(template).not.toContain('sk-openai-env-0002');
-    const statements = Object.values(JSON.parse(template).Resources as Record<string, { Type: string; Properties: { PolicyDocument?: { Statement: { Sid?: string; Resource: unknown }[] } } }>)
+    const statements = Object.values(
+      JSON.parse(template).Resources as Record<
+        string,
+        { Type: string; Properties: { PolicyDocument?: { Statement: { Sid?: string; Resource: unknown }[] } } }
+      >,
+    )
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => r.Properties.PolicyDocument!.Statement);
     const upstream = statements.find((s) => s.Sid === 'ReadUpstreamApiKeys');
