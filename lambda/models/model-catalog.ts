@@ -1,9 +1,9 @@
 import type { GatewayConfig, ModelConfig, RouterConfig } from '../core/config.js';
 import { GatewayError, invalidRequest, modelNotFound, quoted } from '../core/gateway-error.js';
-import { isEmbeddingDialect } from '../core/names.js';
+import { type ChatDialectName, isEmbeddingDialect } from '../core/names.js';
 import { chatDialects, embeddingDialects } from '../dialects/index.js';
 import type { ImageFetcher } from '../images/image-fetcher.js';
-import { transportsFor } from '../transports/index.js';
+import { describeTarget, transportsFor } from '../transports/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
 import { ModelGroup } from './router/model-group.js';
@@ -86,7 +86,7 @@ export class ModelCatalog {
         if (allowed && !allowed.has(name)) continue;
         for (const status of group.status()) {
           if (rows.some((r) => r.deployment === status.deployment)) continue;
-          rows.push({ model: name, ...target(byId.get(status.deployment)!), ...status });
+          rows.push({ model: name, ...status, ...describeTarget(byId.get(status.deployment)!) });
         }
       }
     }
@@ -96,20 +96,11 @@ export class ModelCatalog {
   private deploymentsOf(name: string): ListedModel['deployments'] {
     return this.config.models
       .filter((m) => m.name === name)
-      .map((m) => ({ id: m.id, ...(m.provider === 'sagemaker' && m.inferenceComponent && { inference_component: m.inferenceComponent }) }));
+      .map((m) => {
+        const component = describeTarget(m).inference_component;
+        return { id: m.id, ...(component && { inference_component: component }) };
+      });
   }
-}
-
-/** Where a deployment's requests go, as an operator reads it (never a key). */
-function target(model: ModelConfig) {
-  if (model.provider === 'openai') return { deployment: model.id, provider: model.hosted ?? 'openai-compatible', base_url: model.baseUrl };
-  return {
-    deployment: model.id,
-    provider: 'sagemaker',
-    endpoint: model.endpoint,
-    ...(model.inferenceComponent && { inference_component: model.inferenceComponent }),
-    ...(model.region && { region: model.region }),
-  };
 }
 
 /** The catalog of a config: each deployment's dialect bound to its transport, deployments grouped by name. */
@@ -123,18 +114,17 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher): Model
   };
   for (const model of config.models) {
     const transports = transportsFor(model);
-    if (model.provider === 'openai') {
-      // An OpenAI-compatible server answers both, each on its own path.
-      add(chat, model, createChatModel(model, { dialect: chatDialects['openai-chat'](model), transport: transports.chat, images }));
+    if (transports.chat) {
       add(
-        embedding,
+        chat,
         model,
-        createEmbeddingModel(model, { dialect: embeddingDialects['openai-embeddings'](model), transport: transports.embeddings }),
+        createChatModel(model, { dialect: chatDialects[model.dialect as ChatDialectName](model), transport: transports.chat, images }),
       );
-    } else if (isEmbeddingDialect(model.dialect)) {
-      add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[model.dialect](model), transport: transports.embeddings }));
-    } else {
-      add(chat, model, createChatModel(model, { dialect: chatDialects[model.dialect](model), transport: transports.chat, images }));
+    }
+    if (transports.embeddings) {
+      // An OpenAI-compatible server's embeddings speak OpenAI's embeddings API.
+      const dialect = isEmbeddingDialect(model.dialect) ? model.dialect : 'openai-embeddings';
+      add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[dialect](model), transport: transports.embeddings }));
     }
   }
   const groups = <M>(members: Map<string, { id: string; model: M; routing?: ModelConfig['routing'] }[]>, router: RouterConfig) =>
