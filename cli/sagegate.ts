@@ -13,26 +13,27 @@
  */
 import { parseArgs } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Io } from './io.js';
 import { expiryFrom, UsageError } from './keys/durations.js';
 import { findSecret } from './keys/find-secret.js';
 import { addKey, keyStatus, newApiKey, replaceMaster, revokeKey } from './keys/key-commands.js';
 import { KeyStoreSecret } from './keys/key-store-secret.js';
+import { upstreamKeysMain } from './upstream-keys/main.js';
 
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type { Io };
 
 const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 const USAGE = `usage: sagegate keys <create|list|revoke|rotate-master> [options]
+       sagegate upstream-keys set <deployment> [--config <file> | --stack <name>] [--region <region>]   (key on standard input)
   keys create --name <name> [--models a,b] [--expires 30d] [--rpm 60]
   keys list
   keys revoke <key id>
   keys rotate-master [--finish | --abort]
 options: --secret <arn|name> | --stack <name> (default SageGate), --region <region>`;
 
-export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
+export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncIterable<Buffer | string> = process.stdin): Promise<number> {
+  if (argv[0] === 'upstream-keys') return upstreamKeysMain(argv.slice(1), io, stdin);
   try {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, configNotices, loadConfigFile } from '../config/load.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
 
 const { values } = parseArgs({
@@ -37,6 +37,7 @@ const demo = !values.config;
 const configFile = values.config ?? fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
 try {
   const config = await loadConfigFile(configFile);
+  for (const notice of configNotices(config)) console.warn(`notice: ${notice}`);
   const emulator = demo ? await startDemoSageMaker() : undefined;
   const gateway = await serveGateway(config, { port, host: values.host });
   const banner = [
@@ -45,7 +46,7 @@ try {
           `DEMO MODE: models 'sagegate-demo' (chat) and 'sagegate-demo-embed' (embeddings) run on a local SageMaker emulator (${emulator!.url}); they are stand-ins, not real models.`,
         ]
       : []),
-    `models: ${config.models.map((m) => m.name).join(', ')}`,
+    `models: ${[...new Set(config.models.map((m) => m.name))].join(', ')}`,
     ...(config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)
       ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']
       : []),

@@ -10,6 +10,8 @@ export interface GatewayErrorOptions {
   /** Seconds; sent as `Retry-After`, which the official SDKs honour. */
   retryAfter?: number;
   cause?: unknown;
+  /** The upstream said the prompt does not fit its context window (for context-window fallbacks; not sent). */
+  promptTooLong?: boolean;
 }
 
 const TYPE_BY_STATUS: Record<number, string> = {
@@ -38,6 +40,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly code: string | null;
   readonly retryAfter: number | undefined;
+  readonly promptTooLong: boolean;
 
   constructor(
     readonly status: number,
@@ -50,6 +53,7 @@ export class GatewayError extends Error {
     this.param = options.param == null ? null : quoted(options.param, MAX_PARAM);
     this.code = options.code ?? null;
     this.retryAfter = options.retryAfter;
+    this.promptTooLong = options.promptTooLong ?? false;
   }
 
   toJSON(): ErrorBody {

@@ -12,6 +12,7 @@ const NAME = 'openai-chat';
  * passed through: the container itself refuses what it cannot honour.
  */
 export function openAIChat(model: ModelConfig): StreamingChatDialect {
+  const hosted = model.provider === 'openai' && model.hosted !== undefined;
   return {
     name: NAME,
     usage: 'full',
@@ -24,8 +25,8 @@ export function openAIChat(model: ModelConfig): StreamingChatDialect {
         const value = (fields as Record<string, unknown>)[key];
         if (value !== null && value !== undefined) body[key] = value;
       }
-      // TGI and older vLLM know only max_tokens.
-      if (body.max_completion_tokens !== undefined) {
+      // TGI and older vLLM know only max_tokens (hosted providers take the newer name, OpenAI's o-series only it).
+      if (body.max_completion_tokens !== undefined && !hosted) {
         body.max_tokens ??= body.max_completion_tokens;
         delete body.max_completion_tokens;
       }

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { presentedKey } from '../auth/authenticator.js';
 import { describeCause, GatewayError, quoted, toGatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
@@ -8,7 +8,7 @@ import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
-import { listModels, retrieveModel } from './routes/models.js';
+import { listModels, modelHealth, retrieveModel } from './routes/models.js';
 
 /**
  * The HTTP surface, the same on Lambda and locally: OpenAI's routes with and without the `/v1`
@@ -45,14 +45,17 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     else setImmediate(log.info, 'request', fields);
   });
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-
-  const api = new Hono<AppEnv>();
-  api.use(async (c, next) => {
+  const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     c.set('principal', await deps.auth.authenticate(key));
     await next();
-  });
+  };
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/health/models', authenticate, modelHealth(deps));
+
+  const api = new Hono<AppEnv>();
+  api.use(authenticate);
   api.post('/chat/completions', chatCompletions(deps));
   api.post('/embeddings', embeddings(deps));
   api.get('/models', listModels(deps));

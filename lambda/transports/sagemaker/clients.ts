@@ -1,6 +1,7 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { awsHttpHandlerOptions } from '../../secrets/aws-http-handler.js';
 import { AbortableHttpHandler, passAbortSignals } from './abort-signals.js';
+import { connectionRetries } from './connection-retries.js';
 
 /**
  * One client per region, created once per container and reused by every request, so connections
@@ -43,9 +44,9 @@ export function sageMakerClient(region: string | undefined): SageMakerRuntimeCli
   if (!client) {
     client = new SageMakerRuntimeClient({
       ...(region ? { region } : {}),
-      // The official OpenAI SDKs retry 429 and 5xx themselves; one SDK retry covers a stale
-      // keep-alive socket after a Lambda freeze without multiplying the client's own retries.
-      maxAttempts: 2,
+      // Only a call that got no answer at all is retried here (a stale keep-alive socket after a
+      // Lambda freeze); statuses are the router's (connection-retries.ts).
+      retryStrategy: connectionRetries,
       // Resolve the middleware chain once per command type, not on every request (measured: the
       // largest single cost of a request in the benchmark). Streams keep it too: see abort-signals.ts.
       cacheMiddleware: true,
