@@ -15,9 +15,10 @@ const utf8 = new TextDecoder();
 export async function readJson(request: Request, maxBytes: number, limits: JsonLimits = DEFAULT_JSON_LIMITS): Promise<unknown> {
   checkContentType(request.headers.get('content-type'));
   const encoding = request.headers.get('content-encoding');
-  const declared = Number(request.headers.get('content-length') ?? 0);
+  const length = request.headers.get('content-length');
+  const declared = length === null || length.trim() === '' ? Number.NaN : Number(length);
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  let bytes = await readBody(request, maxBytes);
+  let bytes = await readBody(request, Number.isInteger(declared) && declared >= 0, maxBytes);
   if (encoding) bytes = await decodeBody(bytes, encoding, maxBytes, () => tooLarge(maxBytes));
   if (bytes.byteLength === 0) throw invalidRequest('The request body is empty; send a JSON object.');
   const breach = checkJsonLimits(bytes, limits);
@@ -45,8 +46,20 @@ function checkContentType(value: string | null): void {
   );
 }
 
-/** The body's bytes, read no further than the limit; a body that breaks off is the client leaving. */
-async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The body's bytes, read no further than the limit; a body that breaks off is the client leaving.
+ * With a Content-Length (checked against the limit already) the HTTP layer delivers exactly that many
+ * bytes, and `arrayBuffer()` takes @hono/node-server's fast path (no web stream); a chunked body is
+ * read piece by piece and refused as soon as it passes the limit.
+ */
+async function readBody(request: Request, lengthKnown: boolean, maxBytes: number): Promise<Uint8Array> {
+  if (lengthKnown) {
+    try {
+      return new Uint8Array(await request.arrayBuffer());
+    } catch (error) {
+      throw clientLeft(error);
+    }
+  }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -63,15 +76,14 @@ async function readBody(request: Request, maxBytes: number): Promise<Uint8Array>
       chunks.push(value);
     }
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    throw new GatewayError(499, 'The client closed the connection before its request body was complete.', {
-      code: 'client_closed_request',
-      cause: error,
-    });
+    throw error instanceof GatewayError ? error : clientLeft(error);
   }
   if (chunks.length === 1) return chunks[0]!;
   return Buffer.concat(chunks, size);
 }
+
+const clientLeft = (cause: unknown) =>
+  new GatewayError(499, 'The client closed the connection before its request body was complete.', { code: 'client_closed_request', cause });
 
 const tooLarge = (maxBytes: number) =>
   new GatewayError(413, `The request body is larger than the gateway's limit of ${maxBytes} bytes.`, { code: 'request_too_large' });
