@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { templateForModelId } from './model-names.js';
-import { chatTemplateSchema, type NativeConfig, sageMakerModelSchema } from './native-schema.js';
+import { chatTemplateSchema, type NativeConfig, routeIssues, sageMakerModelSchema } from './native-schema.js';
 
 /**
  * LiteLLM proxy configs (`model_list`, as in the seeds), translated to the native form. Only what
@@ -18,9 +18,14 @@ const litellmModel = z.strictObject({
     hf_model_name: z.string().min(1).optional(),
     api_base: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     api_key: z.string().optional(),
+    // Assume this role for the model's calls (LiteLLM's cross-account keys: the role's ARN and the session name).
+    aws_role_name: fields.role_arn,
+    aws_session_name: fields.session_name,
     // sagegate extensions: the dialect of a SageMaker container, its chat template, an upstream key's
     // secret, an embedding container's batch limit.
     dialect: fields.dialect.unwrap().optional(),
+    route: fields.route,
+    route_auth: fields.route_auth,
     max_batch: fields.max_batch,
     chat_template: chatTemplateSchema.optional(),
     api_key_secret: z.string().min(1).optional(),
@@ -40,7 +45,13 @@ const litellmModel = z.strictObject({
 
 export const litellmConfigSchema = z.strictObject({
   model_list: z.array(litellmModel).min(1, 'configure at least one model'),
-  general_settings: z.strictObject({ master_key: z.string().min(1).optional() }).optional(),
+  general_settings: z
+    .strictObject({
+      master_key: z.string().min(1).optional(),
+      /** A sagegate extension (LiteLLM has no such key): SSE pings while a started stream's upstream is silent. */
+      keepalive_seconds: z.number().int().min(0).max(300).optional(),
+    })
+    .optional(),
   litellm_settings: z
     .strictObject({
       /** Drop parameters a model cannot honour instead of refusing them, for every model. */
@@ -70,8 +81,13 @@ export function translateLiteLLM(config: LiteLLMConfig): { native: NativeConfig;
     return model;
   });
   const masterKey = config.general_settings?.master_key;
+  const keepalive = config.general_settings?.keepalive_seconds;
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
-  const native: NativeConfig = { models, auth: masterKey ? { master_key: masterKey } : { disabled: true } };
+  const native: NativeConfig = {
+    models,
+    auth: masterKey ? { master_key: masterKey } : { disabled: true },
+    ...(keepalive !== undefined && { gateway: { keepalive_seconds: keepalive } }),
+  };
   return { native, issues };
 }
 
@@ -85,7 +101,11 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     api_base,
     api_key,
     api_key_secret,
+    aws_role_name,
+    aws_session_name,
     dialect,
+    route,
+    route_auth,
     chat_template,
     max_batch,
     drop_params: _drop,
@@ -105,7 +125,18 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
         'API keys are not kept in config files: store it in Secrets Manager and set api_key_secret to its name or ARN (or api_key: None for keyless servers)',
       );
     }
-    for (const [key, value] of Object.entries({ aws_region_name, model_id, hf_model_name, dialect, chat_template, max_batch })) {
+    for (const [key, value] of Object.entries({
+      aws_region_name,
+      model_id,
+      hf_model_name,
+      dialect,
+      chat_template,
+      max_batch,
+      aws_role_name,
+      aws_session_name,
+      route,
+      route_auth,
+    })) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to 'openai/' models`);
     }
     return { ...common, provider: 'openai', base_url: api_base ?? 'http://invalid', model: target, ...(api_key_secret && { api_key_secret }) };
@@ -116,9 +147,20 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     for (const [key, value] of Object.entries({ api_base, api_key, api_key_secret })) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to SageMaker models (the gateway signs with its IAM role)`);
     }
+    const access = {
+      ...(aws_role_name && { role_arn: aws_role_name }),
+      ...(aws_session_name && { session_name: aws_session_name }),
+      ...(route && { route }),
+      ...(route_auth && { route_auth }),
+    };
+    const checkRoute = (model: { dialect: NonNullable<typeof dialect> }) => {
+      const litellmKey: Record<string, string> = { session_name: 'aws_session_name', role_arn: 'aws_role_name' };
+      for (const [key, message] of routeIssues({ ...access, dialect: model.dialect })) refuse(litellmKey[key] ?? key, message);
+    };
     // LiteLLM sends `sagemaker/` embeddings as JumpStart's `{"text_inputs"}`.
     if (entry.model_info?.mode === 'embedding') {
       if (chat_template) refuse('chat_template', 'a chat template does not apply to embedding models');
+      checkRoute({ dialect: dialect ?? 'jumpstart-embedding' });
       return {
         ...common,
         provider: 'sagemaker',
@@ -127,6 +169,7 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
         ...(aws_region_name && { region: aws_region_name }),
         ...(model_id && { inference_component: model_id }),
         ...(max_batch && { max_batch }),
+        ...access,
       };
     }
     // sagemaker/ is TGI's generate payload; the prompt template follows hf_model_name where it matches.
@@ -134,6 +177,7 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     if (!generate && hf_model_name)
       refuse('hf_model_name', "hf_model_name applies to 'sagemaker/' (generate) models; 'sagemaker_chat/' containers apply their own template");
     const template = chat_template ?? (generate ? (hf_model_name && templateForModelId(hf_model_name)) || 'plain' : undefined);
+    checkRoute({ dialect: dialect ?? (generate ? 'tgi-generate' : 'openai-chat') });
     return {
       ...common,
       provider: 'sagemaker',
@@ -143,6 +187,7 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
       ...(model_id && { inference_component: model_id }),
       ...(template && { chat_template: template }),
       ...(max_batch && { max_batch }), // refused by the model schema: chat models have no batches
+      ...access,
     };
   }
 

@@ -106,6 +106,7 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       cacheTtlSeconds: c.auth.cache_ttl_seconds,
     },
     maxBodyBytes: c.gateway.max_body_bytes,
+    keepaliveSeconds: c.gateway.keepalive_seconds,
     imageFetch: {
       allowHosts: c.gateway.image_fetch.allow_hosts,
       denyHosts: c.gateway.image_fetch.deny_hosts,
@@ -160,6 +161,9 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
     ...(m.inference_component && { inferenceComponent: m.inference_component }),
     ...(m.target_variant && { targetVariant: m.target_variant }),
     ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
+    ...(m.route === 'openai' && { route: 'openai' as const }),
+    ...(m.route_auth === 'sigv4' && { routeAuth: 'sigv4' as const }),
+    ...(m.role_arn && { assumeRole: { roleArn: m.role_arn, ...(m.session_name && { sessionName: m.session_name }) } }),
     ...(m.served_model_name && { servedModelName: m.served_model_name }),
     ...(m.max_batch && { maxBatch: m.max_batch }),
     ...(chatTemplate && { chatTemplate }),

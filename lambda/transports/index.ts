@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../core/config.js';
 import { OpenAIHttpTransport } from './openai-http/transport.js';
 import { SageMakerTransport } from './sagemaker/transport.js';
+import { SageMakerOpenAITransport } from './sagemaker-openai/transport.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -9,6 +10,11 @@ import type { Transport } from './transport.js';
  */
 export function transportsFor(model: ModelConfig): { chat: Transport; embeddings: Transport } {
   if (model.provider === 'openai') return OpenAIHttpTransport.forModel(model);
+  // The config allows the OpenAI-compatible route for openai-chat chat models only (it serves nothing else).
+  if (model.route === 'openai') {
+    const route = new SageMakerOpenAITransport(model);
+    return { chat: route, embeddings: route };
+  }
   const sagemaker = new SageMakerTransport(model);
   return { chat: sagemaker, embeddings: sagemaker };
 }

@@ -82,11 +82,13 @@ describe('errors, as OpenAI clients see them', () => {
     await expect(ask('chat')).resolves.toMatchObject({ object: 'chat.completion' });
   });
 
-  it('answers 429 with Retry-After while the endpoint is not ready', async () => {
+  it('answers 503 model_starting with Retry-After while the endpoint is not ready', async () => {
     h.emulator.failNext('chat-endpoint', 'ModelNotReadyException', 2);
     const error = await errorOf(ask('chat', { stream: true }));
-    expect(error.status).toBe(429);
-    expect(error.error).toMatchObject({ code: 'model_not_ready' });
+    expect(error.status).toBe(503);
+    expect(error.headers?.get('retry-after')).toBe('30');
+    expect(error.error).toMatchObject({ code: 'model_starting' });
+    expect(error.message).toContain('is starting');
   });
 
   it("passes a container's 4xx on as a 400 with the container's own message", async () => {

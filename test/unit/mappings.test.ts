@@ -14,7 +14,7 @@ const live = new AbortController().signal;
 describe('SageMaker errors', () => {
   it.each([
     ['ThrottlingException', {}, 429, 'rate_limit_exceeded', 1],
-    ['ModelNotReadyException', {}, 429, 'model_not_ready', 5],
+    ['ModelNotReadyException', {}, 503, 'model_starting', 30],
     ['ValidationError', {}, 502, 'upstream_misconfigured', undefined],
     ['ServiceUnavailable', {}, 503, 'upstream_unavailable', 1],
     ['InternalFailure', {}, 502, 'upstream_error', undefined],

@@ -1,20 +1,25 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { AssumeRoleConfig } from '../../core/config.js';
 import { AbortableHttpHandler, passAbortSignals } from './abort-signals.js';
+import { assumedRoleCredentials } from './assume-role.js';
 
 /**
- * One client per region, created once per container and reused by every request, so connections
- * and credentials are shared. The SDK reads AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME itself, which is how
- * the local emulator and the tests point it elsewhere.
+ * One client per region (and per assumed role), created once per container and reused by every
+ * request, so connections and credentials are shared. The SDK reads AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME
+ * itself, which is how the local emulator and the tests point it elsewhere. Credentials come from the
+ * default provider chain (Lambda's, ECS's task role...), or from STS for a model with a role to assume.
  */
 const clients = new Map<string, SageMakerRuntimeClient>();
 
-export function sageMakerClient(region: string | undefined): SageMakerRuntimeClient {
+export function sageMakerClient(region: string | undefined, role?: AssumeRoleConfig): SageMakerRuntimeClient {
   // Keyed on the endpoint override too, so a gateway built after it changes (tests) gets its own client.
-  const key = `${region ?? ''} ${process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ?? process.env.AWS_ENDPOINT_URL ?? ''}`;
+  let key = `${region ?? ''} ${process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ?? process.env.AWS_ENDPOINT_URL ?? ''}`;
+  if (role) key += ` ${role.roleArn} ${role.sessionName ?? ''} ${process.env.AWS_ENDPOINT_URL_STS ?? ''}`;
   let client = clients.get(key);
   if (!client) {
     client = new SageMakerRuntimeClient({
       ...(region ? { region } : {}),
+      ...(role && { credentials: assumedRoleCredentials(role, region) }),
       // The official OpenAI SDKs retry 429 and 5xx themselves; one SDK retry covers a stale
       // keep-alive socket after a Lambda freeze without multiplying the client's own retries.
       maxAttempts: 2,
