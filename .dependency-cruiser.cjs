@@ -45,7 +45,7 @@ module.exports = {
       comment: 'only the transport folder picks transports: nothing above it names a provider SDK',
       severity: 'error',
       from: { path: '^lambda/', pathNot: '^lambda/transports/' },
-      to: { path: '^lambda/transports/(sagemaker|openai-http)/' },
+      to: { path: '^lambda/transports/(sagemaker|sagemaker-openai|openai-http)/' },
     },
     ...rules,
   ],

@@ -6,6 +6,8 @@
  *  - added time to first token and per-chunk relay delay for streams
  *  - streaming requests per second on one process at concurrency 1, 16, 64, with gateway CPU ms per request
  *  - cold start (load the Lambda bundle, answer the first request), bundle size, peak memory
+ *  - the two SageMaker routes on the same container: InvokeEndpointWithResponseStream against the
+ *    OpenAI-compatible route (time to first token, gateway CPU per request and per further chunk)
  *
  * The gateway runs as its minified bundle in its own process, the emulator in another, this process
  * is the client. Results: a table on stdout and bench/results/latest.json.
@@ -40,6 +42,11 @@ const config = parseConfig(`
 models:
   - { name: bench, endpoint: bench-fast, region: us-east-1 }
   - { name: bench-paced, endpoint: bench-paced, region: us-east-1 }
+  - { name: bench-long, endpoint: bench-long, region: us-east-1 }
+  # The same containers through SageMaker's OpenAI-compatible route.
+  - { name: bench-native, endpoint: bench-fast, region: us-east-1, route: openai }
+  - { name: bench-paced-native, endpoint: bench-paced, region: us-east-1, route: openai }
+  - { name: bench-long-native, endpoint: bench-long, region: us-east-1, route: openai }
 auth: { master_key: ${KEY} }
 `);
 
@@ -214,6 +221,56 @@ function firstTokenBreakdown(windows: { gateway: [number, number][]; direct: [nu
   };
 }
 
+/**
+ * InvokeEndpointWithResponseStream against the OpenAI-compatible route, on the same containers: time to
+ * first token (paced stream, alternating), and gateway CPU per streaming request at concurrency 16 for 8
+ * and for 64 chunks, whose difference gives the CPU of each further chunk.
+ */
+async function compareRoutes() {
+  const models = {
+    invocations: { paced: 'bench-paced', short: 'bench', long: 'bench-long' },
+    openai: { paced: 'bench-paced-native', short: 'bench-native', long: 'bench-long-native' },
+  };
+  for (let i = 0; i < N.warm; i++)
+    for (const m of Object.values(models)) for (const name of Object.values(m)) if (name !== m.paced) await gatewayStream(name);
+  const ttft: Record<string, number[]> = { invocations: [], openai: [] };
+  for (let i = 0; i < N.stream; i++) {
+    for (const route of i % 2 ? (['openai', 'invocations'] as const) : (['invocations', 'openai'] as const))
+      ttft[route]!.push((await gatewayStream(models[route].paced)).ttft);
+  }
+  const cpuPerRequest = async (model: string) => {
+    let next = 0;
+    const cpu0 = cpuMs(gateway.proc.pid!);
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next++ < N.load) await gatewayStream(model);
+      }),
+    );
+    return (cpuMs(gateway.proc.pid!) - cpu0) / N.load;
+  };
+  const out: Record<string, { ttftP50: number; ttftP99: number; cpuMsPerRequest: number; cpuMsPerRequest64: number; cpuMsPerChunk: number }> = {};
+  // Interleaved rounds, so drift on a shared machine falls on both routes alike.
+  const cpu: Record<string, { short: number[]; long: number[] }> = { invocations: { short: [], long: [] }, openai: { short: [], long: [] } };
+  for (let round = 0; round < 3; round++) {
+    for (const route of ['invocations', 'openai'] as const) {
+      cpu[route]!.short.push(await cpuPerRequest(models[route].short));
+      cpu[route]!.long.push(await cpuPerRequest(models[route].long));
+    }
+  }
+  for (const route of ['invocations', 'openai'] as const) {
+    const short = pct(cpu[route]!.short, 50);
+    const long = pct(cpu[route]!.long, 50);
+    out[route] = {
+      ttftP50: pct(ttft[route]!, 50),
+      ttftP99: pct(ttft[route]!, 99),
+      cpuMsPerRequest: short,
+      cpuMsPerRequest64: long,
+      cpuMsPerChunk: (long - short) / 56,
+    };
+  }
+  return out;
+}
+
 // --- run --------------------------------------------------------------------------------------------
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, quick };
@@ -317,6 +374,7 @@ try {
     };
   }
   results.throughput = load;
+  results.routes = await compareRoutes();
   results.gatewayPeakRssMb = peakRssMb(gateway.proc.pid!);
   // The first-token alternation again, with a bare hop in the gateway's place (after the load runs,
   // which would otherwise start on a gateway that had sat idle through it).
@@ -399,6 +457,13 @@ for (const [c, v] of Object.entries(r.throughput) as [string, any][]) {
   row(`streaming, concurrency ${c.slice(1)}: requests/s`, v.rps.toFixed(0));
   row(`streaming, concurrency ${c.slice(1)}: gateway CPU per request`, ms(v.cpuMsPerRequest));
 }
+console.log('  the two SageMaker routes, same containers (InvokeEndpointWithResponseStream / OpenAI-compatible route):');
+const routes = r.routes;
+row('    time to first token, p50', `${ms(routes.invocations.ttftP50)} / ${ms(routes.openai.ttftP50)}`);
+row('    time to first token, p99', `${ms(routes.invocations.ttftP99)} / ${ms(routes.openai.ttftP99)}`);
+row('    gateway CPU per streaming request (8 chunks)', `${ms(routes.invocations.cpuMsPerRequest)} / ${ms(routes.openai.cpuMsPerRequest)}`);
+row('    gateway CPU per streaming request (64 chunks)', `${ms(routes.invocations.cpuMsPerRequest64)} / ${ms(routes.openai.cpuMsPerRequest64)}`);
+row('    gateway CPU per further chunk', `${ms(routes.invocations.cpuMsPerChunk)} / ${ms(routes.openai.cpuMsPerChunk)}`);
 row('cold start: load the bundle', ms(r.coldStart.loadMs), verdict(r.coldStart.loadMs, 100));
 row('cold start: first request after load', ms(r.coldStart.firstRequestMs));
 row('bundle size', `${r.coldStart.bundleKb.toFixed(0)} KB`, verdict(r.coldStart.bundleKb, 600));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { upstreamOf } from './hosted-providers.js';
 import { templateForModelId } from './model-names.js';
-import { chatTemplateSchema, type NativeConfig, sageMakerModelSchema } from './native-schema.js';
+import { chatTemplateSchema, type NativeConfig, routeIssues, sageMakerModelSchema } from './native-schema.js';
 import { deploymentRoutingFields, fallbacksSchema, type RouterSettings, routerSettingsFields } from './router-schema.js';
 
 /**
@@ -20,9 +20,14 @@ const litellmModel = z.strictObject({
     hf_model_name: z.string().min(1).optional(),
     api_base: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     api_key: z.string().optional(),
+    // Assume this role for the model's calls (LiteLLM's cross-account keys: the role's ARN and the session name).
+    aws_role_name: fields.role_arn,
+    aws_session_name: fields.session_name,
     // sagegate extensions: the dialect of a SageMaker container, its chat template, an upstream key's
     // secret, an embedding container's batch limit.
     dialect: fields.dialect.unwrap().optional(),
+    route: fields.route,
+    route_auth: fields.route_auth,
     max_batch: fields.max_batch,
     chat_template: chatTemplateSchema.optional(),
     api_key_secret: z.string().min(1).optional(),
@@ -61,6 +66,8 @@ export const litellmConfigSchema = z.strictObject({
       master_key: z.string().min(1).optional(),
       /** Seed 002 writes the monthly budget here (LiteLLM reads it from litellm_settings). */
       max_budget: z.number().positive().optional(),
+      /** A sagegate extension (LiteLLM has no such key): SSE pings while a started stream's upstream is silent. */
+      keepalive_seconds: z.number().int().min(0).max(300).optional(),
     })
     .optional(),
   litellm_settings: z
@@ -108,8 +115,14 @@ export function translateLiteLLM(config: LiteLLMConfig, env: NodeJS.ProcessEnv):
   if (config.general_settings?.max_budget !== undefined) {
     notices.push('general_settings.max_budget is accepted but not enforced yet: sagegate counts no spend in this version.');
   }
+  const keepalive = config.general_settings?.keepalive_seconds;
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
-  const native: NativeConfig = { models, router, auth: masterKey ? { master_key: masterKey } : { disabled: true } };
+  const native: NativeConfig = {
+    models,
+    router,
+    auth: masterKey ? { master_key: masterKey } : { disabled: true },
+    ...(keepalive !== undefined && { gateway: { keepalive_seconds: keepalive } }),
+  };
   const routerPath = (key: string) =>
     config.router_settings && key in config.router_settings
       ? ['router_settings', key]
@@ -132,7 +145,11 @@ function translateModel(
     api_base,
     api_key,
     api_key_secret,
+    aws_role_name,
+    aws_session_name,
     dialect,
+    route,
+    route_auth,
     chat_template,
     max_batch,
     drop_params: _drop,
@@ -159,7 +176,19 @@ function translateModel(
   const upstream = upstreamOf(model, api_base, env);
 
   if (upstream.kind === 'openai') {
-    for (const [key, value] of Object.entries({ aws_region_name, model_id, hf_model_name, dialect, chat_template, max_batch })) {
+    const sageMakerOnly = {
+      aws_region_name,
+      model_id,
+      hf_model_name,
+      dialect,
+      chat_template,
+      max_batch,
+      aws_role_name,
+      aws_session_name,
+      route,
+      route_auth,
+    };
+    for (const [key, value] of Object.entries(sageMakerOnly)) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to OpenAI-compatible models`);
     }
     const key = api_key !== undefined && !NO_KEY.has(api_key.trim().toLowerCase()) ? api_key : undefined;
@@ -180,9 +209,20 @@ function translateModel(
     for (const [key, value] of Object.entries({ api_base, api_key, api_key_secret })) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to SageMaker models (the gateway signs with its IAM role)`);
     }
+    const access = {
+      ...(aws_role_name && { role_arn: aws_role_name }),
+      ...(aws_session_name && { session_name: aws_session_name }),
+      ...(route && { route }),
+      ...(route_auth && { route_auth }),
+    };
+    const checkRoute = (model: { dialect: NonNullable<typeof dialect> }) => {
+      const litellmKey: Record<string, string> = { session_name: 'aws_session_name', role_arn: 'aws_role_name' };
+      for (const [key, message] of routeIssues({ ...access, dialect: model.dialect })) refuse(litellmKey[key] ?? key, message);
+    };
     // LiteLLM sends `sagemaker/` embeddings as JumpStart's `{"text_inputs"}`.
     if (entry.model_info?.mode === 'embedding') {
       if (chat_template) refuse('chat_template', 'a chat template does not apply to embedding models');
+      checkRoute({ dialect: dialect ?? 'jumpstart-embedding' });
       return {
         ...common,
         provider: 'sagemaker',
@@ -191,6 +231,7 @@ function translateModel(
         ...(aws_region_name && { region: aws_region_name }),
         ...(model_id && { inference_component: model_id }),
         ...(max_batch && { max_batch }),
+        ...access,
       };
     }
     // sagemaker/ is TGI's generate payload; the prompt template follows hf_model_name where it matches.
@@ -198,6 +239,7 @@ function translateModel(
     if (!generate && hf_model_name)
       refuse('hf_model_name', "hf_model_name applies to 'sagemaker/' (generate) models; 'sagemaker_chat/' containers apply their own template");
     const template = chat_template ?? (generate ? (hf_model_name && templateForModelId(hf_model_name)) || 'plain' : undefined);
+    checkRoute({ dialect: dialect ?? (generate ? 'tgi-generate' : 'openai-chat') });
     return {
       ...common,
       provider: 'sagemaker',
@@ -207,6 +249,7 @@ function translateModel(
       ...(model_id && { inference_component: model_id }),
       ...(template && { chat_template: template }),
       ...(max_batch && { max_batch }), // refused by the model schema: chat models have no batches
+      ...access,
     };
   }
 

@@ -164,6 +164,7 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
     },
     maxBodyBytes: c.gateway.max_body_bytes,
     ...maxConnections(c.gateway.max_connections, env),
+    keepaliveSeconds: c.gateway.keepalive_seconds,
     imageFetch: {
       allowHosts: c.gateway.image_fetch.allow_hosts,
       denyHosts: c.gateway.image_fetch.deny_hosts,
@@ -222,6 +223,9 @@ function normaliseModel(m: ParsedModel, id: string, context: LoadContext, issue:
     ...(m.inference_component && { inferenceComponent: m.inference_component }),
     ...(m.target_variant && { targetVariant: m.target_variant }),
     ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
+    ...(m.route === 'openai' && { route: 'openai' as const }),
+    ...(m.route_auth === 'sigv4' && { routeAuth: 'sigv4' as const }),
+    ...(m.role_arn && { assumeRole: { roleArn: m.role_arn, ...(m.session_name && { sessionName: m.session_name }) } }),
     ...(m.served_model_name && { servedModelName: m.served_model_name }),
     ...(m.max_batch && { maxBatch: m.max_batch }),
     ...(chatTemplate && { chatTemplate }),

@@ -6,6 +6,8 @@ import {
   IMAGE_FORMATS,
   IMAGE_PRESET_NAMES,
   isEmbeddingDialect,
+  SAGEMAKER_ROUTE_AUTHS,
+  SAGEMAKER_ROUTES,
 } from '../lambda/core/names.js';
 import { deploymentRoutingFields, routerSchema } from './router-schema.js';
 
@@ -75,6 +77,20 @@ export const sageMakerModelSchema = z.strictObject({
     .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII')
     .optional(),
   dialect: z.enum(DIALECT_NAMES as [DialectName, ...DialectName[]]).default('openai-chat'),
+  /** `invocations` (InvokeEndpoint) or `openai` (the endpoint's OpenAI-compatible chat route). */
+  route: z.enum(SAGEMAKER_ROUTES).optional(),
+  /** On the OpenAI-compatible route: a bearer token minted from the credentials (default), or SigV4. */
+  route_auth: z.enum(SAGEMAKER_ROUTE_AUTHS).optional(),
+  /** A role to assume for this model's calls, e.g. an endpoint in another account (LiteLLM's aws_role_name). */
+  role_arn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'expected an IAM role ARN such as arn:aws:iam::123456789012:role/sagegate-invoke')
+    .optional(),
+  /** The RoleSessionName (LiteLLM's aws_session_name), seen in the other account's CloudTrail. */
+  session_name: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/, 'use 2 to 64 letters, digits and + = , . @ - _')
+    .optional(),
   served_model_name: z.string().min(1).optional(),
   chat_template: chatTemplateSchema.optional(),
   /** Embedding models: inputs per container call (TEI's --max-client-batch-size; default 32 for tei). */
@@ -141,6 +157,9 @@ export const nativeConfigSchema = z.strictObject({
         if (m.provider === 'sagemaker' && m.vision && isEmbeddingDialect(m.dialect)) {
           ctx.addIssue({ code: 'custom', path: [i, 'vision'], message: `vision applies to chat models; '${m.dialect}' is an embedding dialect` });
         }
+        if (m.provider === 'sagemaker') {
+          for (const [key, message] of routeIssues(m)) ctx.addIssue({ code: 'custom', path: [i, key], message });
+        }
       });
     }),
   /** Load balancing, retries, fallbacks, cooldowns and timeouts across deployments (LiteLLM's router_settings). */
@@ -166,6 +185,8 @@ export const nativeConfigSchema = z.strictObject({
     .default({ cache_ttl_seconds: 300, disabled: false }),
   gateway: z
     .strictObject({
+      /** SSE comment pings while a started stream's upstream is silent, every this many seconds (0: none). */
+      keepalive_seconds: z.number().int().min(0).max(300).default(15),
       max_body_bytes: z
         .number()
         .int()
@@ -190,6 +211,7 @@ export const nativeConfigSchema = z.strictObject({
         .default({ allow_hosts: [], deny_hosts: [], timeout_ms: 5000, max_bytes: 20 * 1024 * 1024, max_redirects: 3 }),
     })
     .default({
+      keepalive_seconds: 15,
       max_body_bytes: 6 * 1024 * 1024,
       image_fetch: { allow_hosts: [], deny_hosts: [], timeout_ms: 5000, max_bytes: 20 * 1024 * 1024, max_redirects: 3 },
     }),
@@ -226,6 +248,31 @@ export const nativeConfigSchema = z.strictObject({
     })
     .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30, function_url_auth: 'none', tracing: false }),
 });
+
+/** What the OpenAI-compatible route cannot carry, and settings that need another one (docs/wire-facts.md §9). */
+export function routeIssues(
+  m: Pick<
+    z.input<typeof sageMakerModelSchema>,
+    'route' | 'route_auth' | 'role_arn' | 'session_name' | 'dialect' | 'target_variant' | 'custom_attributes'
+  >,
+): [key: string, message: string][] {
+  const issues: [string, string][] = [];
+  if (m.session_name && !m.role_arn) issues.push(['session_name', 'session_name names the session of an assumed role: set role_arn too']);
+  if (m.route_auth && m.route !== 'openai')
+    issues.push(['route_auth', 'route_auth applies to route: openai (InvokeEndpoint is always signed with SigV4)']);
+  if (m.route !== 'openai') return issues;
+  const dialect = m.dialect ?? 'openai-chat';
+  if (dialect !== 'openai-chat') {
+    issues.push([
+      'route',
+      `SageMaker's OpenAI-compatible route serves chat completions only, for openai-chat containers; '${dialect}' needs route: invocations`,
+    ]);
+  }
+  if (m.target_variant) issues.push(['target_variant', 'the OpenAI-compatible route takes no target variant; use route: invocations for it']);
+  if (m.custom_attributes)
+    issues.push(['custom_attributes', 'the OpenAI-compatible route takes no custom attributes; use route: invocations for them']);
+  return issues;
+}
 
 export type NativeConfig = z.input<typeof nativeConfigSchema>;
 export type ParsedNativeConfig = z.output<typeof nativeConfigSchema>;

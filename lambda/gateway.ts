@@ -1,6 +1,7 @@
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import type { GatewayConfig } from './core/config.js';
 import { createApp } from './http/app.js';
+import { InFlight } from './http/in-flight.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
 import { configureTransports } from './transports/index.js';
@@ -11,7 +12,12 @@ export interface Gateway {
   app: ReturnType<typeof createApp>;
   auth: Authenticator;
   models: ModelCatalog;
+  /** The chat requests in flight (a server shutting down cuts them at its deadline). */
+  inFlight: InFlight;
 }
+
+/** SSE pings every this many seconds when the config says nothing (docs/wire-facts.md §9). */
+const DEFAULT_KEEPALIVE_SECONDS = 15;
 
 export interface GatewayOverrides {
   auth?: Authenticator;
@@ -23,5 +29,7 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
   configureTransports({ maxConnections: config.maxConnections });
   const auth = overrides.auth ?? createAuthenticator(config.auth);
   const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost));
-  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes }), auth, models };
+  const inFlight = new InFlight();
+  const keepaliveMs = (config.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS) * 1000;
+  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight }), auth, models, inFlight };
 }

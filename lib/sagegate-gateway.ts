@@ -10,9 +10,9 @@ import type { GatewayConfig, SageMakerModel } from '../lambda/core/config.js';
 import { dialectStreams } from '../lambda/core/names.js';
 import {
   BUNDLE_BANNER,
-  BUNDLE_EXTERNALS,
   BUNDLE_MAIN_FIELDS,
   BUNDLE_TARGET,
+  bundleExternals,
   configDefine,
   HANDLER_ENTRY,
   installSharpCommand,
@@ -109,7 +109,7 @@ export class SageGateGateway extends Construct {
         banner: BUNDLE_BANNER,
         define: configDefine(config),
         // Bundle our pinned SDK rather than rely on the runtime's copy; only sharp stays outside.
-        externalModules: BUNDLE_EXTERNALS,
+        externalModules: bundleExternals(config),
         ...(needsImageLibrary(config) && {
           commandHooks: {
             beforeBundling: () => [],
@@ -120,7 +120,7 @@ export class SageGateGateway extends Construct {
       },
     });
 
-    const { streaming, wholeOnly } = sageMakerArns(Stack.of(this), config);
+    const { streaming, wholeOnly, bearerToken } = sageMakerArns(Stack.of(this), config);
     if (streaming.length) {
       this.function.addToRolePolicy(
         new iam.PolicyStatement({
@@ -135,6 +135,19 @@ export class SageGateGateway extends Construct {
       this.function.addToRolePolicy(
         new iam.PolicyStatement({ sid: 'InvokeConfiguredModelsWhole', actions: ['sagemaker:InvokeEndpoint'], resources: wholeOnly }),
       );
+    }
+    if (bearerToken) {
+      // SageMaker's OpenAI-compatible route takes a bearer token minted from the role's credentials; the
+      // action has no resource-level permissions (docs/wire-facts.md §9). InvokeEndpoint above still
+      // limits which endpoints the token reaches.
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'CallWithBearerToken', actions: ['sagemaker:CallWithBearerToken'], resources: ['*'] }),
+      );
+    }
+    const roles = modelRoleArns(config);
+    if (roles.length) {
+      // Models in other accounts: the function assumes exactly their roles, which hold the invoke permissions there.
+      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'AssumeModelRoles', actions: ['sts:AssumeRole'], resources: roles }));
     }
     this.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeys.secretArn] }),
@@ -179,6 +192,11 @@ export class SageGateGateway extends Construct {
     });
     const onAnyResource = [
       ...(deploy.tracing ? ['X-Ray PutTraceSegments and PutTelemetryRecords (CDK grants them on * when tracing is on)'] : []),
+      ...(bearerToken
+        ? [
+            "sagemaker:CallWithBearerToken, which SageMaker's OpenAI-compatible route requires for the bearer token the function mints (the endpoints it reaches stay limited by sagemaker:InvokeEndpoint on their ARNs)",
+          ]
+        : []),
       ...(deploy.vpc
         ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"]
         : []),
@@ -203,6 +221,12 @@ export class SageGateGateway extends Construct {
       value: this.apiKeys.secretArn,
       description: 'Secrets Manager secret holding the API keys',
     }).overrideLogicalId('ApiKeysSecretArn');
+    if (roles.length) {
+      new CfnOutput(this, 'TrustPolicy', {
+        value: Stack.of(this).toJsonString(trustPolicy(role.roleArn)),
+        description: `Trust policy for ${roles.length === 1 ? 'the role' : 'each role'} in role_arn / aws_role_name (${roles.join(', ')}): add it in the model's account so this gateway may assume it`,
+      }).overrideLogicalId('TrustPolicy');
+    }
   }
 
   /** The configured subnets and security groups, imported as they are: the stack creates no network. */
@@ -215,11 +239,16 @@ export class SageGateGateway extends Construct {
   }
 }
 
-/** Endpoint and inference component ARNs: SageMaker lower-cases resource names in ARNs. */
-export function sageMakerArns(stack: Stack, config: GatewayConfig): { streaming: string[]; wholeOnly: string[] } {
+/**
+ * Endpoint and inference component ARNs: SageMaker lower-cases resource names in ARNs. Models on the
+ * OpenAI-compatible route need InvokeEndpoint only (and CallWithBearerToken, `bearerToken`); models
+ * reached through an assumed role get nothing here: that role holds their permissions.
+ */
+export function sageMakerArns(stack: Stack, config: GatewayConfig): { streaming: string[]; wholeOnly: string[]; bearerToken: boolean } {
   const streaming = new Set<string>();
   const whole = new Set<string>();
-  for (const model of config.models.filter((m): m is SageMakerModel => m.provider === 'sagemaker')) {
+  let bearerToken = false;
+  for (const model of config.models.filter((m): m is SageMakerModel => m.provider === 'sagemaker' && !m.assumeRole)) {
     const arn = (resource: string, name: string) =>
       stack.formatArn({
         service: 'sagemaker',
@@ -228,11 +257,29 @@ export function sageMakerArns(stack: Stack, config: GatewayConfig): { streaming:
         resourceName: name.toLowerCase(),
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       });
-    const arns = dialectStreams(model.dialect) ? streaming : whole;
+    const openAIRoute = model.route === 'openai';
+    if (openAIRoute && model.routeAuth !== 'sigv4') bearerToken = true;
+    // The OpenAI-compatible route streams under InvokeEndpoint: only InvokeEndpointWithResponseStream streams are separate.
+    const arns = dialectStreams(model.dialect) && !openAIRoute ? streaming : whole;
     arns.add(arn('endpoint', model.endpoint));
     if (model.inferenceComponent) arns.add(arn('inference-component', model.inferenceComponent));
   }
-  return { streaming: [...streaming], wholeOnly: [...whole].filter((a) => !streaming.has(a)) };
+  return { streaming: [...streaming], wholeOnly: [...whole].filter((a) => !streaming.has(a)), bearerToken };
+}
+
+/** The roles of models in other accounts (role_arn / aws_role_name), each once. */
+export function modelRoleArns(config: GatewayConfig): string[] {
+  const roles = new Set<string>();
+  for (const model of config.models) if (model.provider === 'sagemaker' && model.assumeRole) roles.add(model.assumeRole.roleArn);
+  return [...roles];
+}
+
+/** The trust policy a model's role needs in its own account: this gateway's role may assume it. */
+export function trustPolicy(gatewayRoleArn: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'SageGateGateway', Effect: 'Allow', Principal: { AWS: gatewayRoleArn }, Action: 'sts:AssumeRole' }],
+  };
 }
 
 /**

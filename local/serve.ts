@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../lambda/core/config.js';
 import { GatewayError } from '../lambda/core/gateway-error.js';
 import { log } from '../lambda/core/log.js';
 import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
+import { errorResponse } from '../lambda/http/error-response.js';
 import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
@@ -12,8 +13,19 @@ import { answerMalformedRequest } from './malformed-http.js';
 
 export interface LocalGateway {
   url: string;
+  /** Stops at once, cutting open connections. */
   close(): Promise<void>;
+  /**
+   * Stops gracefully (SIGTERM in a container): accepts no new connection (requests arriving on open
+   * ones get a 503 `server_shutting_down` and `Connection: close`, `/ping` included, so load balancers
+   * look elsewhere), lets open requests finish for up to `graceMs`, then ends the streams still running
+   * with an error event, and closes.
+   */
+  shutdown(graceMs: number): Promise<void>;
 }
+
+/** After the deadline, how long cut streams have to write their error event before connections are closed. */
+const CUT_GRACE_MS = 2000;
 
 /**
  * The same Hono app as on Lambda, on a Node HTTP server. Node's own limits do not cap concurrency
@@ -26,8 +38,9 @@ export async function serveGateway(
   config: GatewayConfig,
   { port = 8080, host = '127.0.0.1', overrides }: { port?: number; host?: string; overrides?: GatewayOverrides } = {},
 ): Promise<LocalGateway> {
-  const { app } = createGateway(config, overrides);
-  const listener = getRequestListener(withNodeShortcuts(app.fetch), { hostname: host, errorHandler: adapterError });
+  const { app, inFlight } = createGateway(config, overrides);
+  const drain = new Drain();
+  const listener = getRequestListener(drain.wrap(withNodeShortcuts(app.fetch)), { hostname: host, errorHandler: adapterError });
   const server: Server = createServer(listener);
   server.on('clientError', answerMalformedRequest);
   await new Promise<void>((resolve, reject) => {
@@ -35,13 +48,31 @@ export async function serveGateway(
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const closed = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return {
-    url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    close: () => {
+      const done = closed();
+      server.closeAllConnections();
+      return done;
+    },
+    async shutdown(graceMs) {
+      const done = closed();
+      drain.start(() => server.closeIdleConnections());
+      log.info('shutting down', { openRequests: drain.open, graceMs });
+      if (!(await drain.idle(graceMs))) {
+        log.warn('shutdown deadline reached: ending open streams', { openRequests: drain.open });
+        inFlight.abortAll(
+          new GatewayError(503, 'The server is shutting down and ended this answer; retry the request.', {
+            code: 'server_shutting_down',
+            retryAfter: 1,
+          }),
+        );
+        await drain.idle(CUT_GRACE_MS);
+      }
+      server.closeAllConnections();
+      await done;
+    },
   };
 }
 
@@ -57,6 +88,58 @@ function adapterError(error: unknown): Response {
       : new GatewayError(500, 'The gateway failed to process the request.', { code: 'internal_error', cause: error });
   if (gatewayError.status >= 500) log.error('unexpected error', { error: String(error), stack: (error as Error).stack });
   return new Response(JSON.stringify(gatewayError.toJSON()), { status: gatewayError.status, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * Open requests, counted until their response has gone (or its connection closed), and the switch that
+ * turns new ones away while the server drains.
+ */
+class Drain {
+  open = 0;
+  private draining = false;
+  private onIdle: (() => void) | undefined;
+  private closeIdle: (() => void) | undefined;
+
+  wrap(fetch: NodeFetch): NodeFetch {
+    return (request, env) => {
+      const { outgoing } = env as HttpBindings;
+      if (this.draining) {
+        outgoing.setHeader('connection', 'close');
+        return errorResponse(
+          new GatewayError(503, 'The server is shutting down; retry the request.', { code: 'server_shutting_down', retryAfter: 1 }),
+        );
+      }
+      this.open++;
+      outgoing.once('close', this.closed);
+      return fetch(request, env);
+    };
+  }
+
+  private readonly closed = () => {
+    this.open--;
+    if (!this.draining) return;
+    // Keep-alive connections left idle by a finished answer are closed too.
+    this.closeIdle?.();
+    if (this.open === 0) this.onIdle?.();
+  };
+
+  start(closeIdle: () => void): void {
+    this.draining = true;
+    this.closeIdle = closeIdle;
+    closeIdle();
+  }
+
+  /** Whether every open request finished within `ms`. */
+  idle(ms: number): Promise<boolean> {
+    if (this.open === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.onIdle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
 }
 
 type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;

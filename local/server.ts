@@ -3,23 +3,32 @@
  *   npm start                                 the embedded demo (no AWS account needed)
  *   npm start -- --config sagegate.yaml       your config, with your AWS credentials
  *   npm start -- --config x.yaml --port 9000 --host 0.0.0.0
+ * The same file, bundled, is the container's server (Dockerfile): the config then comes from
+ * SAGEGATE_CONFIG_FILE (a path) or SAGEGATE_CONFIG_YAML (the config itself), and SIGTERM drains.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, configNotices, loadConfigFile } from '../config/load.js';
+import { ConfigError, configNotices, loadConfigFile, parseConfig } from '../config/load.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
 
 const { values } = parseArgs({
   options: {
-    config: { type: 'string', short: 'c' },
+    config: { type: 'string', short: 'c', default: process.env.SAGEGATE_CONFIG_FILE },
     port: { type: 'string', short: 'p', default: process.env.PORT ?? '8080' },
-    host: { type: 'string', default: '127.0.0.1' },
+    host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
+    'drain-seconds': { type: 'string', default: process.env.SAGEGATE_DRAIN_SECONDS ?? '25' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log('usage: npm start -- [--config <sagegate.yaml | litellm_config.yaml>] [--port 8080] [--host 127.0.0.1]');
+  console.log(
+    [
+      'usage: npm start -- [--config <sagegate.yaml | litellm_config.yaml>] [--port 8080] [--host 127.0.0.1] [--drain-seconds 25]',
+      '  environment: SAGEGATE_CONFIG_FILE (a config file), SAGEGATE_CONFIG_YAML (the config itself), PORT, HOST,',
+      '  SAGEGATE_DRAIN_SECONDS (how long open streams may finish after SIGTERM), SAGEGATE_KEYS_SECRET (the key store secret)',
+    ].join('\n'),
+  );
   process.exit(0);
 }
 
@@ -33,11 +42,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const demo = !values.config;
-const configFile = values.config ?? fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
+const drainSeconds = Number(values['drain-seconds']);
+if (!Number.isFinite(drainSeconds) || drainSeconds < 0) {
+  console.error(`--drain-seconds: '${values['drain-seconds']}' is not a number of seconds`);
+  process.exit(2);
+}
+
+const inlineConfig = process.env.SAGEGATE_CONFIG_YAML;
+const demo = !values.config && !inlineConfig;
 try {
-  const config = await loadConfigFile(configFile);
+  const config =
+    !values.config && inlineConfig
+      ? parseConfig(inlineConfig, 'SAGEGATE_CONFIG_YAML')
+      : await loadConfigFile(values.config ?? fileURLToPath(new URL('../examples/demo.yaml', import.meta.url)));
   for (const notice of configNotices(config)) console.warn(`notice: ${notice}`);
+  // The key store secret, as the stack hands it to the Lambda function.
+  const keysSecret = process.env.SAGEGATE_KEYS_SECRET;
+  if (keysSecret) config.auth = { ...config.auth, keysSecret, disabled: false };
   const emulator = demo ? await startDemoSageMaker() : undefined;
   const gateway = await serveGateway(config, { port, host: values.host });
   const banner = [
@@ -54,13 +75,18 @@ try {
     `sagegate listening on ${gateway.url}/v1`,
   ];
   console.log(banner.join('\n'));
+  // SIGTERM (ECS, Kubernetes, docker stop) and Ctrl-C drain: open answers may finish until the deadline,
+  // then end with an error event. A second signal stops at once.
+  let stopping = false;
   const stop = async () => {
-    await gateway.close();
+    if (stopping) process.exit(1);
+    stopping = true;
+    await gateway.shutdown(drainSeconds * 1000);
     await emulator?.stop();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : `could not start: ${(error as Error).message}`);
   process.exit(1);

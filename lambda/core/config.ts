@@ -4,7 +4,7 @@
  * there; the bundle receives it as JSON, so no YAML parser or config schema is loaded at cold start.
  * Types only: this module depends on nothing but the lists of names.
  */
-import type { BuiltinTemplateName, DialectName, ImageFormat } from './names.js';
+import type { BuiltinTemplateName, DialectName, ImageFormat, SageMakerRoute, SageMakerRouteAuth } from './names.js';
 
 /** A built-in template by name, or the model's own (inline, or read from a file when the config loads). */
 export type ChatTemplateConfig = { builtin: BuiltinTemplateName } | { source: string; bosToken?: string; eosToken?: string; stop?: string[] };
@@ -86,6 +86,18 @@ export interface SageMakerModel extends ModelBase {
   inferenceComponent?: string;
   targetVariant?: string;
   customAttributes?: string;
+  /** InvokeEndpoint (absent: `invocations`) or the endpoint's OpenAI-compatible route (docs/wire-facts.md §9). */
+  route?: SageMakerRoute;
+  /** On the OpenAI-compatible route: a bearer token (absent: `bearer_token`) or SigV4. */
+  routeAuth?: SageMakerRouteAuth;
+  /** A role to assume for this model's calls (an endpoint in another account): LiteLLM's `aws_role_name`. */
+  assumeRole?: AssumeRoleConfig;
+}
+
+export interface AssumeRoleConfig {
+  roleArn: string;
+  /** RoleSessionName (LiteLLM's `aws_session_name`); a fixed default otherwise. */
+  sessionName?: string;
 }
 
 /** Any OpenAI-compatible server: vLLM or TGI on EC2/EKS, an on-premise server, a hosted provider. */
@@ -181,5 +193,7 @@ export interface GatewayConfig {
   maxConnections?: number;
   /** How image URLs are fetched. */
   imageFetch: FetchPolicy;
+  /** SSE comment pings while a started stream's upstream is silent, every this many seconds (0: none; absent: 15). */
+  keepaliveSeconds?: number;
   deploy: DeployConfig;
 }

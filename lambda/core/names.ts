@@ -27,6 +27,18 @@ export const isEmbeddingDialect = (name: DialectName): name is EmbeddingDialectN
 /** Whether the gateway ever calls a model of this dialect with a streaming request. */
 export const dialectStreams = (name: DialectName): boolean => !isEmbeddingDialect(name) && CHAT_DIALECTS[name].streams;
 
+/**
+ * How a SageMaker model is called: `invocations` is InvokeEndpoint / InvokeEndpointWithResponseStream
+ * (any container format, SigV4, event-stream frames); `openai` is the endpoint's OpenAI-compatible
+ * chat route (`openai-chat` containers only, a bearer token, the container's own stream bytes).
+ */
+export const SAGEMAKER_ROUTES = ['invocations', 'openai'] as const;
+export type SageMakerRoute = (typeof SAGEMAKER_ROUTES)[number];
+
+/** How calls on the OpenAI-compatible route are authorised: a bearer token minted from the credentials, or SigV4. */
+export const SAGEMAKER_ROUTE_AUTHS = ['bearer_token', 'sigv4'] as const;
+export type SageMakerRouteAuth = (typeof SAGEMAKER_ROUTE_AUTHS)[number];
+
 /** Chat templates built in for prompt-string containers. */
 export const BUILTIN_TEMPLATE_NAMES = ['chatml', 'llama3', 'mistral', 'gemma', 'plain'] as const;
 export type BuiltinTemplateName = (typeof BUILTIN_TEMPLATE_NAMES)[number];

@@ -31,8 +31,10 @@ export function openAIChat(model: ModelConfig): StreamingChatDialect {
         delete body.max_completion_tokens;
       }
       for (const key in model.defaults) body[key] ??= model.defaults[key];
-      // vLLM rejects a model name that is not its served name: send that, or nothing.
+      // vLLM rejects a model name that is not its served name: send that, or nothing. SageMaker's
+      // OpenAI-compatible route is called as AWS's own samples call it, with "" (docs/wire-facts.md §9).
       if (model.servedModelName) body.model = model.servedModelName;
+      else if (model.provider === 'sagemaker' && model.route === 'openai') body.model = '';
       if (stream) {
         body.stream = true;
         // Ask for usage always: the gateway decides whether the client sees it.

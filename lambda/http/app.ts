@@ -52,6 +52,8 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   };
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  // The health check path of seed 003's load balancer (and SageMaker's own containers): as cheap.
+  app.get('/ping', (c) => c.json({ status: 'ok' }));
   app.get('/health/models', authenticate, modelHealth(deps));
 
   const api = new Hono<AppEnv>();

@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import type { InFlight } from './in-flight.js';
 
 /** What the HTTP surface needs: the models, who may call, and its own limits. */
 export interface AppDependencies {
@@ -7,4 +8,8 @@ export interface AppDependencies {
   auth: Authenticator;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** A `: ping` comment after this long without an event in a started stream (0: none). */
+  keepaliveMs?: number;
+  /** The requests in flight, for a server that shuts down gracefully. */
+  inFlight?: InFlight;
 }

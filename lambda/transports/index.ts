@@ -3,6 +3,7 @@ import { isEmbeddingDialect } from '../core/names.js';
 import { OpenAIHttpTransport } from './openai-http/transport.js';
 import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from './sagemaker/clients.js';
 import { SageMakerTransport } from './sagemaker/transport.js';
+import { SageMakerOpenAITransport } from './sagemaker-openai/transport.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -12,6 +13,11 @@ import type { Transport } from './transport.js';
  */
 export function transportsFor(model: ModelConfig): { chat?: Transport; embeddings?: Transport } {
   if (model.provider === 'openai') return OpenAIHttpTransport.forModel(model);
+  // The config allows the OpenAI-compatible route for openai-chat chat models only (it serves nothing else).
+  if (model.route === 'openai') {
+    const route = new SageMakerOpenAITransport(model);
+    return { chat: route };
+  }
   const sagemaker = new SageMakerTransport(model);
   return isEmbeddingDialect(model.dialect) ? { embeddings: sagemaker } : { chat: sagemaker };
 }

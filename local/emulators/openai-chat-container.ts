@@ -40,7 +40,8 @@ export function openAIChatContainer(options: ChatContainerOptions = {}): Contain
       return vllmError(400, 'BadRequestError', 'Expecting value: line 1 column 1 (char 0)');
     }
     if (!Array.isArray(body.messages)) return vllmError(400, 'BadRequestError', "Field required: 'messages'");
-    if (options.servedModelName && body.model !== undefined && body.model !== options.servedModelName) {
+    // As vLLM: no model, or an empty one, means the served one.
+    if (options.servedModelName && body.model !== undefined && body.model !== '' && body.model !== options.servedModelName) {
       return vllmError(404, 'NotFoundError', `The model \`${body.model}\` does not exist.`);
     }
     const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');

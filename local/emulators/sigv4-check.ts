@@ -5,11 +5,26 @@ import { SignatureV4 } from '@smithy/signature-v4';
 export interface EmulatorCredentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials (an assumed role's): requests must carry this token, signed. */
+  sessionToken?: string;
+  /** Temporary credentials are refused after this. */
+  expiration?: Date;
 }
+
+/** The credentials an emulator knows, by access key id (one set, or a lookup over several). */
+export type KnownCredentials = EmulatorCredentials | ((accessKeyId: string) => EmulatorCredentials | undefined);
+
+export const lookupCredentials = (known: KnownCredentials, accessKeyId: string): EmulatorCredentials | undefined =>
+  typeof known === 'function' ? known(accessKeyId) : known.accessKeyId === accessKeyId ? known : undefined;
 
 /** The AWS error a service answers for a request whose SigV4 signature does not hold. */
 export interface SignatureFault {
-  type: 'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'UnrecognizedClientException' | 'InvalidSignatureException';
+  type:
+    | 'MissingAuthenticationTokenException'
+    | 'IncompleteSignatureException'
+    | 'UnrecognizedClientException'
+    | 'InvalidSignatureException'
+    | 'ExpiredTokenException';
   message: string;
 }
 
@@ -30,12 +45,12 @@ const AUTHORIZATION =
  */
 export async function checkSigV4(
   request: { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer },
-  credentials: EmulatorCredentials | undefined,
+  known: KnownCredentials | undefined,
   service: string,
 ): Promise<SignatureFault | undefined> {
   const authorization = header(request.headers, 'authorization');
   if (!authorization?.startsWith('AWS4-HMAC-SHA256')) return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
-  if (!credentials) return undefined;
+  if (!known) return undefined;
   const match = AUTHORIZATION.exec(authorization);
   const date = header(request.headers, 'x-amz-date');
   if (!match || !date)
@@ -44,8 +59,12 @@ export async function checkSigV4(
       message: `Authorization header requires a Credential, SignedHeaders and Signature, and X-Amz-Date is required.`,
     };
   const [, accessKeyId, , region, scopeService, signedHeaders, signature] = match;
-  if (accessKeyId !== credentials.accessKeyId)
-    return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  const credentials = lookupCredentials(known, accessKeyId!);
+  if (!credentials) return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  const tokenFault = sessionTokenFault(credentials, header(request.headers, 'x-amz-security-token'));
+  if (tokenFault) return tokenFault;
+  if (credentials.sessionToken && !signedHeaders!.split(';').includes('x-amz-security-token'))
+    return { type: 'IncompleteSignatureException', message: 'The security token must be signed (x-amz-security-token).' };
   if (scopeService !== service)
     return { type: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${service}'.` };
 
@@ -56,7 +75,7 @@ export async function checkSigV4(
   const headers: Record<string, string> = {};
   for (const name of signedHeaders!.split(';')) headers[name] = header(request.headers, name) ?? '';
   const [path, query = ''] = request.url.split('?');
-  const signer = new SignatureV4({ credentials, region: region!, service, sha256: Sha256 });
+  const signer = new SignatureV4({ credentials: signingKeys(credentials), region: region!, service, sha256: Sha256 });
   const expected = await signer.sign(
     {
       method: request.method,
@@ -79,6 +98,21 @@ export async function checkSigV4(
   return undefined;
 }
 
+/**
+ * Temporary credentials only work with their own session token, and only until they expire
+ * (`ExpiredTokenException`, as AWS answers); long-term keys must come without one.
+ */
+export function sessionTokenFault(credentials: EmulatorCredentials, presented: string | undefined): SignatureFault | undefined {
+  if ((credentials.sessionToken ?? undefined) !== (presented ?? undefined))
+    return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  if (credentials.expiration && credentials.expiration.getTime() <= Date.now())
+    return { type: 'ExpiredTokenException', message: 'The security token included in the request is expired' };
+  return undefined;
+}
+
+/** What the signer needs of a set of credentials (its session token travels in the request already). */
+export const signingKeys = (c: EmulatorCredentials) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey });
+
 /** A request header's value as signed and read by AWS: repeated headers joined with commas. */
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -86,13 +120,13 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
 }
 
 /** 20261122T043400Z */
-function fromAmzDate(value: string): Date {
+export function fromAmzDate(value: string): Date {
   const [, y, mo, d, h, mi, s] = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value) ?? [];
   return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
 }
 
 /** The hash the signer needs: SHA-256, or HMAC-SHA-256 when given a key. */
-class Sha256 {
+export class Sha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');

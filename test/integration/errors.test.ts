@@ -86,6 +86,7 @@ describe('errors, as OpenAI clients see them', () => {
     h.emulator.failNext('chat-endpoint', 'ModelNotReadyException', 2);
     const error = await errorOf(ask('chat', { stream: true }));
     expect(error.status).toBe(429);
+    expect(error.headers?.get('retry-after')).toBe('5');
     expect(error.error).toMatchObject({ code: 'model_not_ready' });
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { GatewayConfig } from '../../lambda/core/config.js';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
+import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
 
 /**
  * Bundles the handler as the stack does (minified ESM, config inlined) and returns the file.
@@ -26,7 +26,7 @@ export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_
     mainFields: BUNDLE_MAIN_FIELDS,
     banner: { js: BUNDLE_BANNER },
     define: configDefine(config),
-    external: BUNDLE_EXTERNALS,
+    external: bundleExternals(config),
     logLevel: 'silent',
   });
   return outfile;

@@ -9,7 +9,7 @@ import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';
 
 /** POST /v1/chat/completions */
-export function chatCompletions({ models, maxBodyBytes }: AppDependencies) {
+export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }: AppDependencies) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const request = parseChatRequest(await readJson(c.req.raw, maxBodyBytes));
     const model = models.chat(request.model, c.get('principal').models);
@@ -17,21 +17,34 @@ export function chatCompletions({ models, maxBodyBytes }: AppDependencies) {
     c.set('model', model.name);
     const meta = newCompletionMeta(request.model);
     const cancel = clientSignal(c.req.raw);
+    // Until its answer has ended (a stream: its last byte), so a shutdown can wait for it or cut it.
+    const done = inFlight?.track(cancel);
+    let streaming = false;
+    try {
+      if (!request.stream) {
+        const answer = await model.complete(request, cancel.signal);
+        if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
+        for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
+        return c.json(chatCompletion(meta, answer, answer.usage));
+      }
 
-    if (!request.stream) {
-      const answer = await model.complete(request, cancel.signal);
-      if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
-      for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
-      return c.json(chatCompletion(meta, answer, answer.usage));
+      // Resolves once the first event is in, so an upstream failure still gets its own HTTP status.
+      const stream = await model.stream(request, cancel.signal);
+      const includeUsage = request.stream_options?.include_usage === true;
+      const body = sseBody(stream.events, new ChunkEncoder(meta, includeUsage), {
+        requestId: c.get('requestId'),
+        onCancel: () => cancel.abort(),
+        signal: cancel.signal,
+        keepaliveMs,
+        onEnd: done,
+      });
+      streaming = true;
+      const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
+      // Known before the first byte: this model does not report (all of) its usage.
+      if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
+      return new Response(body, { status: 200, headers });
+    } finally {
+      if (!streaming) done?.();
     }
-
-    // Resolves once the first event is in, so an upstream failure still gets its own HTTP status.
-    const stream = await model.stream(request, cancel.signal);
-    const includeUsage = request.stream_options?.include_usage === true;
-    const body = sseBody(stream.events, new ChunkEncoder(meta, includeUsage), { onCancel: () => cancel.abort(), requestId: c.get('requestId') });
-    const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
-    // Known before the first byte: this model does not report (all of) its usage.
-    if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-    return new Response(body, { status: 200, headers });
   };
 }

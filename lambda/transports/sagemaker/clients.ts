@@ -1,12 +1,15 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { AssumeRoleConfig } from '../../core/config.js';
 import { awsHttpHandlerOptions } from '../../secrets/aws-http-handler.js';
 import { AbortableHttpHandler, passAbortSignals } from './abort-signals.js';
+import { assumedRoleCredentials } from './assume-role.js';
 import { connectionRetries } from './connection-retries.js';
 
 /**
- * One client per region, created once per container and reused by every request, so connections
- * and credentials are shared. The SDK reads AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME itself, which is how
- * the local emulator and the tests point it elsewhere.
+ * One client per region (and per assumed role), created once per container and reused by every
+ * request, so connections and credentials are shared. The SDK reads AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME
+ * itself, which is how the local emulator and the tests point it elsewhere. Credentials come from the
+ * default provider chain (Lambda's, ECS's task role...), or from STS for a model with a role to assume.
  */
 const clients = new Map<string, SageMakerRuntimeClient>();
 
@@ -37,15 +40,17 @@ export function configureSageMakerClients(next: Partial<SageMakerConnectionSetti
   settings = { ...settings, ...next };
 }
 
-export function sageMakerClient(region: string | undefined): SageMakerRuntimeClient {
+export function sageMakerClient(region: string | undefined, role?: AssumeRoleConfig): SageMakerRuntimeClient {
   // Keyed on the endpoint override and settings too, so a gateway built after they change (tests) gets its own client.
-  const key = `${region ?? ''} ${process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ?? process.env.AWS_ENDPOINT_URL ?? ''} ${JSON.stringify(settings)}`;
+  let key = `${region ?? ''} ${process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ?? process.env.AWS_ENDPOINT_URL ?? ''} ${JSON.stringify(settings)}`;
+  if (role) key += ` ${role.roleArn} ${role.sessionName ?? ''} ${process.env.AWS_ENDPOINT_URL_STS ?? ''}`;
   let client = clients.get(key);
   if (!client) {
     client = new SageMakerRuntimeClient({
       ...(region ? { region } : {}),
+      ...(role && { credentials: assumedRoleCredentials(role, region) }),
       // Only a call that got no answer at all is retried here (a stale keep-alive socket after a
-      // Lambda freeze); statuses are the router's (connection-retries.ts).
+      // Lambda freeze) or a passing throttle; 5xx answers are the router's (connection-retries.ts).
       retryStrategy: connectionRetries,
       // Resolve the middleware chain once per command type, not on every request (measured: the
       // largest single cost of a request in the benchmark). Streams keep it too: see abort-signals.ts.

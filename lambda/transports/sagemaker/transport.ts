@@ -13,7 +13,7 @@ import { sageMakerClient } from './clients.js';
 import { fromSageMakerError } from './errors.js';
 
 /** InvokeEndpoint's request body limit (docs/wire-facts.md §1). */
-const SAGEMAKER_BODY_LIMIT: BodyLimit = { bytes: 6_291_456, owner: "SageMaker's" };
+export const SAGEMAKER_BODY_LIMIT: BodyLimit = { bytes: 6_291_456, owner: "SageMaker's" };
 
 /** SageMaker real-time endpoints through the AWS SDK: InvokeEndpoint and InvokeEndpointWithResponseStream. */
 export class SageMakerTransport implements Transport {
@@ -22,7 +22,7 @@ export class SageMakerTransport implements Transport {
   private readonly client: SageMakerRuntimeClient;
 
   constructor(private readonly model: SageMakerModel) {
-    this.client = sageMakerClient(model.region);
+    this.client = sageMakerClient(model.region, model.assumeRole);
     this.target = {
       EndpointName: model.endpoint,
       ContentType: 'application/json',
@@ -43,7 +43,7 @@ export class SageMakerTransport implements Transport {
       if (log.debugEnabled) this.logCall('InvokeEndpoint', body, started, { answerBytes: answer.byteLength }, answer);
       return answer;
     } catch (error) {
-      const failure = fromSageMakerError(error, this.model.name, signal);
+      const failure = fromSageMakerError(error, this.model, signal);
       if (log.debugEnabled) this.logCall('InvokeEndpoint', body, started, { status: failure.status, code: failure.code });
       throw failure;
     }
@@ -56,9 +56,9 @@ export class SageMakerTransport implements Transport {
       const input = cutWhenAborted({ ...this.target, Body: body }, signal);
       const out = await untilAborted(this.client.send(new InvokeEndpointWithResponseStreamCommand(input)), signal);
       if (log.debugEnabled) this.logCall('InvokeEndpointWithResponseStream', body, started, { status: 200 });
-      return payloadParts(out.Body, this.model.name, signal);
+      return payloadParts(out.Body, this.model, signal);
     } catch (error) {
-      const failure = fromSageMakerError(error, this.model.name, signal);
+      const failure = fromSageMakerError(error, this.model, signal);
       if (log.debugEnabled) this.logCall('InvokeEndpointWithResponseStream', body, started, { status: failure.status, code: failure.code });
       throw failure;
     }
@@ -78,7 +78,11 @@ export class SageMakerTransport implements Transport {
   }
 }
 
-async function* payloadParts(events: AsyncIterable<ResponseStream> | undefined, model: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+async function* payloadParts(
+  events: AsyncIterable<ResponseStream> | undefined,
+  model: SageMakerModel,
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   if (!events) return;
   try {
     for await (const event of events) {

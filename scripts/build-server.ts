@@ -1,0 +1,36 @@
+/**
+ * `npm run build:server`: the local server (`local/server.ts`) bundled into one file,
+ * `dist/server.mjs`, which the container runs with plain `node` (no tsx, no TypeScript, no
+ * node_modules but sharp). The Dockerfile runs exactly this; the tests start the same bundle.
+ */
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET } from '../lib/bundling.js';
+
+export const SERVER_ENTRY = fileURLToPath(new URL('../local/server.ts', import.meta.url));
+
+export async function buildServer(outfile: string): Promise<string> {
+  await build({
+    entryPoints: [SERVER_ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: BUNDLE_MAIN_FIELDS,
+    banner: { js: BUNDLE_BANNER },
+    // sharp is native: installed beside the bundle, loaded only when an image must change.
+    external: BUNDLE_EXTERNALS,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const outfile = process.argv[2] ?? fileURLToPath(new URL('../dist/server.mjs', import.meta.url));
+  await buildServer(outfile);
+  console.log(`built ${outfile}`);
+}

@@ -1,0 +1,109 @@
+import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
+import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
+import { StsEmulator } from '../../local/emulators/sts.js';
+import { errorOf, type Harness, startHarness } from '../support/harness.js';
+
+/**
+ * Models in another account: the gateway assumes each model's role through STS (the real SDK client
+ * against an emulator of STS's query protocol) and calls SageMaker with the role's credentials, which
+ * the SageMaker emulator checks signature by signature, session token included.
+ */
+const ROLE = 'arn:aws:iam::210987654321:role/sagegate-invoke';
+const UNTRUSTING_ROLE = 'arn:aws:iam::210987654321:role/not-for-you';
+
+const CONFIG = `
+models:
+  - { name: remote, endpoint: remote-endpoint, role_arn: "${ROLE}", session_name: sagegate-test }
+  - { name: remote-native, endpoint: remote-endpoint, route: openai, role_arn: "${ROLE}", session_name: sagegate-test }
+  - { name: local, endpoint: local-endpoint }
+  - { name: refused, endpoint: remote-endpoint, role_arn: "${UNTRUSTING_ROLE}" }
+`;
+
+describe('models in another account', () => {
+  let h: Harness;
+  let sts: StsEmulator;
+  const ask = (model: string, extra: object = {}) =>
+    h.client().chat.completions.create({ model, messages: [{ role: 'user', content: 'hola' }], ...extra }) as Promise<unknown>;
+  const last = () => h.emulator.invocations.at(-1)!;
+
+  beforeAll(async () => {
+    const base = environmentCredentials()!;
+    sts = new StsEmulator(base).addRole(ROLE, { trusts: [base.accessKeyId] }).addRole(UNTRUSTING_ROLE, { trusts: ['AKIDSOMEONEELSE'] });
+    process.env.AWS_ENDPOINT_URL_STS = await sts.start();
+    h = await startHarness(CONFIG, (e) => {
+      e.addEndpoint('remote-endpoint', openAIChatContainer());
+      e.addEndpoint('local-endpoint', openAIChatContainer());
+      // SageMaker in the other account knows the role's credentials once STS has issued them.
+      sts.onIssue = (credentials) => e.trust(credentials);
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await sts.stop();
+    delete process.env.AWS_ENDPOINT_URL_STS;
+  });
+
+  it("calls the endpoint with the assumed role's credentials, session token signed", async () => {
+    const answer = (await ask('remote')) as { choices: { message: { content: string } }[] };
+    expect(answer.choices[0]!.message.content).toContain('hola');
+    expect(sts.calls).toEqual([
+      { roleArn: ROLE, sessionName: 'sagegate-test', durationSeconds: 3600, callerAccessKeyId: process.env.AWS_ACCESS_KEY_ID },
+    ]);
+    const role = sts.issued[0]!;
+    expect(last()).toMatchObject({ endpoint: 'remote-endpoint', route: 'invocations', accessKeyId: role.accessKeyId });
+    expect(last().headers['x-amz-security-token']).toBe(role.sessionToken);
+  });
+
+  it("mints the OpenAI-compatible route's bearer token from the role's credentials too", async () => {
+    await ask('remote-native', { stream: true });
+    const role = sts.issued[0]!;
+    expect(last()).toMatchObject({ route: 'openai', auth: 'bearer_token', accessKeyId: role.accessKeyId });
+    const token = String(last().headers.authorization).slice('Bearer sagemaker-api-key-'.length);
+    const presigned = new URLSearchParams(Buffer.from(token, 'base64').toString().split('?')[1]);
+    expect(presigned.get('X-Amz-Security-Token')).toBe(role.sessionToken);
+  });
+
+  it('assumes the role once for many calls (cached until shortly before expiry), and keeps local models on its own role', async () => {
+    const before = sts.calls.length;
+    for (let i = 0; i < 3; i++) {
+      await ask('remote');
+      await ask('remote-native');
+    }
+    expect(sts.calls.length).toBe(before);
+    await ask('local');
+    expect(last().accessKeyId).toBe(process.env.AWS_ACCESS_KEY_ID);
+    expect(last().headers['x-amz-security-token']).toBeUndefined();
+  });
+
+  it('tells the client the gateway is misconfigured when the role does not trust it, without hanging', async () => {
+    const error = await errorOf(ask('refused'));
+    expect(error.status).toBe(502);
+    expect(error.error).toMatchObject({ code: 'upstream_misconfigured' });
+    expect(error.message).toContain('trust policy');
+    expect(error.message).not.toContain('210987654321');
+  });
+});
+
+describe('credentials about to expire', () => {
+  it('are assumed again rather than used past their expiry', async () => {
+    const base = environmentCredentials()!;
+    const sts = new StsEmulator(base).addRole(ROLE);
+    // Four minutes: inside the five-minute refresh window, so every call needs fresh ones.
+    sts.lifetimeSeconds = 240;
+    process.env.AWS_ENDPOINT_URL_STS = await sts.start();
+    const h = await startHarness(`models: [{ name: remote, endpoint: ep, role_arn: "${ROLE}", region: eu-central-1 }]`, (e) => {
+      e.addEndpoint('ep', openAIChatContainer());
+      sts.onIssue = (credentials) => e.trust(credentials);
+    });
+    try {
+      for (let i = 0; i < 2; i++) await h.client().chat.completions.create({ model: 'remote', messages: [{ role: 'user', content: 'hi' }] });
+      const [first, second] = h.emulator.invocations.map((i) => i.accessKeyId);
+      expect(sts.issued.map((c) => c.accessKeyId)).toEqual(expect.arrayContaining([first, second]));
+      expect(second).not.toBe(first);
+    } finally {
+      await h.close();
+      await sts.stop();
+      delete process.env.AWS_ENDPOINT_URL_STS;
+    }
+  });
+});
