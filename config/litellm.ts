@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { templateForModelId } from './model-names.js';
-import { chatTemplateSchema, type NativeConfig, sageMakerModelSchema } from './native-schema.js';
+import { budgetDurationSchema, budgetSchema, chatTemplateSchema, type NativeConfig, sageMakerModelSchema } from './native-schema.js';
 
 /**
  * LiteLLM proxy configs (`model_list`, as in the seeds), translated to the native form. Only what
@@ -8,6 +8,9 @@ import { chatTemplateSchema, type NativeConfig, sageMakerModelSchema } from './n
  */
 const fields = sageMakerModelSchema.shape;
 const defaultsShape = fields.defaults.unwrap().shape;
+/** LiteLLM's custom pricing, USD per token (in model_info or litellm_params). */
+const costPerToken = z.number({ error: 'a price is a number of US dollars per token' }).min(0, 'a price cannot be negative').finite();
+const pricing = { input_cost_per_token: costPerToken.optional(), output_cost_per_token: costPerToken.optional() };
 
 const litellmModel = z.strictObject({
   model_name: z.string().min(1),
@@ -25,6 +28,7 @@ const litellmModel = z.strictObject({
     chat_template: chatTemplateSchema.optional(),
     api_key_secret: z.string().min(1).optional(),
     drop_params: z.boolean().optional(),
+    ...pricing,
     ...defaultsShape,
   }),
   model_info: z
@@ -34,17 +38,27 @@ const litellmModel = z.strictObject({
       id: z.string().optional(),
       description: z.string().optional(),
       base_model: z.string().optional(),
+      ...pricing,
     })
     .optional(),
 });
 
 export const litellmConfigSchema = z.strictObject({
   model_list: z.array(litellmModel).min(1, 'configure at least one model'),
-  general_settings: z.strictObject({ master_key: z.string().min(1).optional() }).optional(),
+  general_settings: z
+    .strictObject({
+      master_key: z.string().min(1).optional(),
+      /** Seed 002 writes the gateway's budget here ("monthly budget, USD"); LiteLLM's own place is litellm_settings. */
+      max_budget: budgetSchema.optional(),
+    })
+    .optional(),
   litellm_settings: z
     .strictObject({
       /** Drop parameters a model cannot honour instead of refusing them, for every model. */
       drop_params: z.boolean().optional(),
+      /** The whole proxy's budget, USD per budget_duration (a calendar month when absent). */
+      max_budget: budgetSchema.optional(),
+      budget_duration: budgetDurationSchema.optional(),
     })
     .optional(),
 });
@@ -72,7 +86,24 @@ export function translateLiteLLM(config: LiteLLMConfig): { native: NativeConfig;
   const masterKey = config.general_settings?.master_key;
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
   const native: NativeConfig = { models, auth: masterKey ? { master_key: masterKey } : { disabled: true } };
+  const usage = translateBudget(config, issues);
+  if (usage) native.usage = usage;
   return { native, issues };
+}
+
+/** The proxy-wide budget: LiteLLM's litellm_settings.max_budget (+ budget_duration), or general_settings.max_budget as seed 002 writes it. */
+function translateBudget(config: LiteLLMConfig, issues: TranslationIssue[]): NativeConfig['usage'] {
+  const fromGeneral = config.general_settings?.max_budget;
+  const fromLiteLLM = config.litellm_settings?.max_budget;
+  const duration = config.litellm_settings?.budget_duration;
+  if (fromGeneral !== undefined && fromLiteLLM !== undefined) {
+    issues.push({ path: ['general_settings', 'max_budget'], message: 'the budget is also set in litellm_settings.max_budget: keep one' });
+  }
+  if (duration !== undefined && fromGeneral === undefined && fromLiteLLM === undefined) {
+    issues.push({ path: ['litellm_settings', 'budget_duration'], message: 'budget_duration needs max_budget' });
+  }
+  const maxBudget = fromLiteLLM ?? fromGeneral;
+  return maxBudget === undefined ? undefined : { max_budget: maxBudget, ...(duration && { budget_duration: duration }) };
 }
 
 function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: TranslationIssue[]): NativeConfig['models'][number] {
@@ -89,13 +120,16 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     chat_template,
     max_batch,
     drop_params: _drop,
+    input_cost_per_token,
+    output_cost_per_token,
     ...defaults
   } = params;
   const slash = model.indexOf('/');
   const provider = model.slice(0, slash);
   const target = model.slice(slash + 1);
-  const common = { name: entry.model_name, defaults, vision: entry.model_info?.supports_vision ?? false };
   const refuse = (key: string, message: string) => issues.push({ path: [...at, key], message });
+  const prices = translatePrices(entry, { input_cost_per_token, output_cost_per_token }, refuse);
+  const common = { name: entry.model_name, defaults, vision: entry.model_info?.supports_vision ?? false, ...(prices && { prices }) };
 
   if (provider === 'openai') {
     if (!api_base) refuse('api_base', "an 'openai/' model needs api_base (the server's URL, up to /v1)");
@@ -151,4 +185,22 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     `provider '${provider}/' is not supported; sagegate serves 'sagemaker_chat/<endpoint>', 'sagemaker/<endpoint>' and 'openai/<model>' (with api_base)`,
   );
   return { ...common, provider: 'sagemaker', endpoint: 'invalid' };
+}
+
+/** LiteLLM's custom pricing, from model_info or litellm_params (not both). */
+function translatePrices(
+  entry: LiteLLMModel,
+  params: { input_cost_per_token?: number; output_cost_per_token?: number },
+  refuse: (key: string, message: string) => void,
+): { input_per_token?: number; output_per_token?: number } | undefined {
+  const info = entry.model_info;
+  const inParams = params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined;
+  const inInfo = info?.input_cost_per_token !== undefined || info?.output_cost_per_token !== undefined;
+  if (inParams && inInfo) refuse('input_cost_per_token', 'prices are also set in model_info: keep them in one place');
+  const source = inParams ? params : inInfo ? info! : undefined;
+  if (!source) return undefined;
+  return {
+    ...(source.input_cost_per_token !== undefined && { input_per_token: source.input_cost_per_token }),
+    ...(source.output_cost_per_token !== undefined && { output_per_token: source.output_cost_per_token }),
+  };
 }

@@ -98,7 +98,16 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
   if (issues.length) throw new ConfigError(source, issues);
   return {
     models,
-    usage: { ...(c.usage.table && { table: c.usage.table }) },
+    usage: {
+      ...(c.usage.table && { table: c.usage.table }),
+      ...(c.usage.max_budget !== undefined && {
+        budget: { maxBudget: c.usage.max_budget, ...(c.usage.budget_duration && { duration: c.usage.budget_duration }) },
+      }),
+      budgetRefreshSeconds: c.usage.budget_refresh_seconds,
+      whenUnavailable: c.usage.when_unavailable,
+      failOpenSeconds: c.usage.fail_open_seconds,
+      retentionDays: c.usage.retention_days,
+    },
     auth: {
       disabled: c.auth.disabled,
       ...(masterKeySha256 && { masterKeySha256 }),
@@ -139,6 +148,7 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
     vision: m.vision,
     ...(images && { images }),
     ...(m.drop_params && { dropParams: true }),
+    ...(m.prices && { prices: { inputPerToken: m.prices.input_per_token ?? 0, outputPerToken: m.prices.output_per_token ?? 0 } }),
   };
   if (m.provider === 'openai') {
     return {

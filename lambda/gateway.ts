@@ -3,6 +3,7 @@ import type { GatewayConfig } from './core/config.js';
 import { createApp } from './http/app.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
+import { createUsage, type Usage } from './usage/usage.js';
 
 /** The gateway of one config, assembled once per container: on Lambda (`index.ts`) and locally alike. */
 export interface Gateway {
@@ -10,16 +11,20 @@ export interface Gateway {
   app: ReturnType<typeof createApp>;
   auth: Authenticator;
   models: ModelCatalog;
+  /** Metering, budgets and limits shared across containers (`usage.limits` takes per-deployment limits too). */
+  usage: Usage;
 }
 
 export interface GatewayOverrides {
   auth?: Authenticator;
   /** DNS for image URLs (tests point names at chosen addresses). */
   resolveImageHost?: Resolve;
+  usage?: Usage;
 }
 
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
   const auth = overrides.auth ?? createAuthenticator(config.auth);
   const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost));
-  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes }), auth, models };
+  const usage = overrides.usage ?? createUsage(config);
+  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, usage }), auth, models, usage };
 }

@@ -1,13 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { type Http2Bindings, type HttpBindings, type ServerType, serve } from '@hono/node-server';
 import type { GatewayConfig } from '../lambda/core/config.js';
-import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
+import { createGateway, type Gateway, type GatewayOverrides } from '../lambda/gateway.js';
+import { PendingWork } from '../lambda/http/after-response.js';
 import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
 
 export interface LocalGateway {
   url: string;
+  gateway: Gateway;
+  /** Resolves once work after the responses so far (metering) has finished. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -16,23 +20,30 @@ export async function serveGateway(
   config: GatewayConfig,
   { port = 8080, host = '127.0.0.1', overrides }: { port?: number; host?: string; overrides?: GatewayOverrides } = {},
 ): Promise<LocalGateway> {
-  const { app } = createGateway(config, overrides);
+  const gateway = createGateway(config, overrides);
+  // Work after the response (metering) runs on; Node does not freeze the process as Lambda does.
+  const after = new PendingWork();
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: withNodeShortcuts(app.fetch), port, hostname: host }, () => resolve(s));
+    const s = serve({ fetch: withNodeShortcuts(gateway.app.fetch, after), port, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    gateway,
+    settled: async () => void (await after.settle(10_000)),
+    close: async () => {
+      await new Promise<void>((resolve) => {
         (server as import('node:http').Server).closeAllConnections?.();
         server.close(() => resolve());
-      }),
+      });
+      await after.settle(5000);
+    },
   };
 }
 
 type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
+type AppFetch = (request: Request, env: HttpBindings | Http2Bindings, executionCtx: PendingWork['executionContext']) => Response | Promise<Response>;
 
 /**
  * Two shortcuts around @hono/node-server's generic paths:
@@ -44,7 +55,7 @@ type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Respon
  *   own, a second packet and a second wake-up for the client before the first token. The app answers
  *   a stream only once its first chunk is ready, so holding the headers back delays nothing.
  */
-function withNodeShortcuts(fetch: NodeFetch): NodeFetch {
+function withNodeShortcuts(fetch: AppFetch, after: PendingWork): NodeFetch {
   return async (request, env) => {
     // An HTTP/1.1 server (see serve() above), so these are IncomingMessage and ServerResponse.
     const { incoming, outgoing } = env as HttpBindings;
@@ -52,7 +63,7 @@ function withNodeShortcuts(fetch: NodeFetch): NodeFetch {
     await undefined;
     const length = Number(incoming.headers['content-length']);
     if (length > 0 && incoming.readableLength === length) (incoming as { rawBody?: Buffer }).rawBody = receivedBody(incoming);
-    const response = await fetch(request, env);
+    const response = await fetch(request, env, after.executionContext);
     if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
       outgoing.cork();
       // Runs once the headers and the already-available first chunk have been written.

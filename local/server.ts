@@ -7,7 +7,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import type { GatewayConfig } from '../lambda/core/config.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
+import { ensureUsageTable } from './usage-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +36,7 @@ const configFile = values.config ?? fileURLToPath(new URL('../examples/demo.yaml
 try {
   const config = await loadConfigFile(configFile);
   const emulator = demo ? await startDemoSageMaker() : undefined;
+  const created = config.usage.table ? await ensureUsageTable(config.usage.table) : false;
   const gateway = await serveGateway(config, { port, host: values.host });
   const banner = [
     ...(demo
@@ -45,6 +48,7 @@ try {
     ...(config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)
       ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']
       : []),
+    ...usageBanner(config, created),
     `sagegate listening on ${gateway.url}/v1`,
   ];
   console.log(banner.join('\n'));
@@ -58,4 +62,21 @@ try {
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : `could not start: ${(error as Error).message}`);
   process.exit(1);
+}
+
+/** What the banner says about usage: where it is kept, and the gateway's budget. */
+function usageBanner(config: GatewayConfig, created: boolean): string[] {
+  const lines = [
+    config.usage.table
+      ? `usage: DynamoDB table ${config.usage.table}${created ? ' (created)' : ''}; budgets and limits are shared with every process using it`
+      : 'usage: kept in memory (this process only; set usage.table for a DynamoDB table that processes share)',
+  ];
+  const budget = config.usage.budget;
+  if (budget) {
+    const unpriced = config.models.every((m) => !m.prices);
+    lines.push(
+      `budget: $${budget.maxBudget} per ${budget.duration ?? 'calendar month (1mo)'} for the whole gateway${unpriced ? ' (no model has prices: requests count tokens, not cost, so it is never reached)' : ''}`,
+    );
+  }
+  return lines;
 }

@@ -9,6 +9,8 @@ export interface GatewayErrorOptions {
   code?: string | null;
   /** Seconds; sent as `Retry-After`, which the official SDKs honour. */
   retryAfter?: number;
+  /** Extra response headers (`x-should-retry: false` where retrying cannot help). */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -34,6 +36,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly code: string | null;
   readonly retryAfter: number | undefined;
+  readonly headers: Record<string, string> | undefined;
 
   constructor(
     readonly status: number,
@@ -45,6 +48,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.retryAfter = options.retryAfter;
+    this.headers = options.headers;
   }
 
   toJSON(): ErrorBody {

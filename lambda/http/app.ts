@@ -6,6 +6,7 @@ import { requestMetrics } from '../core/metrics.js';
 import type { AppDependencies } from './dependencies.js';
 import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
+import { usageGate } from './metering.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, retrieveModel } from './routes/models.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     c.set('principal', await deps.auth.authenticate(key));
     await next();
   });
+  api.use(usageGate(deps));
   api.post('/chat/completions', chatCompletions(deps));
   api.post('/embeddings', embeddings(deps));
   api.get('/models', listModels(deps));

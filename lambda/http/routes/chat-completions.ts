@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import { parseChatRequest } from '../../openai/chat-request.js';
 import { ChunkEncoder, chatCompletion, newCompletionMeta } from '../../openai/chat-response.js';
+import { completeUsage } from '../../openai/usage-estimate.js';
 import { clientSignal } from '../client-signal.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
+import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';
 
@@ -20,13 +22,15 @@ export function chatCompletions({ models, maxBodyBytes }: AppDependencies) {
     if (!request.stream) {
       const answer = await model.complete(request, cancel.signal);
       if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
+      meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
       return c.json(chatCompletion(meta, answer, answer.usage));
     }
 
     // Resolves once the first event is in, so an upstream failure still gets its own HTTP status.
-    const { events } = await model.stream(request, cancel.signal);
+    const { events, servedBy } = await model.stream(request, cancel.signal);
     const includeUsage = request.stream_options?.include_usage === true;
-    const body = sseBody(events, new ChunkEncoder(meta, includeUsage), { onCancel: () => cancel.abort(), requestId: c.get('requestId') });
+    const metered = meterStream(c, events, { model: model.name, servedBy, estimate: (chars) => completeUsage(request, undefined, chars) });
+    const body = sseBody(metered, new ChunkEncoder(meta, includeUsage), { onCancel: () => cancel.abort(), requestId: c.get('requestId') });
     const headers: Record<string, string> = { ...SSE_HEADERS };
     // Known before the first byte: this model does not report (all of) its usage.
     if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';

@@ -3,6 +3,7 @@ import { parseEmbeddingsRequest } from '../../openai/embeddings-request.js';
 import { embeddingsResponse } from '../../openai/embeddings-response.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
+import { meterAnswer } from '../metering.js';
 import { readJson } from '../read-json.js';
 
 /** POST /v1/embeddings */
@@ -13,6 +14,7 @@ export function embeddings({ models, maxBodyBytes }: AppDependencies) {
     c.set('model', model.name);
     const result = await model.embed(request, c.req.raw.signal);
     if (result.estimated) c.header('x-sagegate-usage', 'estimated');
+    meterAnswer(c, { model: model.name, servedBy: result.servedBy, usage: { prompt_tokens: result.promptTokens }, estimated: result.estimated });
     return c.json(embeddingsResponse(request.model, result.vectors, request.encoding_format, result.promptTokens));
   };
 }
