@@ -303,7 +303,7 @@ describe('the usage table', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SAGEGATE_USAGE_TABLE: { Ref: Match.stringLikeRegexp('^GatewayUsage') } }) },
     });
-    expect(template.findOutputs('UsageTableName').UsageTableName.Value).toEqual({ Ref: expect.stringMatching(/^GatewayUsage/) });
+    expect(template.findOutputs('UsageTableName').UsageTableName!.Value).toEqual({ Ref: expect.stringMatching(/^GatewayUsage/) });
   });
 
   it('alarms when the table cannot be reached or a request could not be counted, and graphs usage by key and model', () => {
