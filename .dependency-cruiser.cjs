@@ -14,7 +14,14 @@
  * Folders of one layer do not import each other (a transport never imports a dialect), and nothing
  * in lambda/ imports build-time code (config loading, the CDK app, local tools).
  */
-const LAYERS = [['core'], ['openai', 'streaming', 'secrets'], ['transports', 'dialects', 'images', 'usage'], ['models', 'auth'], ['http'], ['runtime']];
+const LAYERS = [
+  ['core'],
+  ['openai', 'streaming', 'secrets'],
+  ['transports', 'dialects', 'images', 'usage'],
+  ['models', 'auth'],
+  ['http'],
+  ['runtime'],
+];
 
 const folder = (name) => `^lambda/${name}/`;
 const rules = [];
