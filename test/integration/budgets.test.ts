@@ -154,6 +154,19 @@ describe('two gateway processes sharing one DynamoDB table', () => {
     expect(Number(limited.headers?.get('retry-after'))).toBeGreaterThan(0);
   }, 90_000);
 
+  it("hold one key's tokens per minute together (each answer's tokens count once it is metered)", async () => {
+    const key = await newKey('--name', 'shared-tpm', '--tpm', '40');
+    await new Promise((r) => setTimeout(r, 1100));
+    if (new Date().getUTCSeconds() > 45) await new Promise((r) => setTimeout(r, (61 - new Date().getUTCSeconds()) * 1000));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      outcomes.push(await outcome(call(i % 2 ? b.url : a.url, key)));
+      await new Promise((r) => setTimeout(r, 150)); // the answer's tokens are written after it has gone out
+    }
+    // 13 tokens an answer (7 prompt, 6 completion): the fourth starts at 39 < 40.
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'rate_limit_exceeded']);
+  }, 90_000);
+
   it("hold one key's budget together: $1 buys four $0.30 answers, whichever process serves them", async () => {
     const key = await newKey('--name', 'shared-budget', '--budget', '1', '--budget-duration', '30d');
     await new Promise((r) => setTimeout(r, 1100));
