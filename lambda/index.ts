@@ -13,7 +13,8 @@ const usageTable = process.env.SAGEGATE_USAGE_TABLE;
 if (usageTable) config.usage = { ...config.usage, table: usageTable };
 
 const gateway = createGateway(config);
-// Read the key store while the container initialises, not on the first request.
+// Read the key store (and the gateway budget's spend) while the container initialises, not on the first request.
 gateway.auth.warm();
+gateway.usage.warm();
 
 export const handler = streamingHandler(gateway.app.fetch);

@@ -79,7 +79,8 @@ export class BudgetGuard {
   async admit(scope: BudgetScope): Promise<BudgetHold> {
     const arrived = Date.now();
     const spend = this.spendOf(scope, arrived);
-    if (!spend.loaded) await this.read(scope, spend, arrived, true);
+    // Any read will do the first time (one started while the container initialised, say).
+    if (!spend.loaded) await this.read(scope, spend, 0, true);
     else if (arrived - spend.readAt >= this.options.refreshMs) void this.read(scope, spend, arrived, false);
     const deadline = arrived + this.waitMs;
     for (;;) {
@@ -101,6 +102,12 @@ export class BudgetGuard {
       spend.inflight++;
       return hold(spend);
     }
+  }
+
+  /** Reads a budget's spend ahead of its first request (Lambda's init phase runs at full CPU). */
+  prime(scope: BudgetScope): void {
+    const now = Date.now();
+    void this.read(scope, this.spendOf(scope, now), now, false);
   }
 
   /** What the budget's period has spent as this process knows it (for reports and tests). */
@@ -142,7 +149,7 @@ export class BudgetGuard {
     }
     if (spend.refreshing && spend.refreshing.startedAt >= after) return this.await(spend.refreshing.done, scope, waiting);
     if (spend.refreshing) await spend.refreshing.done.catch(() => undefined);
-    if (spend.readAt >= after) return;
+    if (spend.loaded && spend.readAt >= after) return;
     const startedAt = Date.now();
     const done = this.load(scope, spend, startedAt).then((base) => {
       spend.base = base;

@@ -60,6 +60,8 @@ export interface Usage {
   admit(caller: UsageCaller, requestId?: string): Promise<Admission>;
   /** Meters an answered request outside an admission (see `Admission.record`). */
   record(entry: MeterEntry): Promise<void>;
+  /** Reads the gateway budget's spend ahead of the first request. */
+  warm(): void;
 }
 
 const GATEWAY = 'gateway';
@@ -177,5 +179,8 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
       };
     },
     record: (entry) => meter(entry, false, []),
+    warm() {
+      if (gatewayBudget) budgets.prime({ id: GATEWAY, spec: gatewayBudget });
+    },
   };
 }

@@ -40,11 +40,14 @@ async function cli(...argv: string[]) {
   const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
+const created = new Map<string, string>();
 const newKey = async (...options: string[]) => {
-  const created = await cli('keys', 'create', ...options, '--secret', arn);
-  expect(created.code).toBe(0);
-  return created.out;
+  const result = await cli('keys', 'create', ...options, '--secret', arn);
+  expect(result.code).toBe(0);
+  created.set(options[options.indexOf('--name') + 1]!, result.out);
+  return result.out;
 };
+const keyOf = async (name: string) => created.get(name)!;
 const ask = [{ role: 'user' as const, content: 'Count to six' }];
 const call = (url: string, key: string) =>
   new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({ model: 'chat', messages: ask });
@@ -175,6 +178,18 @@ describe('two gateway processes sharing one DynamoDB table', () => {
     expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'insufficient_quota', 'insufficient_quota', 'insufficient_quota', 'insufficient_quota']);
   });
 
+  it('take a raised budget on the existing key (`keys update`): the same period, more to spend', async () => {
+    const list = (await cli('keys', 'list', '--secret', arn)).out;
+    const id = /key_[0-9a-f]{12}/.exec(list.split('\n').find((l) => l.includes('shared-budget'))!)![0];
+    expect(await cli('keys', 'update', id, '--budget', '2', '--secret', arn)).toMatchObject({ code: 0, err: expect.stringContaining('a $2 budget') });
+    await new Promise((r) => setTimeout(r, 1100));
+    const key = await keyOf('shared-budget');
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) outcomes.push(await outcome(call(i % 2 ? b.url : a.url, key)));
+    // $1.20 spent: three more answers ($1.50, $1.80, $2.10), then the budget is spent again.
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'insufficient_quota', 'insufficient_quota']);
+  });
+
   it('`npx sagegate usage` reports what was sent: requests, tokens, cost and budget left per key and model', async () => {
     const { code, out } = await cli('usage', '--json', '--stack', 'SageGate');
     expect(code).toBe(0);
@@ -182,9 +197,9 @@ describe('two gateway processes sharing one DynamoDB table', () => {
     const row = (name: string) => report.rows.find((r: { key_name?: string }) => r.key_name === name);
     const prompt = (await call(a.url, STACK_MASTER)).usage!.prompt_tokens;
     expect(row('shared-rpm')).toMatchObject({ model: 'chat', requests: 4, completion_tokens: 24, prompt_tokens: 4 * prompt, cost_usd: 1.2 });
-    expect(row('shared-budget')).toMatchObject({ model: 'chat', requests: 4, completion_tokens: 24, cost_usd: 1.2 });
+    expect(row('shared-budget')).toMatchObject({ model: 'chat', requests: 7, completion_tokens: 42, cost_usd: 2.1 });
     const budget = report.budgets.find((x: { key_name?: string }) => x.key_name === 'shared-budget');
-    expect(budget).toMatchObject({ scope: 'key', max_budget_usd: 1, budget_duration: '30d', spent_usd: 1.2, left_usd: 0 });
+    expect(budget).toMatchObject({ scope: 'key', max_budget_usd: 2, budget_duration: '30d', spent_usd: 2.1, left_usd: 0 });
     expect(budget.period_start).toBe(`${dayOf(Date.now()).slice(0, 8)}01`);
   });
 
@@ -193,7 +208,7 @@ describe('two gateway processes sharing one DynamoDB table', () => {
       env: { ...process.env, SAGEGATE_SILENT: '1' },
     });
     expect(stdout).toMatch(/KEY\s+NAME\s+MODEL\s+REQUESTS\s+PROMPT TOKENS\s+COMPLETION TOKENS\s+COST \(USD\)\s+BUDGET LEFT/);
-    expect(stdout).toMatch(/shared-budget\s+chat\s+4\s+\d+\s+24\s+1\.2\d*\s+\$0\.00 of \$1/);
+    expect(stdout).toMatch(/shared-budget\s+chat\s+7\s+\d+\s+42\s+2\.1\d*\s+\$0\.00 of \$2/);
   }, 60_000);
 });
 
