@@ -46,7 +46,8 @@ type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Respon
 type AppFetch = (request: Request, env: HttpBindings | Http2Bindings, executionCtx: PendingWork['executionContext']) => Response | Promise<Response>;
 
 /**
- * Two shortcuts around @hono/node-server's generic paths:
+ * The app with an execution context (its `waitUntil` collects work after the response, as the Lambda
+ * adapter's does), and two shortcuts around @hono/node-server's generic paths:
  * - A body that arrived with its headers (every ordinary chat request) is taken from the socket's
  *   buffer at once and handed over as `incoming.rawBody`, the buffer node-server reads bodies from
  *   when a host already holds them, instead of a round of stream events (about 0.07 ms before the

@@ -27,10 +27,16 @@ export function usageGate({ usage }: AppDependencies): MiddlewareHandler<AppEnv>
 
 const streaming = new WeakSet<object>();
 
-/** Meters a whole answer once it has gone out (the write runs after the response, inside the invocation). */
-export function meterAnswer(c: Context<AppEnv>, answer: AnsweredRequest): void {
+/**
+ * Meters a whole answer once it has gone out (the write runs after the response, inside the
+ * invocation); near a budget's limit, before it goes out (see `Admission.urgent`).
+ */
+export async function meterAnswer(c: Context<AppEnv>, answer: AnsweredRequest): Promise<void> {
   const admission = c.get('usage');
-  if (admission) afterResponse(c, admission.record(answer));
+  if (!admission) return;
+  const work = admission.record(answer);
+  if (admission.urgent) await work;
+  else afterResponse(c, work);
 }
 
 /**
@@ -47,11 +53,13 @@ export function meterStream(
   streaming.add(admission);
   let chars = 0;
   let metered = false;
-  const finish = (final?: AnswerUsage) => {
-    if (metered) return;
+  const finish = (final?: AnswerUsage): Promise<void> | undefined => {
+    if (metered) return undefined;
     metered = true;
     const { usage, estimated } = final ?? answer.estimate(chars);
-    afterResponse(c, admission.record({ model: answer.model, servedBy: answer.servedBy, usage, estimated }));
+    const work = admission.record({ model: answer.model, servedBy: answer.servedBy, usage, estimated });
+    afterResponse(c, work);
+    return work;
   };
   const iterator: AsyncIterableIterator<AnswerEvent> = {
     async next() {
@@ -63,8 +71,11 @@ export function meterStream(
         throw error;
       }
       if (result.done) finish();
-      else if (result.value.type === 'usage') finish(result.value);
-      else if (typeof result.value.delta.content === 'string') chars += result.value.delta.content.length;
+      else if (result.value.type === 'usage') {
+        // Near a budget's limit the stream's end waits for its cost to be written (see Admission.urgent).
+        const work = finish(result.value);
+        if (admission.urgent) await work;
+      } else if (typeof result.value.delta.content === 'string') chars += result.value.delta.content.length;
       return result;
     },
     async return(value?: unknown) {

@@ -15,10 +15,12 @@ export interface BudgetScope {
 
 /** A request's place in a budget, from admission to its answer's cost. */
 export interface BudgetHold {
-  /** The answer's cost: counted at once in this process, and marked written once the store has it. */
-  settle(cost: number): { written(): void };
+  /** The answer's cost: counted at once in this process, and marked written once the store has it (or its write failed). */
+  settle(cost: number): { written(): void; failed(): void };
   /** No answer (the request failed): frees its place. */
   release(): void;
+  /** Admitted near the limit: its cost should reach the store before its answer reaches the client. */
+  readonly near: boolean;
 }
 
 export interface BudgetOptions {
@@ -29,6 +31,21 @@ export interface BudgetOptions {
   /** How long a request near the limit waits for this process's running requests of the budget to settle. */
   waitMs?: number;
 }
+
+/**
+ * A cost answered in this process. Until its write has landed (`writtenAt`) a read may or may not
+ * include it, so it is counted here as well: never too little, sometimes twice for a moment.
+ */
+interface LedgerEntry {
+  cost: number;
+  writtenAt: number;
+  /** Settles when the write has landed or failed. */
+  landed: Promise<void>;
+  land: () => void;
+}
+
+/** How long a refusal waits for this process's own writes whose cost may be counted twice. */
+const UNSURE_WAIT_MS = 2000;
 
 /** A day's total is final once this long after the day ended (late writes of its last requests have landed). */
 const FINAL_AFTER_MS = 10 * 60_000;
@@ -42,7 +59,7 @@ interface Spend {
   loaded: boolean;
   refreshing?: { startedAt: number; done: Promise<void> };
   /** Costs answered in this process: counted here at once, dropped once a read that started after their write has them. */
-  ledger: { cost: number; writtenAt: number }[];
+  ledger: LedgerEntry[];
   finalDays: Map<string, number>;
   inflight: number;
   largest: number;
@@ -83,6 +100,7 @@ export class BudgetGuard {
     if (!spend.loaded) await this.read(scope, spend, 0, true);
     else if (arrived - spend.readAt >= this.options.refreshMs) void this.read(scope, spend, arrived, false);
     const deadline = arrived + this.waitMs;
+    let confirmed = false;
     for (;;) {
       const max = scope.spec.maxBudget;
       let left = max - known(spend);
@@ -91,7 +109,18 @@ export class BudgetGuard {
         await this.read(scope, spend, arrived, true);
         left = max - known(spend);
       }
-      if (left <= 0) throw budgetExceeded(scope, known(spend), spend.resetsAt);
+      if (left <= 0) {
+        // Own costs whose writes landed while the last read ran may be counted twice: before refusing,
+        // let them land and read again, so that a refusal is never owed to double counting.
+        const unsure = spend.ledger.filter((entry) => entry.writtenAt >= spend.readAt);
+        if (!confirmed && unsure.length) {
+          confirmed = true;
+          await Promise.race([Promise.all(unsure.map((entry) => entry.landed)), new Promise((r) => setTimeout(r, UNSURE_WAIT_MS))]);
+          await this.read(scope, spend, Date.now(), true);
+          continue;
+        }
+        throw budgetExceeded(scope, known(spend), spend.resetsAt);
+      }
       if (near && spend.inflight > 0) {
         const assumed = spend.largest > 0 ? spend.largest : left;
         if (left - spend.inflight * assumed <= 0) {
@@ -100,7 +129,7 @@ export class BudgetGuard {
         }
       }
       spend.inflight++;
-      return hold(spend);
+      return hold(spend, near);
     }
   }
 
@@ -213,7 +242,7 @@ export class BudgetGuard {
 
 const known = (spend: Spend) => spend.base + spend.ledger.reduce((sum, entry) => sum + entry.cost, 0);
 
-function hold(spend: Spend): BudgetHold {
+function hold(spend: Spend, near: boolean): BudgetHold {
   let open = true;
   const close = () => {
     if (!open) return false;
@@ -224,7 +253,11 @@ function hold(spend: Spend): BudgetHold {
   };
   return {
     settle(cost) {
-      const entry = { cost, writtenAt: Number.POSITIVE_INFINITY };
+      let land: () => void = () => undefined;
+      const landed = new Promise<void>((resolve) => {
+        land = resolve;
+      });
+      const entry: LedgerEntry = { cost, writtenAt: Number.POSITIVE_INFINITY, landed, land };
       if (close()) {
         spend.largest = Math.max(spend.largest, cost);
         if (cost > 0) spend.ledger.push(entry);
@@ -232,10 +265,14 @@ function hold(spend: Spend): BudgetHold {
       return {
         written() {
           entry.writtenAt = Date.now();
+          entry.land();
         },
+        // Not in the store: it stays counted here (until the period ends), which errs on the safe side.
+        failed: () => entry.land(),
       };
     },
     release: () => void close(),
+    near,
   };
 }
 

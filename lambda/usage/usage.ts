@@ -47,6 +47,12 @@ export interface Admission {
    * Give it to the invocation's `waitUntil`.
    */
   record(answer: AnsweredRequest): Promise<void>;
+  /**
+   * Admitted near one of its budgets' limits: `record` then writes at once, and the HTTP layer holds
+   * the answer's end until the write has landed, so the caller's next request, whichever container it
+   * reaches, already sees this cost. (Elsewhere the write waits for the answer to be out.)
+   */
+  readonly urgent: boolean;
   /** No answer (the request failed): frees the request's place in its budgets. Idempotent; no-op after `record`. */
   release(): void;
 }
@@ -78,9 +84,15 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
   const prices = new PriceBook(config.models);
   const gatewayBudget = settings.budget;
 
-  async function write(entry: MeterEntry, cost: number | undefined, tpm: boolean, holds: { written(): void }[]): Promise<void> {
+  async function write(
+    entry: MeterEntry,
+    cost: number | undefined,
+    tpm: boolean,
+    holds: { written(): void; failed(): void }[],
+    urgent: boolean,
+  ): Promise<void> {
     // After the current turn: the answer's bytes are handed to the socket before any SDK work starts.
-    await new Promise((resolve) => setImmediate(resolve));
+    if (!urgent) await new Promise((resolve) => setImmediate(resolve));
     const prompt = entry.usage.prompt_tokens;
     const completion = entry.usage.completion_tokens ?? 0;
     try {
@@ -128,15 +140,16 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
         detail: e.message?.slice(0, 200),
         ...failureMetric('MeteringFailures'),
       });
+      for (const h of holds) h.failed();
       if (!(error instanceof GatewayError)) health.failed(error, 'metering');
     }
   }
 
-  function meter(entry: MeterEntry, tpm: boolean, holds: BudgetHold[]): Promise<void> {
+  function meter(entry: MeterEntry, tpm: boolean, holds: BudgetHold[], urgent = false): Promise<void> {
     const cost = entry.cost ?? prices.cost(entry.servedBy, entry.usage.prompt_tokens, entry.usage.completion_tokens ?? 0);
     // Counted in this process's budgets now, before the write: the next request already sees it.
     const written = holds.map((h) => h.settle(cost ?? 0));
-    return write(entry, cost, tpm, written);
+    return write(entry, cost, tpm, written, urgent);
   }
 
   return {
@@ -165,11 +178,13 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
         throw error;
       }
       let open = true;
+      const urgent = holds.some((h) => h.near);
       return {
+        urgent,
         record(answer) {
           if (!open) return Promise.resolve();
           open = false;
-          return meter({ ...answer, keyId: caller.keyId, ...(requestId && { requestId }) }, Boolean(caller.tpm), holds);
+          return meter({ ...answer, keyId: caller.keyId, ...(requestId && { requestId }) }, Boolean(caller.tpm), holds, urgent);
         },
         release() {
           if (!open) return;

@@ -22,7 +22,7 @@ export function chatCompletions({ models, maxBodyBytes }: AppDependencies) {
     if (!request.stream) {
       const answer = await model.complete(request, cancel.signal);
       if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
-      meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
+      await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
       return c.json(chatCompletion(meta, answer, answer.usage));
     }
 

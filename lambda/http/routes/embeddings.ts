@@ -14,7 +14,12 @@ export function embeddings({ models, maxBodyBytes }: AppDependencies) {
     c.set('model', model.name);
     const result = await model.embed(request, c.req.raw.signal);
     if (result.estimated) c.header('x-sagegate-usage', 'estimated');
-    meterAnswer(c, { model: model.name, servedBy: result.servedBy, usage: { prompt_tokens: result.promptTokens }, estimated: result.estimated });
+    await meterAnswer(c, {
+      model: model.name,
+      servedBy: result.servedBy,
+      usage: { prompt_tokens: result.promptTokens },
+      estimated: result.estimated,
+    });
     return c.json(embeddingsResponse(request.model, result.vectors, request.encoding_format, result.promptTokens));
   };
 }
