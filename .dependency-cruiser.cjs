@@ -4,7 +4,9 @@
  *
  *   core (errors, config types, names, log)
  *   <- openai, streaming, secrets          (wire formats and plumbing)
- *   <- transports, dialects, images        (how bytes travel, what they look like, image fitting)
+ *   <- transports, dialects, images, usage (how bytes travel, what they look like, image fitting;
+ *                                           usage, budgets and shared limits, below auth and models
+ *                                           so keys and the router can both use them)
  *   <- models, auth                        (a configured model binds a dialect to a transport)
  *   <- http                                (the Hono app and its routes)
  *   <- runtime, gateway.ts, index.ts       (composition and the Lambda adapter)
@@ -12,7 +14,14 @@
  * Folders of one layer do not import each other (a transport never imports a dialect), and nothing
  * in lambda/ imports build-time code (config loading, the CDK app, local tools).
  */
-const LAYERS = [['core'], ['openai', 'streaming', 'secrets'], ['transports', 'dialects', 'images'], ['models', 'auth'], ['http'], ['runtime']];
+const LAYERS = [
+  ['core'],
+  ['openai', 'streaming', 'secrets'],
+  ['transports', 'dialects', 'images', 'usage'],
+  ['models', 'auth'],
+  ['http'],
+  ['runtime'],
+];
 
 const folder = (name) => `^lambda/${name}/`;
 const rules = [];

@@ -8,6 +8,8 @@
  *  - cold start (load the Lambda bundle, answer the first request), bundle size, peak memory
  *  - the two SageMaker routes on the same container: InvokeEndpointWithResponseStream against the
  *    OpenAI-compatible route (time to first token, gateway CPU per request and per further chunk)
+ *  - what metering adds (a second gateway that meters into a DynamoDB table, dynalite in this
+ *    process, alternately with the plain one) and its DynamoDB calls per request
  *
  * The gateway runs as its minified bundle in its own process, the emulator in another, this process
  * is the client. Results: a table on stdout and bench/results/latest.json.
@@ -24,6 +26,7 @@ import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMak
 import { build } from 'esbuild';
 import { parseConfig } from '../config/load.js';
 import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
+import { startDynamoDb } from '../test/support/dynamodb-double.js';
 import { now } from './bench-container.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -49,6 +52,10 @@ models:
   - { name: bench-long-native, endpoint: bench-long, region: us-east-1, route: openai }
 auth: { master_key: ${KEY} }
 `);
+
+// The same gateway metering every request into a DynamoDB table, with a gateway-wide budget (never reached).
+const USAGE_TABLE = 'bench-usage';
+const meteredConfig = { ...config, usage: { ...config.usage, table: USAGE_TABLE, budget: { maxBudget: 1e9 } } };
 
 type Trace = [event: 'in' | 'up' | 'down', epochMs: number][];
 
@@ -97,13 +104,13 @@ function health(): Promise<number> {
 }
 
 /** A POST to the gateway; resolves with the time of the first byte, the end, and each chunk's text. */
-function post(body: string): Promise<{ status: number; firstByte: number; end: number; chunks: { at: number; text: string }[] }> {
+function post(body: string, to = gatewayUrl): Promise<{ status: number; firstByte: number; end: number; chunks: { at: number; text: string }[] }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
       {
-        host: gatewayUrl.hostname,
-        port: gatewayUrl.port,
+        host: to.hostname,
+        port: to.port,
         path: '/v1/chat/completions',
         method: 'POST',
         agent,
@@ -163,8 +170,8 @@ const chat = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content
 const streamBody = (model: string) =>
   JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
 
-async function gatewayStream(model: string) {
-  const r = await post(streamBody(model));
+async function gatewayStream(model: string, to = gatewayUrl) {
+  const r = await post(streamBody(model), to);
   if (r.status !== 200) throw new Error(`gateway answered ${r.status}`);
   const delays: number[] = [];
   for (const c of r.chunks) for (const m of c.text.matchAll(/@(\d+) /g)) delays.push((c.at - Number(m[1])) / 1000);
@@ -278,6 +285,16 @@ const emulator = await child(['--import', 'tsx', 'bench/emulator-server.ts']);
 const serverBundle = await buildHandlerBundle(config, fileURLToPath(new URL('./gateway-server.ts', import.meta.url)));
 const gateway = await child([serverBundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url });
 gatewayUrl = new URL(gateway.info.url);
+Object.assign(process.env, env);
+const dynamodb = await startDynamoDb();
+await dynamodb.createTable(USAGE_TABLE);
+const meteredBundle = await buildHandlerBundle(meteredConfig, fileURLToPath(new URL('./gateway-server.ts', import.meta.url)));
+const metered = await child([meteredBundle], {
+  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url,
+  AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+  SAGEGATE_SILENT: '1',
+});
+const meteredUrl = new URL(metered.info.url);
 process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.info.url;
 Object.assign(process.env, env);
 sdk = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1 });
@@ -350,6 +367,28 @@ try {
       direct: { p50: pct(dd, 50), p99: pct(dd, 99) },
       added: { p50: pct(gd, 50) - pct(dd, 50) },
     },
+  };
+
+  // Metering: the plain gateway and the metering one, alternately; DynamoDB calls counted at dynalite.
+  for (let i = 0; i < N.warm; i++) {
+    await post(chat, meteredUrl);
+    await gatewayStream('bench', meteredUrl);
+  }
+  const m = { plain: [] as number[], metered: [] as number[], plainTtft: [] as number[], meteredTtft: [] as number[] };
+  const callsBefore = new Map(dynamodb.calls);
+  for (let i = 0; i < N.stream; i++) {
+    m.plain.push((await post(chat)).end);
+    m.metered.push((await post(chat, meteredUrl)).end);
+    m.plainTtft.push((await gatewayStream('bench-paced')).ttft);
+    m.meteredTtft.push((await gatewayStream('bench-paced', meteredUrl)).ttft);
+  }
+  await new Promise((r) => setTimeout(r, 200)); // the last writes land after their answers
+  const perRequest = (op: string) => ((dynamodb.calls.get(op) ?? 0) - (callsBefore.get(op) ?? 0)) / (2 * N.stream);
+  results.metering = {
+    addedLatencyP50: pct(m.metered, 50) - pct(m.plain, 50),
+    addedTtftP50: pct(m.meteredTtft, 50) - pct(m.plainTtft, 50),
+    ttftP50: { plain: pct(m.plainTtft, 50), metered: pct(m.meteredTtft, 50) },
+    dynamoDbCallsPerRequest: { UpdateItem: perRequest('UpdateItem'), Query: perRequest('Query'), GetItem: perRequest('GetItem') },
   };
 
   // Throughput: streaming requests (8 chunks each) at several concurrencies, with the gateway's CPU per request.
@@ -426,6 +465,8 @@ try {
   };
 } finally {
   gateway.proc.kill();
+  metered.proc.kill();
+  await dynamodb.stop();
   emulator.proc.kill();
   for (const proxy of Object.values(bareProxies)) proxy.proc.kill();
   agent.destroy();
@@ -464,6 +505,14 @@ row('    time to first token, p99', `${ms(routes.invocations.ttftP99)} / ${ms(ro
 row('    gateway CPU per streaming request (8 chunks)', `${ms(routes.invocations.cpuMsPerRequest)} / ${ms(routes.openai.cpuMsPerRequest)}`);
 row('    gateway CPU per streaming request (64 chunks)', `${ms(routes.invocations.cpuMsPerRequest64)} / ${ms(routes.openai.cpuMsPerRequest64)}`);
 row('    gateway CPU per further chunk', `${ms(routes.invocations.cpuMsPerChunk)} / ${ms(routes.openai.cpuMsPerChunk)}`);
+const mt = r.metering;
+row('metering: added latency, non-streaming, p50', ms(mt.addedLatencyP50), 'target: ~0 (written after the answer)');
+row('metering: added time to first token, p50', ms(mt.addedTtftP50), `(${ms(mt.ttftP50.metered)} vs ${ms(mt.ttftP50.plain)})`);
+row(
+  'metering: DynamoDB calls per request',
+  `${mt.dynamoDbCallsPerRequest.UpdateItem.toFixed(2)} writes, ${(mt.dynamoDbCallsPerRequest.Query + mt.dynamoDbCallsPerRequest.GetItem).toFixed(3)} reads`,
+  'target: 1 write, 0 reads',
+);
 row('cold start: load the bundle', ms(r.coldStart.loadMs), verdict(r.coldStart.loadMs, 100));
 row('cold start: first request after load', ms(r.coldStart.firstRequestMs));
 row('bundle size', `${r.coldStart.bundleKb.toFixed(0)} KB`, verdict(r.coldStart.bundleKb, 600));

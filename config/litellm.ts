@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { upstreamOf } from './hosted-providers.js';
 import { templateForModelId } from './model-names.js';
-import { chatTemplateSchema, type NativeConfig, routeIssues, sageMakerModelSchema } from './native-schema.js';
+import { budgetDurationSchema, budgetSchema, chatTemplateSchema, type NativeConfig, routeIssues, sageMakerModelSchema } from './native-schema.js';
 import { deploymentRoutingFields, fallbacksSchema, type RouterSettings, routerSettingsFields } from './router-schema.js';
 
 /**
@@ -10,6 +10,9 @@ import { deploymentRoutingFields, fallbacksSchema, type RouterSettings, routerSe
  */
 const fields = sageMakerModelSchema.shape;
 const defaultsShape = fields.defaults.unwrap().shape;
+/** LiteLLM's custom pricing, USD per token (in model_info or litellm_params). */
+const costPerToken = z.number({ error: 'a price is a number of US dollars per token' }).min(0, 'a price cannot be negative').finite();
+const pricing = { input_cost_per_token: costPerToken.optional(), output_cost_per_token: costPerToken.optional() };
 
 const litellmModel = z.strictObject({
   model_name: z.string().min(1),
@@ -33,6 +36,7 @@ const litellmModel = z.strictObject({
     api_key_secret: z.string().min(1).optional(),
     drop_params: z.boolean().optional(),
     ...deploymentRoutingFields,
+    ...pricing,
     ...defaultsShape,
   }),
   model_info: z
@@ -42,6 +46,7 @@ const litellmModel = z.strictObject({
       id: fields.id,
       description: z.string().optional(),
       base_model: z.string().optional(),
+      ...pricing,
     })
     .optional(),
 });
@@ -64,8 +69,8 @@ export const litellmConfigSchema = z.strictObject({
   general_settings: z
     .strictObject({
       master_key: z.string().min(1).optional(),
-      /** Seed 002 writes the monthly budget here (LiteLLM reads it from litellm_settings). */
-      max_budget: z.number().positive().optional(),
+      /** Seed 002 writes the gateway's budget here ("monthly budget, USD"); LiteLLM's own place is litellm_settings. */
+      max_budget: budgetSchema.optional(),
       /** A sagegate extension (LiteLLM has no such key): SSE pings while a started stream's upstream is silent. */
       keepalive_seconds: z.number().int().min(0).max(300).optional(),
     })
@@ -75,6 +80,9 @@ export const litellmConfigSchema = z.strictObject({
       /** Drop parameters a model cannot honour instead of refusing them, for every model. */
       drop_params: z.boolean().optional(),
       ...routerKeysInLitellmSettings,
+      /** The whole proxy's budget, USD per budget_duration (a calendar month when absent). */
+      max_budget: budgetSchema.optional(),
+      budget_duration: budgetDurationSchema.optional(),
     })
     .optional(),
 });
@@ -109,12 +117,9 @@ export function translateLiteLLM(config: LiteLLMConfig, env: NodeJS.ProcessEnv):
     if (dropParams !== undefined) Object.assign(model as object, { drop_params: dropParams });
     return model;
   });
-  const { request_timeout, drop_params: _drop, ...fromSettings } = settings;
+  const { request_timeout, drop_params: _drop, max_budget: _budget, budget_duration: _duration, ...fromSettings } = settings;
   const router: RouterSettings = { ...fromSettings, ...(request_timeout !== undefined && { timeout: request_timeout }), ...config.router_settings };
   const masterKey = config.general_settings?.master_key;
-  if (config.general_settings?.max_budget !== undefined) {
-    notices.push('general_settings.max_budget is accepted but not enforced yet: sagegate counts no spend in this version.');
-  }
   const keepalive = config.general_settings?.keepalive_seconds;
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
   const native: NativeConfig = {
@@ -123,11 +128,28 @@ export function translateLiteLLM(config: LiteLLMConfig, env: NodeJS.ProcessEnv):
     auth: masterKey ? { master_key: masterKey } : { disabled: true },
     ...(keepalive !== undefined && { gateway: { keepalive_seconds: keepalive } }),
   };
+  const usage = translateBudget(config, issues);
+  if (usage) native.usage = usage;
   const routerPath = (key: string) =>
     config.router_settings && key in config.router_settings
       ? ['router_settings', key]
       : ['litellm_settings', key === 'timeout' ? 'request_timeout' : key];
   return { native, issues, notices, routerPath };
+}
+
+/** The proxy-wide budget: LiteLLM's litellm_settings.max_budget (+ budget_duration), or general_settings.max_budget as seed 002 writes it. */
+function translateBudget(config: LiteLLMConfig, issues: TranslationIssue[]): NativeConfig['usage'] {
+  const fromGeneral = config.general_settings?.max_budget;
+  const fromLiteLLM = config.litellm_settings?.max_budget;
+  const duration = config.litellm_settings?.budget_duration;
+  if (fromGeneral !== undefined && fromLiteLLM !== undefined) {
+    issues.push({ path: ['general_settings', 'max_budget'], message: 'the budget is also set in litellm_settings.max_budget: keep one' });
+  }
+  if (duration !== undefined && fromGeneral === undefined && fromLiteLLM === undefined) {
+    issues.push({ path: ['litellm_settings', 'budget_duration'], message: 'budget_duration needs max_budget' });
+  }
+  const maxBudget = fromLiteLLM ?? fromGeneral;
+  return maxBudget === undefined ? undefined : { max_budget: maxBudget, ...(duration && { budget_duration: duration }) };
 }
 
 function translateModel(
@@ -162,8 +184,12 @@ function translateModel(
     request_timeout,
     stream_timeout,
     cooldown_time,
+    input_cost_per_token,
+    output_cost_per_token,
     ...defaults
   } = params;
+  const refuse = (key: string, message: string) => issues.push({ path: [...at, key], message });
+  const prices = translatePrices(entry, { input_cost_per_token, output_cost_per_token }, refuse);
   const routing = { weight, rpm, tpm, num_retries, max_retries, timeout, request_timeout, stream_timeout, cooldown_time };
   const common = {
     name: entry.model_name,
@@ -171,8 +197,8 @@ function translateModel(
     vision: entry.model_info?.supports_vision ?? false,
     ...(entry.model_info?.id && { id: entry.model_info.id }),
     ...Object.fromEntries(Object.entries(routing).filter(([, value]) => value !== undefined)),
+    ...(prices && { prices }),
   };
-  const refuse = (key: string, message: string) => issues.push({ path: [...at, key], message });
   const upstream = upstreamOf(model, api_base, env);
 
   if (upstream.kind === 'openai') {
@@ -255,4 +281,22 @@ function translateModel(
 
   refuse('model', upstream.message);
   return { ...common, provider: 'sagemaker', endpoint: 'invalid' };
+}
+
+/** LiteLLM's custom pricing, from model_info or litellm_params (not both). */
+function translatePrices(
+  entry: LiteLLMModel,
+  params: { input_cost_per_token?: number; output_cost_per_token?: number },
+  refuse: (key: string, message: string) => void,
+): { input_per_token?: number; output_per_token?: number } | undefined {
+  const info = entry.model_info;
+  const inParams = params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined;
+  const inInfo = info?.input_cost_per_token !== undefined || info?.output_cost_per_token !== undefined;
+  if (inParams && inInfo) refuse('input_cost_per_token', 'prices are also set in model_info: keep them in one place');
+  const source = inParams ? params : inInfo ? info! : undefined;
+  if (!source) return undefined;
+  return {
+    ...(source.input_cost_per_token !== undefined && { input_per_token: source.input_cost_per_token }),
+    ...(source.output_cost_per_token !== undefined && { output_per_token: source.output_cost_per_token }),
+  };
 }

@@ -155,7 +155,16 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
   return {
     models,
     router: routed.router,
-    usage: { ...(c.usage.table && { table: c.usage.table }) },
+    usage: {
+      ...(c.usage.table && { table: c.usage.table }),
+      ...(c.usage.max_budget !== undefined && {
+        budget: { maxBudget: c.usage.max_budget, ...(c.usage.budget_duration && { duration: c.usage.budget_duration }) },
+      }),
+      budgetRefreshSeconds: c.usage.budget_refresh_seconds,
+      whenUnavailable: c.usage.when_unavailable,
+      failOpenSeconds: c.usage.fail_open_seconds,
+      retentionDays: c.usage.retention_days,
+    },
     auth: {
       disabled: c.auth.disabled,
       ...(masterKeySha256 && { masterKeySha256 }),
@@ -200,6 +209,7 @@ function normaliseModel(m: ParsedModel, id: string, context: LoadContext, issue:
     ...(images && { images }),
     ...(m.drop_params && { dropParams: true }),
     ...(routing && { routing }),
+    ...(m.prices && { prices: { inputPerToken: m.prices.input_per_token ?? 0, outputPerToken: m.prices.output_per_token ?? 0 } }),
   };
   if (m.provider === 'openai') {
     return {

@@ -9,6 +9,7 @@ import {
   SAGEMAKER_ROUTE_AUTHS,
   SAGEMAKER_ROUTES,
 } from '../lambda/core/names.js';
+import { parseBudgetDuration } from '../lambda/usage/budget-period.js';
 import { deploymentRoutingFields, routerSchema } from './router-schema.js';
 
 /**
@@ -38,6 +39,37 @@ const imagesSchema = z.strictObject({
   format: z.enum(IMAGE_FORMATS).optional(),
   quality: z.number().int().min(1).max(100).optional(),
 });
+
+// --- usage: budgets and prices (issue 12) ---
+/** USD; a budget of the wrong type or sign is an error naming its path. */
+export const budgetSchema = z.number({ error: 'a budget is a number of US dollars' }).positive('a budget must be more than 0 US dollars').finite();
+/** LiteLLM's budget_duration: 30d, 7d, 1mo, daily, weekly, monthly, ... */
+export const budgetDurationSchema = z.string().superRefine((value, ctx) => {
+  const parsed = parseBudgetDuration(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+const perToken = z.number({ error: 'a price is a number of US dollars per token' }).min(0, 'a price cannot be negative').finite();
+/** USD per token, as LiteLLM's input_cost_per_token / output_cost_per_token. */
+export const pricesSchema = z
+  .strictObject({ input_per_token: perToken.optional(), output_per_token: perToken.optional() })
+  .refine((p) => p.input_per_token !== undefined || p.output_per_token !== undefined, 'set input_per_token, output_per_token or both');
+const usageSchema = z
+  .strictObject({
+    /** A DynamoDB table for usage, budgets, global limits and stored responses (the stack sets its own). */
+    table: z.string().min(3).max(255).optional(),
+    /** The whole gateway's budget, USD per period. */
+    max_budget: budgetSchema.optional(),
+    budget_duration: budgetDurationSchema.optional(),
+    budget_refresh_seconds: z.number().min(0).max(3600).default(5),
+    when_unavailable: z.enum(['fail_open', 'fail_closed']).default('fail_open'),
+    fail_open_seconds: z.number().int().min(0).max(86_400).default(900),
+    retention_days: z.number().int().min(2).max(3650).default(400),
+  })
+  .superRefine((u, ctx) => {
+    if (u.budget_duration !== undefined && u.max_budget === undefined)
+      ctx.addIssue({ code: 'custom', path: ['budget_duration'], message: 'budget_duration needs max_budget' });
+  });
+// --- end usage ---
 
 const name = z
   .string()
@@ -103,6 +135,7 @@ export const sageMakerModelSchema = z.strictObject({
   /** The deployment's own id (LiteLLM's model_info.id); defaults to the name, numbered within a group. */
   id: deploymentId.optional(),
   ...deploymentRoutingFields,
+  prices: pricesSchema.optional(),
 });
 
 export const openAIModelSchema = z.strictObject({
@@ -124,6 +157,7 @@ export const openAIModelSchema = z.strictObject({
   images: imagesSchema.optional(),
   id: deploymentId.optional(),
   ...deploymentRoutingFields,
+  prices: pricesSchema.optional(),
 });
 
 // `provider` defaults to sagemaker, then picks the schema (so errors name the right fields).
@@ -164,12 +198,7 @@ export const nativeConfigSchema = z.strictObject({
     }),
   /** Load balancing, retries, fallbacks, cooldowns and timeouts across deployments (LiteLLM's router_settings). */
   router: routerSchema.default({}),
-  usage: z
-    .strictObject({
-      /** A DynamoDB table for usage, budgets, global limits and stored responses (the stack sets its own). */
-      table: z.string().min(3).max(255).optional(),
-    })
-    .default({}),
+  usage: usageSchema.default({ budget_refresh_seconds: 5, when_unavailable: 'fail_open', fail_open_seconds: 900, retention_days: 400 }),
   auth: z
     .strictObject({
       /** A literal key or `os.environ/NAME`; only its SHA-256 is kept. */

@@ -5,6 +5,7 @@ import { InFlight } from './http/in-flight.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
 import { configureTransports } from './transports/index.js';
+import { createUsage, type Usage } from './usage/usage.js';
 
 /** The gateway of one config, assembled once per container: on Lambda (`index.ts`) and locally alike. */
 export interface Gateway {
@@ -14,6 +15,8 @@ export interface Gateway {
   models: ModelCatalog;
   /** The chat requests in flight (a server shutting down cuts them at its deadline). */
   inFlight: InFlight;
+  /** Metering, budgets and limits shared across containers (`usage.limits` takes per-deployment limits too). */
+  usage: Usage;
 }
 
 /** SSE pings every this many seconds when the config says nothing (docs/wire-facts.md §9). */
@@ -23,6 +26,7 @@ export interface GatewayOverrides {
   auth?: Authenticator;
   /** DNS for image URLs (tests point names at chosen addresses). */
   resolveImageHost?: Resolve;
+  usage?: Usage;
 }
 
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
@@ -31,5 +35,6 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
   const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost));
   const inFlight = new InFlight();
   const keepaliveMs = (config.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS) * 1000;
-  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight }), auth, models, inFlight };
+  const usage = overrides.usage ?? createUsage(config);
+  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight, usage }), auth, models, inFlight, usage };
 }

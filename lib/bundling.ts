@@ -45,7 +45,11 @@ export function installSharpCommand(outputDir: string): string {
   return `npm install --prefix "${outputDir}" --no-save --no-package-lock --no-audit --no-fund --os=linux --cpu=arm64 --libc=glibc sharp@${sharpVersion()}`;
 }
 
-/** The validated config goes into the bundle as a JSON string literal: no YAML parsing at cold start. */
+/**
+ * The validated config goes into the bundle as a JSON string literal: no YAML parsing at cold start.
+ * SAGEGATE_BUNDLE tells the handler it is bundled (it then imports the DynamoDB SDK's parts from
+ * their own modules: lambda/usage/dynamodb-sdk-slim.ts).
+ */
 export function configDefine(config: GatewayConfig): Record<string, string> {
-  return { 'process.env.SAGEGATE_CONFIG': JSON.stringify(JSON.stringify(config)) };
+  return { 'process.env.SAGEGATE_CONFIG': JSON.stringify(JSON.stringify(config)), 'process.env.SAGEGATE_BUNDLE': '"1"' };
 }

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -11,6 +12,8 @@ export interface GatewayMonitoringProps {
   readonly timeout: Duration;
   /** Alarm notifications go here when given. */
   readonly alarmTopicArn?: string;
+  /** The usage table: its store failures alarm, its usage is graphed. */
+  readonly usageTable?: dynamodb.ITable;
 }
 
 /**
@@ -49,6 +52,22 @@ export class GatewayMonitoring extends Construct {
       ),
       alarm('UpstreamFailures', gateway('ServerErrors'), 5, 'The gateway answered 5xx (SageMaker or an upstream failing, or a misconfigured model).'),
       alarm('ClientsThrottled', gateway('Throttled'), 20, 'Clients got 429s: SageMaker throttling, endpoints not ready, or key rate limits.'),
+      ...(props.usageTable
+        ? [
+            alarm(
+              'UsageStoreUnavailable',
+              gateway('UsageStoreErrors'),
+              1,
+              'The usage table could not be reached: limits and budgets are failing open (for usage.fail_open_seconds) or closed, per usage.when_unavailable.',
+            ),
+            alarm(
+              'MeteringFailures',
+              gateway('MeteringFailures'),
+              1,
+              'Answered requests could not be counted in the usage table (each is logged with its usage).',
+            ),
+          ]
+        : []),
     ];
     if (props.alarmTopicArn) {
       const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
@@ -75,7 +94,28 @@ export class GatewayMonitoring extends Construct {
           }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms }),
         ],
+        ...(props.usageTable ? [usageWidgets(gateway)] : []),
       ],
     });
   }
+}
+
+/** Tokens and cost in all, then per key and per model (one line each, found by SEARCH as keys and models come and go). */
+function usageWidgets(gateway: (metricName: string, statistic?: string) => cloudwatch.Metric): cloudwatch.IWidget[] {
+  const search = (dimension: string, metric: string, label: string) =>
+    new cloudwatch.MathExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},Service,${dimension}} MetricName="${metric}"', 'Sum', 300)`,
+      label,
+      period: Duration.minutes(5),
+    });
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Tokens and cost (USD)',
+      left: [gateway('PromptTokens'), gateway('CompletionTokens')],
+      right: [gateway('CostUSD')],
+    }),
+    new cloudwatch.GraphWidget({ title: 'Cost by key (USD)', left: [search('Key', 'CostUSD', '')] }),
+    new cloudwatch.GraphWidget({ title: 'Tokens by model', left: [search('Model', 'PromptTokens', ''), search('Model', 'CompletionTokens', '')] }),
+    new cloudwatch.GraphWidget({ title: 'Requests by key', left: [search('Key', 'MeteredRequests', '')] }),
+  ];
 }

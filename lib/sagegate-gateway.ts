@@ -1,4 +1,5 @@
-import { ArnFormat, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { GatewayConfig, SageMakerModel } from '../lambda/core/config.js';
 import { dialectStreams } from '../lambda/core/names.js';
+import { TABLE_KEY } from '../lambda/usage/table-keys.js';
 import {
   BUNDLE_BANNER,
   BUNDLE_MAIN_FIELDS,
@@ -34,6 +36,8 @@ export class SageGateGateway extends Construct {
   readonly function: NodejsFunction;
   readonly url: lambda.FunctionUrl;
   readonly apiKeys: secretsmanager.Secret;
+  /** Usage, budgets, limits across containers, and stored responses. */
+  readonly usageTable: dynamodb.Table;
   readonly monitoring: GatewayMonitoring;
 
   constructor(scope: Construct, id: string, props: SageGateGatewayProps) {
@@ -54,6 +58,8 @@ export class SageGateGateway extends Construct {
         passwordLength: 48,
       },
     });
+
+    this.usageTable = usageTable(this);
 
     const iamOnly = deploy.functionUrlAuth === 'aws_iam' && config.auth.disabled;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: deploy.logRetentionDays as logs.RetentionDays });
@@ -98,7 +104,10 @@ export class SageGateGateway extends Construct {
       ...(deploy.reservedConcurrency && { reservedConcurrentExecutions: deploy.reservedConcurrency }),
       description: `sagegate: OpenAI-compatible gateway for ${config.models.length} SageMaker model(s)`,
       // Keys are always checked, unless IAM guards the URL and the config switches keys off.
-      environment: iamOnly ? {} : { SAGEGATE_KEYS_SECRET: this.apiKeys.secretArn },
+      environment: {
+        ...(iamOnly ? {} : { SAGEGATE_KEYS_SECRET: this.apiKeys.secretArn }),
+        SAGEGATE_USAGE_TABLE: this.usageTable.tableName,
+      },
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLE_TARGET,
@@ -152,6 +161,7 @@ export class SageGateGateway extends Construct {
     this.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeys.secretArn] }),
     );
+    grantUsageTable(this.function, this.usageTable);
     const upstreamKeys = upstreamKeySecretArns(Stack.of(this), config);
     if (upstreamKeys.length) {
       this.function.addToRolePolicy(
@@ -177,6 +187,7 @@ export class SageGateGateway extends Construct {
       function: this.function,
       timeout: Duration.seconds(deploy.timeoutSeconds),
       alarmTopicArn: deploy.alarmTopicArn,
+      usageTable: this.usageTable,
     });
 
     // cdk-nag (AwsSolutions) findings that are deliberate, each with its reason.
@@ -227,6 +238,10 @@ export class SageGateGateway extends Construct {
         description: `Trust policy for ${roles.length === 1 ? 'the role' : 'each role'} in role_arn / aws_role_name (${roles.join(', ')}): add it in the model's account so this gateway may assume it`,
       }).overrideLogicalId('TrustPolicy');
     }
+    new CfnOutput(this, 'UsageTableName', {
+      value: this.usageTable.tableName,
+      description: 'DynamoDB table holding usage, budgets and limits (npx sagegate usage reads it)',
+    }).overrideLogicalId('UsageTableName');
   }
 
   /** The configured subnets and security groups, imported as they are: the stack creates no network. */
@@ -237,6 +252,46 @@ export class SageGateGateway extends Construct {
       securityGroups: vpc.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id, { mutable: false })),
     };
   }
+}
+
+/**
+ * The usage table (lambda/usage/table-keys.ts): on-demand, point-in-time recovery, encrypted with the
+ * AWS managed key, old rows expired by TTL, kept when the stack is deleted (RETAIN and deletion
+ * protection): usage is billing data.
+ */
+function usageTable(scope: Construct): dynamodb.Table {
+  return new dynamodb.Table(scope, 'Usage', {
+    partitionKey: { name: TABLE_KEY.partition, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: TABLE_KEY.sort, type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    timeToLiveAttribute: TABLE_KEY.ttl,
+    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: true,
+  });
+}
+
+/**
+ * Exactly what the handler does with the table: counters (UpdateItem), spend (Query), and the
+ * Responses API's stored responses (GetItem; PutItem and DeleteItem only on `response#` items).
+ */
+function grantUsageTable(fn: NodejsFunction, table: dynamodb.Table): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'CountUsage',
+      actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      resources: [table.tableArn],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'StoreResponses',
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['response#*'] } },
+    }),
+  );
 }
 
 /**

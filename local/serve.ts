@@ -4,7 +4,8 @@ import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError
 import type { GatewayConfig } from '../lambda/core/config.js';
 import { GatewayError } from '../lambda/core/gateway-error.js';
 import { log } from '../lambda/core/log.js';
-import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
+import { createGateway, type Gateway, type GatewayOverrides } from '../lambda/gateway.js';
+import { PendingWork } from '../lambda/http/after-response.js';
 import { errorResponse } from '../lambda/http/error-response.js';
 import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
@@ -13,7 +14,10 @@ import { answerMalformedRequest } from './malformed-http.js';
 
 export interface LocalGateway {
   url: string;
-  /** Stops at once, cutting open connections. */
+  gateway: Gateway;
+  /** Resolves once work after the responses so far (metering) has finished. */
+  settled(): Promise<void>;
+  /** Stops at once, cutting open connections (work after the responses still finishes). */
   close(): Promise<void>;
   /**
    * Stops gracefully (SIGTERM in a container): accepts no new connection (requests arriving on open
@@ -38,9 +42,11 @@ export async function serveGateway(
   config: GatewayConfig,
   { port = 8080, host = '127.0.0.1', overrides }: { port?: number; host?: string; overrides?: GatewayOverrides } = {},
 ): Promise<LocalGateway> {
-  const { app, inFlight } = createGateway(config, overrides);
+  const gateway = createGateway(config, overrides);
+  // Work after the response (metering) runs on; Node does not freeze the process as Lambda does.
+  const after = new PendingWork();
   const drain = new Drain();
-  const listener = getRequestListener(drain.wrap(withNodeShortcuts(app.fetch)), { hostname: host, errorHandler: adapterError });
+  const listener = getRequestListener(drain.wrap(withNodeShortcuts(gateway.app.fetch, after)), { hostname: host, errorHandler: adapterError });
   const server: Server = createServer(listener);
   server.on('clientError', answerMalformedRequest);
   await new Promise<void>((resolve, reject) => {
@@ -51,10 +57,13 @@ export async function serveGateway(
   const closed = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    close: () => {
+    gateway,
+    settled: async () => void (await after.settle(10_000)),
+    close: async () => {
       const done = closed();
       server.closeAllConnections();
-      return done;
+      await done;
+      await after.settle(5000);
     },
     async shutdown(graceMs) {
       const done = closed();
@@ -62,7 +71,7 @@ export async function serveGateway(
       log.info('shutting down', { openRequests: drain.open, graceMs });
       if (!(await drain.idle(graceMs))) {
         log.warn('shutdown deadline reached: ending open streams', { openRequests: drain.open });
-        inFlight.abortAll(
+        gateway.inFlight.abortAll(
           new GatewayError(503, 'The server is shutting down and ended this answer; retry the request.', {
             code: 'server_shutting_down',
             retryAfter: 1,
@@ -72,6 +81,7 @@ export async function serveGateway(
       }
       server.closeAllConnections();
       await done;
+      await after.settle(5000);
     },
   };
 }
@@ -143,9 +153,11 @@ class Drain {
 }
 
 type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
+type AppFetch = (request: Request, env: HttpBindings | Http2Bindings, executionCtx: PendingWork['executionContext']) => Response | Promise<Response>;
 
 /**
- * Two shortcuts around @hono/node-server's generic paths:
+ * The app with an execution context (its `waitUntil` collects work after the response, as the Lambda
+ * adapter's does), and two shortcuts around @hono/node-server's generic paths:
  * - A body that arrived with its headers (every ordinary chat request) is taken from the socket's
  *   buffer at once and handed over as `incoming.rawBody`, the buffer node-server reads bodies from
  *   when a host already holds them, instead of a round of stream events (about 0.07 ms before the
@@ -154,7 +166,7 @@ type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Respon
  *   own, a second packet and a second wake-up for the client before the first token. The app answers
  *   a stream only once its first chunk is ready, so holding the headers back delays nothing.
  */
-function withNodeShortcuts(fetch: NodeFetch): NodeFetch {
+function withNodeShortcuts(fetch: AppFetch, after: PendingWork): NodeFetch {
   return async (request, env) => {
     // An HTTP/1.1 server (see serve() above), so these are IncomingMessage and ServerResponse.
     const { incoming, outgoing } = env as HttpBindings;
@@ -162,7 +174,7 @@ function withNodeShortcuts(fetch: NodeFetch): NodeFetch {
     await undefined;
     const length = Number(incoming.headers['content-length']);
     if (length > 0 && incoming.readableLength === length) (incoming as { rawBody?: Buffer }).rawBody = receivedBody(incoming);
-    const response = await fetch(request, env);
+    const response = await fetch(request, env, after.executionContext);
     if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
       outgoing.cork();
       // Runs once the headers and the already-available first chunk have been written.

@@ -9,7 +9,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, configNotices, loadConfigFile, parseConfig } from '../config/load.js';
+import type { GatewayConfig } from '../lambda/core/config.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
+import { ensureUsageTable } from './usage-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,6 +62,7 @@ try {
   const keysSecret = process.env.SAGEGATE_KEYS_SECRET;
   if (keysSecret) config.auth = { ...config.auth, keysSecret, disabled: false };
   const emulator = demo ? await startDemoSageMaker() : undefined;
+  const created = config.usage.table ? await ensureUsageTable(config.usage.table) : false;
   const gateway = await serveGateway(config, { port, host: values.host });
   const banner = [
     ...(demo
@@ -72,6 +75,7 @@ try {
       ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']
       : []),
     ...(oldNode ? [`node ${process.versions.node}: Node 22 or newer is recommended (AWS SDK releases after January 2027 need it)`] : []),
+    ...usageBanner(config, created),
     `sagegate listening on ${gateway.url}/v1`,
   ];
   console.log(banner.join('\n'));
@@ -90,4 +94,21 @@ try {
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : `could not start: ${(error as Error).message}`);
   process.exit(1);
+}
+
+/** What the banner says about usage: where it is kept, and the gateway's budget. */
+function usageBanner(config: GatewayConfig, created: boolean): string[] {
+  const lines = [
+    config.usage.table
+      ? `usage: DynamoDB table ${config.usage.table}${created ? ' (created)' : ''}; budgets and limits are shared with every process using it`
+      : 'usage: kept in memory (this process only; set usage.table for a DynamoDB table that processes share)',
+  ];
+  const budget = config.usage.budget;
+  if (budget) {
+    const unpriced = config.models.every((m) => !m.prices);
+    lines.push(
+      `budget: $${budget.maxBudget} per ${budget.duration ?? 'calendar month (1mo)'} for the whole gateway${unpriced ? ' (no model has prices: requests count tokens, not cost, so it is never reached)' : ''}`,
+    );
+  }
+  return lines;
 }

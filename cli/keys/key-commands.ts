@@ -21,6 +21,17 @@ export interface CreateOptions {
   models: string[] | '*';
   expiresAt?: string;
   rpm?: number;
+  tpm?: number;
+  budget?: number;
+  budgetDuration?: string;
+}
+
+/** What `keys update` changes: a value sets, null removes, undefined leaves as is. */
+export interface KeyChanges {
+  rpm?: number | null;
+  tpm?: number | null;
+  budget?: number | null;
+  budgetDuration?: string | null;
 }
 
 export function addKey(doc: KeyDocument, key: string, options: CreateOptions, now = new Date()): { doc: KeyDocument; record: ApiKeyRecord } {
@@ -33,8 +44,33 @@ export function addKey(doc: KeyDocument, key: string, options: CreateOptions, no
     created_at: now.toISOString(),
     ...(options.expiresAt && { expires_at: options.expiresAt }),
     ...(options.rpm && { rpm: options.rpm }),
+    ...(options.tpm && { tpm: options.tpm }),
+    ...(options.budget && { budget: options.budget, budget_start: now.toISOString().slice(0, 10) }),
+    ...(options.budget && options.budgetDuration && { budget_duration: options.budgetDuration }),
   };
   return { doc: { ...doc, keys: [...doc.keys, record] }, record };
+}
+
+/** A key's limits changed; a budget (re)set starts its periods today (for periods not aligned to the calendar). */
+export function updateKey(doc: KeyDocument, id: string, changes: KeyChanges, now = new Date()): { doc: KeyDocument; record: ApiKeyRecord } {
+  const found = doc.keys.find((k) => k.id === id);
+  if (!found) throw new UsageError(`no key with id ${id} (see: sagegate keys list)`);
+  const record: ApiKeyRecord = { ...found };
+  const apply = <K extends 'rpm' | 'tpm' | 'budget' | 'budget_duration'>(field: K, value: ApiKeyRecord[K] | null | undefined) => {
+    if (value === null) delete record[field];
+    else if (value !== undefined) record[field] = value;
+  };
+  apply('rpm', changes.rpm);
+  apply('tpm', changes.tpm);
+  apply('budget', changes.budget);
+  apply('budget_duration', changes.budgetDuration);
+  if (!record.budget) {
+    delete record.budget_duration;
+    delete record.budget_start;
+  } else if (changes.budget !== undefined || changes.budgetDuration !== undefined) {
+    record.budget_start = now.toISOString().slice(0, 10);
+  }
+  return { doc: { ...doc, keys: doc.keys.map((k) => (k.id === id ? record : k)) }, record };
 }
 
 export function revokeKey(doc: KeyDocument, id: string): KeyDocument {

@@ -1,13 +1,17 @@
 import type { AuthConfig } from '../core/config.js';
 import { GatewayError } from '../core/gateway-error.js';
+import type { BudgetSpec } from '../usage/budget-period.js';
 import { digestMatches, sha256 } from './key-hash.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SecretKeyStore } from './secret-key-store.js';
 
-/** Who is calling, and which models they may use (undefined: all). */
+/** Who is calling, which models they may use (undefined: all), and the key's own limits. */
 export interface Principal {
   keyId: string;
   models?: ReadonlySet<string>;
+  rpm?: number;
+  tpm?: number;
+  budget?: BudgetSpec;
 }
 
 export interface Authenticator {
@@ -69,7 +73,19 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
       }
       let principal = principals.get(record);
       if (!principal) {
-        principal = { keyId: record.id, ...(record.models !== '*' && { models: new Set(record.models) }) };
+        principal = {
+          keyId: record.id,
+          ...(record.models !== '*' && { models: new Set(record.models) }),
+          ...(record.rpm && { rpm: record.rpm }),
+          ...(record.tpm && { tpm: record.tpm }),
+          ...(record.budget && {
+            budget: {
+              maxBudget: record.budget,
+              ...(record.budget_duration && { duration: record.budget_duration }),
+              ...(record.budget_start && { anchor: record.budget_start }),
+            },
+          }),
+        };
         principals.set(record, principal);
       }
       return principal;

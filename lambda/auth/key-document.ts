@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseBudgetDuration } from '../usage/budget-period.js';
 import { sha256Hex } from './key-hash.js';
 
 /**
@@ -19,8 +20,18 @@ export const apiKeyRecordSchema = z.strictObject({
   models: z.union([z.literal('*'), z.array(z.string().check(z.minLength(1)))]),
   created_at: isoDate,
   expires_at: z.optional(isoDate),
-  /** Requests per minute, enforced per Lambda container. */
+  /** Requests per minute: per container first, then across all of them when the gateway has a usage table. */
   rpm: z.optional(z.int().check(z.positive())),
+  /** Tokens (prompt and completion) per minute, across all containers. */
+  tpm: z.optional(z.int().check(z.positive())),
+  /** USD per budget period (LiteLLM's key `max_budget`); once spent, 429 insufficient_quota until the period resets. */
+  budget: z.optional(z.number().check(z.positive())),
+  /** LiteLLM's `budget_duration` (30d, 7d, 1mo, daily...); a calendar month when absent. */
+  budget_duration: z.optional(
+    z.string().check(z.refine((d) => typeof parseBudgetDuration(d) !== 'string', 'expected a budget period such as 30d, 7d or 1mo')),
+  ),
+  /** The first day of the first budget period, for periods that are not calendar-aligned (e.g. 14d). */
+  budget_start: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'))),
   disabled: z.optional(z.boolean()),
 });
 

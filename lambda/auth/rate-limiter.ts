@@ -1,7 +1,8 @@
 /**
- * Requests per minute per key, counted in this Lambda container only (containers share nothing):
- * a key's real ceiling is its `rpm` times the number of warm containers. A sliding window over the
- * current and previous minute smooths the edge between windows.
+ * Requests per minute per key, counted in this Lambda container only (containers share nothing): the
+ * cheap first check. With a usage table, the same `rpm` is then held across all containers
+ * (`usage/shared-limits.ts`). A sliding window over the current and previous minute smooths the edge
+ * between windows.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; current: number; previous: number }>();

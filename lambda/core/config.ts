@@ -179,6 +179,15 @@ export interface RouterConfig {
 export interface UsageConfig {
   /** The DynamoDB table; without one, usage is kept in memory (one process only). */
   table?: string;
+  /** The whole gateway's budget: USD per period (LiteLLM's `max_budget` and `budget_duration`; a calendar month by default). */
+  budget?: { maxBudget: number; duration?: string };
+  /** How old a process's copy of a budget's spend may get before it is read again (in the background). */
+  budgetRefreshSeconds?: number;
+  /** When the table cannot be reached: limits and budgets go unchecked for `failOpenSeconds`, or at once refuse (503). */
+  whenUnavailable?: 'fail_open' | 'fail_closed';
+  failOpenSeconds?: number;
+  /** Days usage rows are kept (DynamoDB's TTL removes them after). */
+  retentionDays?: number;
 }
 
 export interface GatewayConfig {

@@ -9,6 +9,8 @@ export interface GatewayErrorOptions {
   code?: string | null;
   /** Seconds; sent as `Retry-After`, which the official SDKs honour. */
   retryAfter?: number;
+  /** Extra response headers (`x-should-retry: false` where retrying cannot help). */
+  headers?: Record<string, string>;
   cause?: unknown;
   /** The upstream said the prompt does not fit its context window (for context-window fallbacks; not sent). */
   promptTooLong?: boolean;
@@ -41,6 +43,7 @@ export class GatewayError extends Error {
   readonly code: string | null;
   readonly retryAfter: number | undefined;
   readonly promptTooLong: boolean;
+  readonly headers: Record<string, string> | undefined;
 
   constructor(
     readonly status: number,
@@ -54,6 +57,7 @@ export class GatewayError extends Error {
     this.code = options.code ?? null;
     this.retryAfter = options.retryAfter;
     this.promptTooLong = options.promptTooLong ?? false;
+    this.headers = options.headers;
   }
 
   toJSON(): ErrorBody {

@@ -6,6 +6,7 @@ import { requestMetrics } from '../core/metrics.js';
 import type { AppDependencies } from './dependencies.js';
 import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
+import { usageGate } from './metering.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, modelHealth, retrieveModel } from './routes/models.js';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
 
   const api = new Hono<AppEnv>();
   api.use(authenticate);
+  api.use(usageGate(deps));
   api.post('/chat/completions', chatCompletions(deps));
   api.post('/embeddings', embeddings(deps));
   api.get('/models', listModels(deps));

@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import type { Usage } from '../usage/usage.js';
 import type { InFlight } from './in-flight.js';
 
 /** What the HTTP surface needs: the models, who may call, and its own limits. */
@@ -12,4 +13,6 @@ export interface AppDependencies {
   keepaliveMs?: number;
   /** The requests in flight, for a server that shuts down gracefully. */
   inFlight?: InFlight;
+  /** Usage metering, budgets and limits shared across containers. */
+  usage: Usage;
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/authenticator.js';
 import type { GatewayError } from '../core/gateway-error.js';
+import type { Admission } from '../usage/usage.js';
 
 /** Per-request values set by middleware and routes. */
 export interface AppEnv {
@@ -10,5 +11,7 @@ export interface AppEnv {
     model?: string;
     /** The error the request ended in, for the access log's code and cause. */
     error?: GatewayError;
+    /** The request's admission under its budgets and limits; answers are metered through it (`metering.ts`). */
+    usage?: Admission;
   };
 }

@@ -95,6 +95,6 @@ describe('a stack whose route models sign with SigV4 and assume no role', () => 
   it('grants no CallWithBearerToken, no sts:AssumeRole and outputs no trust policy', () => {
     expect(statements.some((s) => JSON.stringify(s.Action).includes('CallWithBearerToken'))).toBe(false);
     expect(statements.some((s) => JSON.stringify(s.Action).includes('sts:'))).toBe(false);
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiKeysSecretArn', 'Url']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiKeysSecretArn', 'Url', 'UsageTableName']);
   });
 });

@@ -93,7 +93,7 @@ describe('the synthesized stack', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
     const outputs = template.findOutputs('*');
     // Stable names: the admin CLI looks the secret up by this output.
-    expect(Object.keys(outputs).sort()).toEqual(['ApiKeysSecretArn', 'Url']);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiKeysSecretArn', 'Url', 'UsageTableName']);
   });
 
   it('bundles the config into the handler, with the master key only as its hash', () => {
@@ -242,8 +242,77 @@ deploy:
   it('creates a dashboard and alarms for crashes, throttles, slow responses, upstream failures and 429s, sent to the topic', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['Duration', 'Errors', 'ServerErrors', 'Throttled', 'Throttles']);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'Duration',
+      'Errors',
+      'MeteringFailures',
+      'ServerErrors',
+      'Throttled',
+      'Throttles',
+      'UsageStoreErrors',
+    ]);
     expect(alarms.find((a) => a.MetricName === 'Duration')).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 480000 });
     expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === JSON.stringify(['arn:aws:sns:eu-west-2:111122223333:ops']))).toBe(true);
+  });
+});
+
+describe('the usage table', () => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'sagegate-cdk-')) });
+  const template = Template.fromStack(new SageGateStack(app, 'UsageGate', { config: parseConfig('models: [{name: m, endpoint: e}]') }));
+  const statements = () => Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+  it('is on-demand, encrypted, point-in-time recoverable, expires old rows by TTL and survives the stack', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        DeletionProtectionEnabled: true,
+      },
+    });
+  });
+
+  it('gives the function exactly UpdateItem, GetItem and Query, and PutItem/DeleteItem only on stored responses', () => {
+    const dynamo = statements().filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    const table = { 'Fn::GetAtt': [expect.stringMatching(/^GatewayUsage/), 'Arn'] };
+    expect(dynamo).toEqual([
+      { Sid: 'CountUsage', Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: table },
+      {
+        Sid: 'StoreResponses',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Resource: table,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['response#*'] } },
+      },
+    ]);
+  });
+
+  it("names the table in the function's environment and in the UsageTableName output (the CLI finds it there)", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAGEGATE_USAGE_TABLE: { Ref: Match.stringLikeRegexp('^GatewayUsage') } }) },
+    });
+    expect(template.findOutputs('UsageTableName').UsageTableName!.Value).toEqual({ Ref: expect.stringMatching(/^GatewayUsage/) });
+  });
+
+  it('alarms when the table cannot be reached or a request could not be counted, and graphs usage by key and model', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms.find((a) => a.MetricName === 'UsageStoreErrors')).toMatchObject({ Namespace: 'SageGate', Threshold: 1 });
+    expect(alarms.find((a) => a.MetricName === 'MeteringFailures')).toMatchObject({ Namespace: 'SageGate', Threshold: 1 });
+    const dashboard = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    expect(dashboard).toContain('SEARCH(');
+    expect(dashboard).toContain('Service,Key');
+    expect(dashboard).toContain('Service,Model');
   });
 });

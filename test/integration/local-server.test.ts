@@ -9,6 +9,7 @@ afterAll(stopServers);
 it('npm start alone serves the labelled demo model to the official client', async () => {
   const { url, output } = await start([]);
   expect(output()).toContain('DEMO MODE');
+  expect(output()).toContain('usage: kept in memory (this process only');
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'anything', maxRetries: 0 });
   const stream = await client.chat.completions.create({ model: 'sagegate-demo', messages: [{ role: 'user', content: 'こんにちは' }], stream: true });
   let text = '';

@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import { parseChatRequest } from '../../openai/chat-request.js';
 import { ChunkEncoder, chatCompletion, newCompletionMeta } from '../../openai/chat-response.js';
+import { completeUsage } from '../../openai/usage-estimate.js';
 import { clientSignal } from '../client-signal.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
+import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
 import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';
@@ -25,13 +27,19 @@ export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }:
         const answer = await model.complete(request, cancel.signal);
         if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
         for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
+        await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
         return c.json(chatCompletion(meta, answer, answer.usage));
       }
 
       // Resolves once the first event is in, so an upstream failure still gets its own HTTP status.
       const stream = await model.stream(request, cancel.signal);
       const includeUsage = request.stream_options?.include_usage === true;
-      const body = sseBody(stream.events, new ChunkEncoder(meta, includeUsage), {
+      const metered = meterStream(c, stream.events, {
+        model: model.name,
+        servedBy: stream.servedBy,
+        estimate: (chars) => completeUsage(request, undefined, chars),
+      });
+      const body = sseBody(metered, new ChunkEncoder(meta, includeUsage), {
         requestId: c.get('requestId'),
         onCancel: () => cancel.abort(),
         signal: cancel.signal,

@@ -3,6 +3,7 @@ import { parseEmbeddingsRequest } from '../../openai/embeddings-request.js';
 import { embeddingsResponse } from '../../openai/embeddings-response.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
+import { meterAnswer } from '../metering.js';
 import { readJson } from '../read-json.js';
 import { servedHeaders } from '../served-headers.js';
 
@@ -15,6 +16,12 @@ export function embeddings({ models, maxBodyBytes }: AppDependencies) {
     const result = await model.embed(request, c.req.raw.signal);
     if (result.estimated) c.header('x-sagegate-usage', 'estimated');
     for (const [name, value] of Object.entries(servedHeaders(result))) c.header(name, value);
+    await meterAnswer(c, {
+      model: model.name,
+      servedBy: result.servedBy,
+      usage: { prompt_tokens: result.promptTokens },
+      estimated: result.estimated,
+    });
     return c.json(embeddingsResponse(request.model, result.vectors, request.encoding_format, result.promptTokens));
   };
 }
