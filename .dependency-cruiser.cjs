@@ -3,7 +3,7 @@
  * (what ships) dependencies point one way only, from the bottom layer up:
  *
  *   core (errors, config types, names, log)
- *   <- openai, streaming, secrets          (wire formats and plumbing)
+ *   <- openai, streaming, secrets, stores  (wire formats and plumbing; secrets and stored responses)
  *   <- transports, dialects, images        (how bytes travel, what they look like, image fitting)
  *   <- models, auth                        (a configured model binds a dialect to a transport)
  *   <- http                                (the Hono app and its routes)
@@ -12,7 +12,14 @@
  * Folders of one layer do not import each other (a transport never imports a dialect), and nothing
  * in lambda/ imports build-time code (config loading, the CDK app, local tools).
  */
-const LAYERS = [['core'], ['openai', 'streaming', 'secrets'], ['transports', 'dialects', 'images'], ['models', 'auth'], ['http'], ['runtime']];
+const LAYERS = [
+  ['core'],
+  ['openai', 'streaming', 'secrets', 'stores'],
+  ['transports', 'dialects', 'images'],
+  ['models', 'auth'],
+  ['http'],
+  ['runtime'],
+];
 
 const folder = (name) => `^lambda/${name}/`;
 const rules = [];

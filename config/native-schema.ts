@@ -111,12 +111,16 @@ export const nativeConfigSchema = z.strictObject({
         if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate model name '${m.name}'` });
         seen.add(m.name);
         if (m.images && !m.vision) ctx.addIssue({ code: 'custom', path: [i, 'images'], message: 'image settings apply to models with vision: true' });
-        if (m.provider === 'sagemaker' && m.chat_template && (m.dialect === 'openai-chat' || isEmbeddingDialect(m.dialect))) {
+        if (
+          m.provider === 'sagemaker' &&
+          m.chat_template &&
+          (m.dialect === 'openai-chat' || m.dialect === 'tgi-chat' || isEmbeddingDialect(m.dialect))
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: [i, 'chat_template'],
             message:
-              'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)',
+              'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat and tgi-chat containers apply their own)',
           });
         }
         if (m.provider === 'sagemaker' && m.max_batch !== undefined && !isEmbeddingDialect(m.dialect)) {

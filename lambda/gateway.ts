@@ -3,6 +3,8 @@ import type { GatewayConfig } from './core/config.js';
 import { createApp } from './http/app.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
+import { DynamoDBResponseStore } from './stores/dynamodb-response-store.js';
+import type { ResponseStore } from './stores/response-store.js';
 
 /** The gateway of one config, assembled once per container: on Lambda (`index.ts`) and locally alike. */
 export interface Gateway {
@@ -16,10 +18,13 @@ export interface GatewayOverrides {
   auth?: Authenticator;
   /** DNS for image URLs (tests point names at chosen addresses). */
   resolveImageHost?: Resolve;
+  /** Where Responses API answers are kept (default: the DynamoDB table, when one is configured). */
+  responses?: ResponseStore;
 }
 
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
   const auth = overrides.auth ?? createAuthenticator(config.auth);
   const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost));
-  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes }), auth, models };
+  const responses = overrides.responses ?? (config.usage.table ? new DynamoDBResponseStore(config.usage.table) : undefined);
+  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, responses }), auth, models };
 }

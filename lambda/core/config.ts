@@ -53,6 +53,11 @@ interface ModelBase {
   vision: boolean;
   /** How images are fitted to the model (vision models only). */
   images?: ImageSettings;
+  /**
+   * Whether the model thinks in `<think>...</think>` before answering (DeepSeek-R1, QwQ, Qwen3): true,
+   * false, or unset to tell from the template and the model's names (docs/wire-facts.md §8).
+   */
+  reasoning?: boolean;
   /** For prompt-string dialects (TGI generate, LMI, JumpStart). */
   chatTemplate?: ChatTemplateConfig;
   /** Embedding models: inputs per container call, when not the dialect's default. */

@@ -7,6 +7,7 @@
 /** Chat container formats, and whether the container streams (the CDK app grants the streaming API by it). */
 export const CHAT_DIALECTS = {
   'openai-chat': { streams: true },
+  'tgi-chat': { streams: true },
   'tgi-generate': { streams: true },
   'lmi-rolling-batch': { streams: true },
   'jumpstart-text': { streams: false },

@@ -1,6 +1,8 @@
 import type { ModelConfig } from '../core/config.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
+import type { ThinkingMode } from './think-tags.js';
+import type { ToolCallTextParser } from './tool-calls/index.js';
 
 /**
  * A dialect is what the bytes look like: how an OpenAI chat request becomes a container's payload,
@@ -25,6 +27,20 @@ export interface ChatDialect {
   createStreamDecoder?(): StreamDecoder;
   /** End-of-turn markers the gateway must enforce as stops and never show (prompt-template dialects). */
   readonly endOfTurn?: readonly string[];
+  /** How the answer to `request` carries thinking and tool calls in its text (absent: it does not). */
+  answerConventions?(request: ChatRequest): AnswerConventions | Promise<AnswerConventions>;
+}
+
+/**
+ * What the gateway must split out of an answer's text (docs/wire-facts.md §8): thinking written as
+ * `<think>` tags, and tool calls written in a template family's format.
+ */
+export interface AnswerConventions {
+  thinking: ThinkingMode;
+  /** A parser for one choice's text, when tool calls may be written in it. */
+  toolCalls?: () => ToolCallTextParser;
+  /** Only the first call counts: the client asked for no parallel calls and the container cannot be told. */
+  singleCall?: boolean;
 }
 
 /** A dialect whose containers stream. */

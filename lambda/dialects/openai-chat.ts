@@ -2,19 +2,48 @@ import type { ModelConfig } from '../core/config.js';
 import { failOnContainerError, malformedEvent, unreadableAnswer } from '../core/upstream-errors.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import { type ChatChoice, type ChatResult, type ChatStreamEvent, isUsage, normalizeFinishReason } from '../openai/chat-types.js';
-import type { StreamDecoder, StreamingChatDialect } from './dialect.js';
-
-const NAME = 'openai-chat';
+import type { AnswerConventions, StreamDecoder, StreamingChatDialect } from './dialect.js';
+import { thinkingOf } from './think-tags.js';
+import { toolCallParser } from './tool-calls/index.js';
 
 /**
  * OpenAI chat on `/invocations`: TGI's Messages API, LMI chat, vLLM and SGLang containers all take
  * `messages` and answer `chat.completion` objects or `chat.completion.chunk` streams. Fields are
- * passed through: the container itself refuses what it cannot honour.
+ * passed through: the container itself refuses what it cannot honour. Answers are normalised above the
+ * dialect (`models/answer-normaliser.ts`): tool calls in OpenAI's shape whatever the container sends,
+ * thinking split out where the container leaves `<think>` in the text.
  */
 export function openAIChat(model: ModelConfig): StreamingChatDialect {
+  return openAIChatDialect(model, 'openai-chat');
+}
+
+/**
+ * TGI's Messages API: OpenAI chat, except that `response_format` takes TGI's own shape,
+ * `{"type": "json", "value": <schema>}` (OpenAI's shape does not deserialise there; docs/wire-facts.md §8).
+ */
+export function tgiChat(model: ModelConfig): StreamingChatDialect {
+  return openAIChatDialect(model, 'tgi-chat', tgiResponseFormat);
+}
+
+function tgiResponseFormat(body: Record<string, unknown>): void {
+  const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
+  if (!format) return;
+  if (format.type === 'text') delete body.response_format;
+  else if (format.type === 'json_object') body.response_format = { type: 'json', value: { type: 'object' } };
+  else if (format.type === 'json_schema') body.response_format = { type: 'json', value: format.json_schema?.schema ?? { type: 'object' } };
+}
+
+function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Record<string, unknown>) => void): StreamingChatDialect {
+  const thinking = thinkingOf(model);
   return {
     name: NAME,
     usage: 'full',
+
+    answerConventions(request): AnswerConventions {
+      // A server started without a tool parser (SGLang) returns Hermes-style calls as text.
+      const tools = request.tools?.length && request.tool_choice !== 'none';
+      return tools ? { thinking, toolCalls: () => toolCallParser('hermes') } : { thinking };
+    },
 
     encodeRequest(request: ChatRequest, stream: boolean) {
       const { model: _asked, stream: _stream, stream_options: _options, ...fields } = request;
@@ -30,6 +59,13 @@ export function openAIChat(model: ModelConfig): StreamingChatDialect {
         delete body.max_completion_tokens;
       }
       for (const key in model.defaults) body[key] ??= model.defaults[key];
+      // Newer vLLM refuses an empty tools array, and a tool_choice without tools.
+      if (Array.isArray(body.tools) && body.tools.length === 0) {
+        delete body.tools;
+        delete body.tool_choice;
+        delete body.parallel_tool_calls;
+      }
+      adapt?.(body);
       // vLLM rejects a model name that is not its served name: send that, or nothing.
       if (model.servedModelName) body.model = model.servedModelName;
       if (stream) {

@@ -9,6 +9,7 @@ import { errorResponse } from './error-response.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, retrieveModel } from './routes/models.js';
+import { createResponse, deleteResponse, listInputItems, retrieveResponse } from './routes/responses.js';
 
 /**
  * The HTTP surface, the same on Lambda and locally: OpenAI's routes with and without the `/v1`
@@ -53,6 +54,10 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   });
   api.post('/chat/completions', chatCompletions(deps));
   api.post('/embeddings', embeddings(deps));
+  api.post('/responses', createResponse(deps));
+  api.get('/responses/:id/input_items', listInputItems(deps));
+  api.get('/responses/:id', retrieveResponse(deps));
+  api.delete('/responses/:id', deleteResponse(deps));
   api.get('/models', listModels(deps));
   api.get('/models/:id{.+}', retrieveModel(deps));
   app.route('/v1', api);

@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import type { ResponseStore } from '../stores/response-store.js';
 
 /** What the HTTP surface needs: the models, who may call, and its own limits. */
 export interface AppDependencies {
@@ -7,4 +8,6 @@ export interface AppDependencies {
   auth: Authenticator;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Stored Responses API answers; none without a DynamoDB table (stateless). */
+  responses?: ResponseStore;
 }
