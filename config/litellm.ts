@@ -25,11 +25,14 @@ const litellmModel = z.strictObject({
     chat_template: chatTemplateSchema.optional(),
     api_key_secret: z.string().min(1).optional(),
     drop_params: z.boolean().optional(),
+    fim: fields.fim,
     ...defaultsShape,
   }),
   model_info: z
     .strictObject({
       supports_vision: z.boolean().optional(),
+      /** LiteLLM's flag for thinking models: here, whether `<think>` is split into reasoning_content. */
+      supports_reasoning: z.boolean().optional(),
       mode: z.enum(['chat', 'embedding'], { error: "only 'chat' and 'embedding' models are supported" }).optional(),
       id: z.string().optional(),
       description: z.string().optional(),
@@ -89,12 +92,20 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     chat_template,
     max_batch,
     drop_params: _drop,
+    fim,
     ...defaults
   } = params;
   const slash = model.indexOf('/');
   const provider = model.slice(0, slash);
   const target = model.slice(slash + 1);
-  const common = { name: entry.model_name, defaults, vision: entry.model_info?.supports_vision ?? false };
+  const reasoning = entry.model_info?.supports_reasoning;
+  const common = {
+    name: entry.model_name,
+    defaults,
+    vision: entry.model_info?.supports_vision ?? false,
+    ...(reasoning !== undefined && { reasoning }),
+    ...(fim && { fim }),
+  };
   const refuse = (key: string, message: string) => issues.push({ path: [...at, key], message });
 
   if (provider === 'openai') {

@@ -139,6 +139,8 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
     vision: m.vision,
     ...(images && { images }),
     ...(m.drop_params && { dropParams: true }),
+    ...(m.reasoning !== undefined && { reasoning: m.reasoning }),
+    ...(m.fim && { fim: m.fim }),
   };
   if (m.provider === 'openai') {
     return {

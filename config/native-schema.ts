@@ -3,6 +3,7 @@ import {
   BUILTIN_TEMPLATE_NAMES,
   DIALECT_NAMES,
   type DialectName,
+  FIM_FORMAT_NAMES,
   IMAGE_FORMATS,
   IMAGE_PRESET_NAMES,
   isEmbeddingDialect,
@@ -78,7 +79,13 @@ export const sageMakerModelSchema = z.strictObject({
   drop_params: z.boolean().optional(),
   vision: z.boolean().default(false),
   images: imagesSchema.optional(),
+  ...answerShape(),
 });
+
+/** Whether the model thinks in `<think>` tags, and its fill-in-the-middle format (both told from its names when unset). */
+function answerShape() {
+  return { reasoning: z.boolean().optional(), fim: z.enum(FIM_FORMAT_NAMES).optional() };
+}
 
 export const openAIModelSchema = z.strictObject({
   name,
@@ -93,6 +100,7 @@ export const openAIModelSchema = z.strictObject({
   drop_params: z.boolean().optional(),
   vision: z.boolean().default(false),
   images: imagesSchema.optional(),
+  ...answerShape(),
 });
 
 // `provider` defaults to sagemaker, then picks the schema (so errors name the right fields).

@@ -39,3 +39,7 @@ export type ImagePresetName = (typeof IMAGE_PRESET_NAMES)[number];
 /** How re-encoded images are written; `keep` keeps the input's encoding (GIF becomes PNG). */
 export const IMAGE_FORMATS = ['keep', 'jpeg', 'png', 'webp'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+/** Fill-in-the-middle prompt formats of code models, for legacy completions with a `suffix`. */
+export const FIM_FORMAT_NAMES = ['qwen', 'starcoder', 'codellama', 'deepseek', 'codestral'] as const;
+export type FimFormat = (typeof FIM_FORMAT_NAMES)[number];

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../core/config.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
+import type { CompletionRequest } from '../openai/completions-request.js';
 import type { ThinkingMode } from './think-tags.js';
 import type { ToolCallTextParser } from './tool-calls/index.js';
 
@@ -27,6 +28,16 @@ export interface ChatDialect {
   createStreamDecoder?(): StreamDecoder;
   /** End-of-turn markers the gateway must enforce as stops and never show (prompt-template dialects). */
   readonly endOfTurn?: readonly string[];
+  /**
+   * Legacy completions (`POST /v1/completions`): the payload for a raw prompt (`prompt`, already
+   * rendered for fill-in-the-middle; undefined when the client sent several prompts or token ids,
+   * which only OpenAI-speaking containers take). Answers are read as chat answers unless the dialect
+   * says otherwise below.
+   */
+  encodeCompletion?(request: CompletionRequest, prompt: string | undefined, stream: boolean): unknown | Promise<unknown>;
+  /** A whole legacy completion (OpenAI's `text_completion`), as a chat result whose content is the text. */
+  decodeCompletion?(body: unknown): ChatResult;
+  createCompletionStreamDecoder?(): StreamDecoder;
   /** How the answer to `request` carries thinking and tool calls in its text (absent: it does not). */
   answerConventions?(request: ChatRequest): AnswerConventions | Promise<AnswerConventions>;
 }

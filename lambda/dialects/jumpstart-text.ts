@@ -1,8 +1,19 @@
 import type { ModelConfig } from '../core/config.js';
 import { failOnContainerError, unreadableAnswer } from '../core/upstream-errors.js';
+import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatDialect } from './dialect.js';
 import { templateSpec } from './templates/render-prompt.js';
-import { answerConventions, BASE_PARAMETERS, honouredFor, param, plainGeneration, promptFor, sampling, toolPlan } from './text-generation.js';
+import {
+  answerConventions,
+  BASE_PARAMETERS,
+  honouredFor,
+  param,
+  plainCompletion,
+  plainGeneration,
+  promptFor,
+  sampling,
+  toolPlan,
+} from './text-generation.js';
 
 const NAME = 'jumpstart-text';
 /** JumpStart's `num_return_sequences` limit. */
@@ -15,6 +26,13 @@ const MAX_CHOICES = 8;
  */
 export function jumpstartText(model: ModelConfig): ChatDialect {
   const honoured = honouredFor(model, BASE_PARAMETERS);
+  const payload = (prompt: string, sent: ChatRequest) => {
+    const body: Record<string, unknown> = { text_inputs: prompt, ...sampling(sent, model) };
+    const seed = param<number>(sent, model, 'seed');
+    if (seed !== undefined) body.seed = seed;
+    if ((sent.n ?? 1) > 1) body.num_return_sequences = sent.n;
+    return body;
+  };
   return {
     name: NAME,
     honours: honoured,
@@ -24,11 +42,11 @@ export function jumpstartText(model: ModelConfig): ChatDialect {
     async encodeRequest(request) {
       const plan = toolPlan(request, model, NAME, false);
       const sent = plainGeneration(request, model, NAME, honoured, MAX_CHOICES);
-      const body: Record<string, unknown> = { text_inputs: await promptFor(sent, model, plan), ...sampling(sent, model) };
-      const seed = param<number>(sent, model, 'seed');
-      if (seed !== undefined) body.seed = seed;
-      if ((sent.n ?? 1) > 1) body.num_return_sequences = sent.n;
-      return body;
+      return payload(await promptFor(sent, model, plan), sent);
+    },
+
+    encodeCompletion(request, prompt) {
+      return payload(prompt!, plainCompletion(request, prompt, model, NAME, honoured, MAX_CHOICES));
     },
 
     decodeResponse(body) {

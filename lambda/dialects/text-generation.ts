@@ -3,6 +3,7 @@ import { GatewayError, invalidRequest } from '../core/gateway-error.js';
 import { failOnContainerError, malformedEvent, unreadableAnswer } from '../core/upstream-errors.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import { type ChatChoice, type ChatResult, type ChatStreamEvent, normalizeFinishReason, tokenCount } from '../openai/chat-types.js';
+import { type CompletionRequest, DEFAULT_COMPLETION_TOKENS } from '../openai/completions-request.js';
 import type { AnswerConventions, StreamDecoder, StreamingChatDialect } from './dialect.js';
 import { honouredOnly } from './parameters.js';
 import { renderPrompt, templateOpensThinking, templateSpec } from './templates/render-prompt.js';
@@ -129,6 +130,36 @@ export function plainGeneration(
   return honouredOnly(request, honoured, model, dialect);
 }
 
+/** Legacy completion fields a prompt-string container honours beyond its chat ones (the gateway adds `echo` itself). */
+const COMPLETION_FIELDS = ['prompt', 'suffix', 'echo'];
+
+/**
+ * A legacy completion request as a prompt-string container can take it: one prompt string, and only
+ * the fields it honours (`logprobs`, `best_of` and the like refused unless the model drops them).
+ */
+export function plainCompletion(
+  request: CompletionRequest,
+  prompt: string | undefined,
+  model: ModelConfig,
+  dialect: string,
+  honoured: ReadonlySet<string>,
+  maxChoices = 1,
+): ChatRequest {
+  if (prompt === undefined) {
+    throw invalidRequest(
+      `Model '${model.name}' (${dialect} container) takes one prompt string per request, not several or token ids.`,
+      'prompt',
+      'unsupported_parameter',
+    );
+  }
+  const { best_of, ...rest } = request;
+  // best_of 1 is the default and asks for nothing.
+  const asked = best_of === 1 ? rest : request;
+  const withCompletionFields = new Set([...honoured, ...COMPLETION_FIELDS].filter((f) => !TOOL_PARAMETERS.includes(f)));
+  const sent = plainGeneration(asked as unknown as ChatRequest, model, dialect, withCompletionFields, maxChoices);
+  return { ...sent, max_tokens: request.max_tokens ?? (model.defaults.max_tokens as number | undefined) ?? DEFAULT_COMPLETION_TOKENS };
+}
+
 /** Length and sampling, in the Hugging Face names every prompt-string container shares. */
 export function sampling(request: ChatRequest, model: ModelConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -238,6 +269,16 @@ export function generateDialect(
     const endOfTurn = templateSpec(model.chatTemplate).stop;
     const hidden = new Set(endOfTurn);
     const planFor = (request: ChatRequest) => toolPlan(request, model, name, options.grammar ?? false);
+    const parametersFor = (request: ChatRequest, plan: ToolPlan) => {
+      const parameters: Record<string, unknown> = { details: true, ...sampling(request, model) };
+      const stop = param<string | string[]>(request, model, 'stop');
+      if (stop !== undefined) parameters[options.stopKey] = typeof stop === 'string' ? [stop] : stop;
+      for (const key of options.passed) {
+        const value = param(request, model, key);
+        if (value !== undefined) parameters[key] = value;
+      }
+      return Object.assign(parameters, options.extra?.(request, plan));
+    };
     return {
       name,
       honours: honoured,
@@ -245,16 +286,12 @@ export function generateDialect(
       endOfTurn,
       async encodeRequest(request, stream) {
         const plan = planFor(request);
-        const honouredRequest = plainGeneration(request, model, name, honoured);
-        const parameters: Record<string, unknown> = { details: true, ...sampling(honouredRequest, model) };
-        const stop = param<string | string[]>(honouredRequest, model, 'stop');
-        if (stop !== undefined) parameters[options.stopKey] = typeof stop === 'string' ? [stop] : stop;
-        for (const key of options.passed) {
-          const value = param(honouredRequest, model, key);
-          if (value !== undefined) parameters[key] = value;
-        }
-        Object.assign(parameters, options.extra?.(honouredRequest, plan));
-        return { inputs: await promptFor(honouredRequest, model, plan), parameters, stream };
+        const sent = plainGeneration(request, model, name, honoured);
+        return { inputs: await promptFor(sent, model, plan), parameters: parametersFor(sent, plan), stream };
+      },
+      encodeCompletion(request, prompt, stream) {
+        const sent = plainCompletion(request, prompt, model, name, honoured);
+        return { inputs: prompt, parameters: parametersFor(sent, { forced: false }), stream };
       },
       decodeResponse: (body) => decodeGeneratedText(body, model, name),
       createStreamDecoder: () => tokenStreamDecoder(model, name, hidden),

@@ -7,6 +7,7 @@ import type { AppDependencies } from './dependencies.js';
 import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
 import { chatCompletions } from './routes/chat-completions.js';
+import { completions } from './routes/completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, retrieveModel } from './routes/models.js';
 import { createResponse, deleteResponse, listInputItems, retrieveResponse } from './routes/responses.js';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     await next();
   });
   api.post('/chat/completions', chatCompletions(deps));
+  api.post('/completions', completions(deps));
   api.post('/embeddings', embeddings(deps));
   api.post('/responses', createResponse(deps));
   api.get('/responses/:id/input_items', listInputItems(deps));

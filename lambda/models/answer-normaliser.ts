@@ -174,7 +174,8 @@ class StreamedChoice {
   take(event: DeltaEvent): DeltaEvent[] {
     const { content, reasoning_content, reasoning, tool_calls, role: _role, ...rest } = event.delta;
     // The common case, once the start of the answer is known: text only, passed on as it came.
-    if (!this.splitter && !this.parser && reasoning_content === undefined && reasoning === undefined && tool_calls === undefined) {
+    const plain = !this.splitter && !this.parser && this.grammarJson === undefined;
+    if (plain && reasoning_content === undefined && reasoning === undefined && tool_calls === undefined) {
       if (!event.finishReason || this.callCount === 0) {
         if (event.finishReason) this.finished = true;
         return [event];

@@ -5,6 +5,7 @@ import { chatDialects, embeddingDialects } from '../dialects/index.js';
 import type { ImageFetcher } from '../images/image-fetcher.js';
 import { transportsFor } from '../transports/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
+import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
 
 /** The models a caller may use: all of them (undefined), or the names its key lists. */
@@ -17,6 +18,8 @@ export class ModelCatalog {
     private readonly embeddingModels: ReadonlyMap<string, EmbeddingModel>,
     /** Names in config order, for `/v1/models`. */
     private readonly names: readonly string[],
+    /** Chat models that also take raw prompts (legacy completions). */
+    private readonly completionModels: ReadonlyMap<string, CompletionModel> = new Map(),
   ) {}
 
   /** The chat model, or a 404 (unknown), 403 (not for this key) or 400 (an embedding model). */
@@ -24,6 +27,14 @@ export class ModelCatalog {
     this.check(name, allowed);
     const model = this.chatModels.get(name);
     if (!model) throw invalidRequest(`Model '${name}' is an embedding model: use /v1/embeddings.`, 'model', 'model_not_chat');
+    return model;
+  }
+
+  /** The model for legacy completions, or a 404, 403 or 400 (an embedding model, or a container that takes no raw prompt). */
+  completion(name: string, allowed: AllowedModels): CompletionModel {
+    this.chat(name, allowed);
+    const model = this.completionModels.get(name);
+    if (!model) throw invalidRequest(`Model '${name}' takes no raw prompts: use /v1/chat/completions.`, 'model', 'model_not_completion');
     return model;
   }
 
@@ -54,11 +65,17 @@ export class ModelCatalog {
 export function buildCatalog(config: GatewayConfig, images: ImageFetcher): ModelCatalog {
   const chat = new Map<string, ChatModel>();
   const embedding = new Map<string, EmbeddingModel>();
+  const completion = new Map<string, CompletionModel>();
+  const addCompletion = (model: GatewayConfig['models'][number], transport: import('../transports/index.js').Transport) => {
+    const completions = createCompletionModel(model, { dialect: chatDialects[model.dialect as 'openai-chat'](model), transport });
+    if (completions) completion.set(model.name, completions);
+  };
   for (const model of config.models) {
     const transports = transportsFor(model);
     if (model.provider === 'openai') {
       // An OpenAI-compatible server answers both, each on its own path.
       chat.set(model.name, createChatModel(model, { dialect: chatDialects['openai-chat'](model), transport: transports.chat, images }));
+      addCompletion(model, transports.completions);
       embedding.set(
         model.name,
         createEmbeddingModel(model, { dialect: embeddingDialects['openai-embeddings'](model), transport: transports.embeddings }),
@@ -67,11 +84,13 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher): Model
       embedding.set(model.name, createEmbeddingModel(model, { dialect: embeddingDialects[model.dialect](model), transport: transports.embeddings }));
     } else {
       chat.set(model.name, createChatModel(model, { dialect: chatDialects[model.dialect](model), transport: transports.chat, images }));
+      addCompletion(model, transports.completions);
     }
   }
   return new ModelCatalog(
     chat,
     embedding,
     config.models.map((m) => m.name),
+    completion,
   );
 }

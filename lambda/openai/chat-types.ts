@@ -4,13 +4,6 @@ import { log } from '../core/log.js';
  * The gateway's normalised view of a chat answer. Dialects decode container output into these;
  * `chat-response.ts` encodes them as OpenAI objects with the gateway's own id, model and timestamps.
  */
-/**
- * Where a tool came from in the client's request (`tools[7]`), when the gateway translated the
- * request (the Responses API): errors about the tool name that place. A symbol, so it never reaches
- * a payload.
- */
-export const TOOL_PARAM = Symbol('sagegate.toolParam');
-
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
 export interface Usage {
@@ -103,3 +96,10 @@ export function isUsage(value: unknown): value is Usage {
 export function tokenCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }
+
+/**
+ * Where a tool came from in the client's request (`tools[7]`), when the gateway translated the
+ * request (the Responses API): errors about the tool name that place. A symbol, so it never reaches
+ * a payload.
+ */
+export const TOOL_PARAM = Symbol('sagegate.toolParam');

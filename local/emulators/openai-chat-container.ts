@@ -78,6 +78,7 @@ export function openAIChatContainer(options: ChatContainerOptions = {}): Contain
     } catch {
       return vllmError(400, 'BadRequestError', 'Expecting value: line 1 column 1 (char 0)');
     }
+    if (!Array.isArray(body.messages) && body.prompt !== undefined) return textCompletion(body, invocation, reply, options);
     if (!Array.isArray(body.messages)) return vllmError(400, 'BadRequestError', "Field required: 'messages'");
     if (options.servedModelName && body.model !== undefined && body.model !== options.servedModelName) {
       return vllmError(404, 'NotFoundError', `The model \`${body.model}\` does not exist.`);
@@ -156,6 +157,34 @@ export function openAIChatContainer(options: ChatContainerOptions = {}): Contain
     }
     return { stream: stream(), contentType: framing === 'sse' ? 'text/event-stream' : 'application/jsonlines' };
   };
+}
+
+/** vLLM's completions API, which its /invocations picks for a body with `prompt`: `text_completion` objects and chunks. */
+function textCompletion(body: ChatBody, invocation: Invocation, reply: (text: string, body: ChatBody) => string, options: ChatContainerOptions) {
+  if (body.suffix !== undefined) return vllmError(400, 'BadRequestError', 'suffix is not currently supported');
+  const prompt = Array.isArray(body.prompt) ? String(body.prompt[0]) : String(body.prompt);
+  const all = replyTokens(reply(prompt, body));
+  const limit = body.max_tokens ?? 16;
+  const tokens = all.slice(0, limit);
+  const finish = all.length > limit ? 'length' : 'stop';
+  const promptTokens = Math.ceil(prompt.length / 4);
+  const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
+  const head = {
+    id: `cmpl-${crypto.randomUUID().slice(0, 8)}`,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model: options.servedModelName ?? '/opt/ml/model',
+  };
+  if (!(invocation.stream && body.stream))
+    return { body: { ...head, choices: [{ index: 0, text: tokens.join(''), logprobs: null, finish_reason: finish }], usage } };
+  async function* stream(): AsyncGenerator<StreamItem> {
+    for (const token of tokens)
+      yield `data: ${JSON.stringify({ ...head, choices: [{ index: 0, text: token, logprobs: null, finish_reason: null }] })}\n\n`;
+    yield `data: ${JSON.stringify({ ...head, choices: [{ index: 0, text: '', logprobs: null, finish_reason: finish }] })}\n\n`;
+    if (body.stream_options?.include_usage) yield `data: ${JSON.stringify({ ...head, choices: [], usage })}\n\n`;
+    yield 'data: [DONE]\n\n';
+  }
+  return { stream: stream(), contentType: 'text/event-stream' };
 }
 
 const argsObject = (call: { arguments: string | Record<string, unknown> }) =>

@@ -13,15 +13,19 @@ import { UpstreamApiKey } from './api-key.js';
 export class OpenAIHttpTransport implements Transport {
   private readonly url: string;
 
-  /** The server's chat and embeddings APIs, sharing one cached API key. */
-  static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {
+  /** The server's chat, legacy completions and embeddings APIs, sharing one cached API key. */
+  static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; completions: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {
     const apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : undefined;
-    return { chat: new OpenAIHttpTransport(model, 'chat/completions', apiKey), embeddings: new OpenAIHttpTransport(model, 'embeddings', apiKey) };
+    return {
+      chat: new OpenAIHttpTransport(model, 'chat/completions', apiKey),
+      completions: new OpenAIHttpTransport(model, 'completions', apiKey),
+      embeddings: new OpenAIHttpTransport(model, 'embeddings', apiKey),
+    };
   }
 
   private constructor(
     private readonly model: OpenAIModel,
-    operation: 'chat/completions' | 'embeddings',
+    operation: 'chat/completions' | 'completions' | 'embeddings',
     private readonly apiKey: UpstreamApiKey | undefined,
   ) {
     this.url = `${model.baseUrl.replace(/\/+$/, '')}/${operation}`;
