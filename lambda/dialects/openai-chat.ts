@@ -143,8 +143,8 @@ function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Reco
     },
 
     encodeCompletion(request, prompt, stream) {
-      // A fill-in-the-middle prompt arrives rendered; the suffix is in it.
-      return encode({ ...request, ...(prompt !== undefined && { prompt, suffix: undefined }) }, stream);
+      // A fill-in-the-middle prompt arrives rendered (its suffix taken out of the request).
+      return encode({ ...request, ...(prompt !== undefined && { prompt }) }, stream);
     },
 
     decodeCompletion(body: unknown): ChatResult {

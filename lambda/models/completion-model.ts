@@ -39,8 +39,9 @@ export function createCompletionModel(
   const name = config.name;
   const fim = config.fim ?? fimFormatOf(config.name, config.servedModelName, config.provider === 'sagemaker' ? config.endpoint : undefined);
 
-  /** The prompt to send (rendered for fill-in-the-middle), and the stops that end the text. */
-  function prepare(request: CompletionRequest): { prompt: string | undefined; stops: string[] } {
+  /** The prompt to send (rendered for fill-in-the-middle, the suffix then in it), and the stops that end the text. */
+  function prepare(original: CompletionRequest): { request: CompletionRequest; prompt: string | undefined; stops: string[] } {
+    let request = original;
     let prompt = singlePrompt(request);
     const own = request.stop ?? config.defaults.stop;
     const stops = own === undefined || own === null ? [] : typeof own === 'string' ? [own] : [...(own as string[])];
@@ -49,6 +50,7 @@ export function createCompletionModel(
       if (fim && prompt !== undefined) {
         prompt = FIM_FORMATS[fim].render(prompt, request.suffix);
         stops.push(...FIM_FORMATS[fim].stop);
+        request = { ...request, suffix: undefined };
       } else if (config.provider !== 'openai') {
         throw invalidRequest(
           `Model '${name}' has no fill-in-the-middle format, so 'suffix' cannot be used (set fim: qwen | starcoder | codellama | deepseek | codestral on a code model trained for it).`,
@@ -57,7 +59,7 @@ export function createCompletionModel(
         );
       }
     }
-    return { prompt, stops: stops.filter((s) => s.length > 0) };
+    return { request, prompt, stops: stops.filter((s) => s.length > 0) };
   }
 
   async function encode(request: CompletionRequest, prompt: string | undefined, stream: boolean): Promise<string> {
@@ -71,8 +73,8 @@ export function createCompletionModel(
   const asChat = (request: CompletionRequest, prompt: string | undefined): ChatRequest =>
     ({ model: name, messages: [{ role: 'user', content: prompt ?? JSON.stringify(request.prompt) }] }) as ChatRequest;
 
-  async function* events(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<AnswerEvent> {
-    const { prompt, stops } = prepare(request);
+  async function* events(original: CompletionRequest, signal: AbortSignal): AsyncGenerator<AnswerEvent> {
+    const { request, prompt, stops } = prepare(original);
     const decoder = dialect.createCompletionStreamDecoder?.() ?? dialect.createStreamDecoder?.();
     let upstream: AsyncIterable<ChatStreamEvent>;
     if (decoder) {
@@ -110,8 +112,8 @@ export function createCompletionModel(
   return {
     name,
     reportsUsage: dialect.usage === 'full',
-    async complete(request, signal) {
-      const { prompt, stops } = prepare(request);
+    async complete(original, signal) {
+      const { request, prompt, stops } = prepare(original);
       const result = await whole(request, prompt, stops, signal);
       const chars = result.choices.reduce((n, c) => n + (c.message.content?.length ?? 0), 0);
       return { choices: result.choices, ...completeUsage(asChat(request, prompt), result.usage, chars), servedBy: name };
