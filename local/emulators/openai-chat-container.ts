@@ -300,18 +300,20 @@ function demoArguments(schema: JsonSchema | undefined, text: string, command: st
     }
   }
   const properties = schema?.properties ?? {};
-  const words = text.match(/\b[A-Z][\w-]*\b/g)?.slice(1) ?? [];
+  // A quoted phrase, else a name: a capitalised word that does not start a sentence ("weather in Paris?").
+  const quoted = /["“]([^"”]+)["”]/.exec(text)?.[1];
+  const name = [...text.matchAll(/(^|[.!?]\s+|\s)([A-Z][\w-]*)/g)].find((m) => m[1] !== '' && !/[.!?]/.test(m[1]!))?.[2];
   const out: Record<string, unknown> = {};
-  for (const name of schema?.required ?? Object.keys(properties)) {
-    const property = properties[name] ?? {};
+  for (const key of schema?.required ?? Object.keys(properties)) {
+    const property = properties[key] ?? {};
     const type = Array.isArray(property.type) ? property.type[0] : property.type;
-    if ((name === 'cmd' || name === 'command') && command) out[name] = type === 'array' ? ['bash', '-lc', command] : command;
-    else if (property.enum?.length) out[name] = property.enum[0];
-    else if (type === 'number' || type === 'integer') out[name] = 1;
-    else if (type === 'boolean') out[name] = true;
-    else if (type === 'array') out[name] = [];
-    else if (type === 'object') out[name] = {};
-    else out[name] = command ?? words.at(-1) ?? 'demo';
+    if ((key === 'cmd' || key === 'command') && command) out[key] = type === 'array' ? ['bash', '-lc', command] : command;
+    else if (property.enum?.length) out[key] = property.enum[0];
+    else if (type === 'number' || type === 'integer') out[key] = 1;
+    else if (type === 'boolean') out[key] = true;
+    else if (type === 'array') out[key] = [];
+    else if (type === 'object') out[key] = {};
+    else out[key] = command ?? quoted ?? name ?? 'demo';
   }
   return out;
 }
