@@ -19,9 +19,11 @@ export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
 
 /**
  * sharp is native (libvips): never bundled, installed beside the bundle for Lambda's linux-arm64
- * when a model takes images, and imported only when an image must be resized.
+ * when a model takes images, and imported only when an image must be resized. The DynamoDB client
+ * (stored responses, imported on first use only) is the Lambda runtime's own copy of SDK v3: bundled,
+ * it would add 94 KB to every cold start's parse for a feature only gateways with a table use.
  */
-export const BUNDLE_EXTERNALS = ['sharp'];
+export const BUNDLE_EXTERNALS = ['sharp', '@aws-sdk/client-dynamodb'];
 
 export const needsImageLibrary = (config: GatewayConfig): boolean => config.models.some((m) => m.vision);
 

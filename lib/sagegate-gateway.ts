@@ -104,7 +104,7 @@ export class SageGateGateway extends Construct {
         mainFields: BUNDLE_MAIN_FIELDS,
         banner: BUNDLE_BANNER,
         define: configDefine(config),
-        // Bundle our pinned SDK rather than rely on the runtime's copy; only sharp stays outside.
+        // Bundle our pinned SDK rather than rely on the runtime's copy; only sharp and the lazily loaded DynamoDB client stay outside.
         externalModules: BUNDLE_EXTERNALS,
         ...(needsImageLibrary(config) && {
           commandHooks: {

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { ResponseStore, StoredResponse } from './response-store.js';
 
-type DynamoDB = typeof import('@aws-sdk/client-dynamodb');
+type DynamoDB = typeof import('./dynamodb.js');
 type AttributeMap = Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>;
 
 const zip = promisify(gzip);
@@ -29,7 +29,7 @@ export class DynamoDBResponseStore implements ResponseStore {
   constructor(private readonly table: string) {}
 
   private connect() {
-    this.client ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
+    this.client ??= import('./dynamodb.js').then((sdk) => ({
       sdk,
       client: new sdk.DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: ATTEMPT_TIMEOUT_MS, connectionTimeout: 1000 } }),
     }));
