@@ -129,6 +129,18 @@ describe('LangChain ChatOpenAI', () => {
     expect(text).toBe(`${DEMO} You said: "hi"`);
   });
 
+  it('talks to /v1/responses too (useResponsesApi)', async () => {
+    const responses = new ChatOpenAI({
+      model: 'sagegate-demo',
+      apiKey: 'demo',
+      configuration: { baseURL: `${server.url}/v1` },
+      maxRetries: 0,
+      useResponsesApi: true,
+    });
+    const message = await responses.invoke('hi');
+    expect(message.text).toBe(`${DEMO} You said: "hi"`);
+  });
+
   it('gets a tool call', async () => {
     const withTools = chat().bindTools([
       {
