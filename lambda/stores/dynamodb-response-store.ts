@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { ResponseStore, StoredResponse } from './response-store.js';
 
-type DynamoDB = typeof import('./dynamodb.js');
+type DynamoDB = typeof import('@aws-sdk/client-dynamodb');
 type AttributeMap = Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>;
 
 const zip = promisify(gzip);
@@ -21,7 +21,8 @@ const ATTEMPT_TIMEOUT_MS = 2000;
  * key id, the TTL and the gzipped record; a record over one item's size continues in items
  * `sk = part#<n>`, written before the main item, so a reader never sees half a record. Reads are
  * strongly consistent: a response is readable as soon as its answer is complete. The SDK is loaded on
- * first use and its client kept for the container's life; it follows `AWS_ENDPOINT_URL_DYNAMODB`.
+ * first use (on Lambda, the runtime's own copy: it stays out of the bundle, see `lib/bundling.ts`) and
+ * its client kept for the container's life; it follows `AWS_ENDPOINT_URL_DYNAMODB`.
  */
 export class DynamoDBResponseStore implements ResponseStore {
   private client: Promise<{ sdk: DynamoDB; client: import('@aws-sdk/client-dynamodb').DynamoDBClient }> | undefined;
@@ -29,7 +30,7 @@ export class DynamoDBResponseStore implements ResponseStore {
   constructor(private readonly table: string) {}
 
   private connect() {
-    this.client ??= import('./dynamodb.js').then((sdk) => ({
+    this.client ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
       sdk,
       client: new sdk.DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: ATTEMPT_TIMEOUT_MS, connectionTimeout: 1000 } }),
     }));
