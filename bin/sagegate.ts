@@ -5,7 +5,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, configNotices, loadConfigFile } from '../config/load.js';
+import { keyFromConfig, withStoredKeys } from '../config/upstream-keys.js';
 import { SageGateStack } from '../lib/sagegate-stack.js';
 
 const app = new App();
@@ -14,7 +15,10 @@ Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 const configFile: string = app.node.tryGetContext('config') ?? 'sagegate.yaml';
 
 try {
-  const config = await loadConfigFile(configFile);
+  const loaded = await loadConfigFile(configFile);
+  for (const notice of configNotices(loaded, { local: false })) console.warn(`notice: ${notice}`);
+  // Keys in the config are deployed only from Secrets Manager (stored there by `npx sagegate upstream-keys set`).
+  const config = loaded.models.some(keyFromConfig) ? await withStoredKeys(loaded, configFile, await storedSecretLookup()) : loaded;
   new SageGateStack(app, config.deploy.stackName, {
     config,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -22,4 +26,19 @@ try {
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : `cannot read config ${configFile}: ${(error as Error).message}`);
   process.exit(1);
+}
+
+/** A stored secret's ARN by name, through Secrets Manager (only loaded when a config holds a key). */
+async function storedSecretLookup(): Promise<(name: string) => Promise<string | undefined>> {
+  const { SecretsManagerClient, DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+  const region = process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
+  const client = new SecretsManagerClient({ ...(region && { region }), maxAttempts: 2 });
+  return async (name) => {
+    try {
+      return (await client.send(new DescribeSecretCommand({ SecretId: name }))).ARN;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw new Error(`cannot look for stored upstream keys in Secrets Manager (${(error as Error).name}: ${(error as Error).message})`);
+    }
+  };
 }

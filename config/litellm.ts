@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { upstreamOf } from './hosted-providers.js';
 import { templateForModelId } from './model-names.js';
 import { chatTemplateSchema, type NativeConfig, sageMakerModelSchema } from './native-schema.js';
+import { deploymentRoutingFields, fallbacksSchema, type RouterSettings, routerSettingsFields } from './router-schema.js';
 
 /**
  * LiteLLM proxy configs (`model_list`, as in the seeds), translated to the native form. Only what
@@ -12,7 +14,7 @@ const defaultsShape = fields.defaults.unwrap().shape;
 const litellmModel = z.strictObject({
   model_name: z.string().min(1),
   litellm_params: z.strictObject({
-    model: z.string().regex(/^[\w-]+\/.+$/, "expected '<provider>/<name>', such as 'sagemaker_chat/my-endpoint'"),
+    model: z.string().min(1),
     aws_region_name: fields.region,
     model_id: z.string().min(1).optional(),
     hf_model_name: z.string().min(1).optional(),
@@ -26,6 +28,7 @@ const litellmModel = z.strictObject({
     api_key_secret: z.string().min(1).optional(),
     drop_params: z.boolean().optional(),
     fim: fields.fim,
+    ...deploymentRoutingFields,
     ...defaultsShape,
   }),
   model_info: z
@@ -34,20 +37,40 @@ const litellmModel = z.strictObject({
       /** LiteLLM's flag for thinking models: here, whether `<think>` is split into reasoning_content. */
       supports_reasoning: z.boolean().optional(),
       mode: z.enum(['chat', 'embedding'], { error: "only 'chat' and 'embedding' models are supported" }).optional(),
-      id: z.string().optional(),
+      id: fields.id,
       description: z.string().optional(),
       base_model: z.string().optional(),
     })
     .optional(),
 });
 
+/** The router keys LiteLLM also reads from `litellm_settings` (`request_timeout` is its `timeout` there). */
+const routerKeysInLitellmSettings = {
+  num_retries: routerSettingsFields.num_retries,
+  request_timeout: routerSettingsFields.timeout,
+  allowed_fails: routerSettingsFields.allowed_fails,
+  cooldown_time: routerSettingsFields.cooldown_time,
+  fallbacks: fallbacksSchema.optional(),
+  context_window_fallbacks: fallbacksSchema.optional(),
+  default_fallbacks: routerSettingsFields.default_fallbacks,
+  max_fallbacks: routerSettingsFields.max_fallbacks,
+};
+
 export const litellmConfigSchema = z.strictObject({
   model_list: z.array(litellmModel).min(1, 'configure at least one model'),
-  general_settings: z.strictObject({ master_key: z.string().min(1).optional() }).optional(),
+  router_settings: z.strictObject(routerSettingsFields).optional(),
+  general_settings: z
+    .strictObject({
+      master_key: z.string().min(1).optional(),
+      /** Seed 002 writes the monthly budget here (LiteLLM reads it from litellm_settings). */
+      max_budget: z.number().positive().optional(),
+    })
+    .optional(),
   litellm_settings: z
     .strictObject({
       /** Drop parameters a model cannot honour instead of refusing them, for every model. */
       drop_params: z.boolean().optional(),
+      ...routerKeysInLitellmSettings,
     })
     .optional(),
 });
@@ -60,25 +83,49 @@ export interface TranslationIssue {
   message: string;
 }
 
+export interface Translation {
+  native: NativeConfig;
+  issues: TranslationIssue[];
+  notices: string[];
+  /** Where a native router key sits in the LiteLLM file (router_settings wins over litellm_settings, as in LiteLLM). */
+  routerPath(key: string): (string | number)[];
+}
+
 /** LiteLLM's way of saying "no key" for keyless servers. */
 const NO_KEY = new Set(['', 'none', 'null', 'empty']);
 
-export function translateLiteLLM(config: LiteLLMConfig): { native: NativeConfig; issues: TranslationIssue[] } {
+export function translateLiteLLM(config: LiteLLMConfig, env: NodeJS.ProcessEnv): Translation {
   const issues: TranslationIssue[] = [];
-  const dropAll = config.litellm_settings?.drop_params;
+  const notices: string[] = [];
+  const settings = config.litellm_settings ?? {};
+  const dropAll = settings.drop_params;
   const models = config.model_list.map((entry, i) => {
-    const model = translateModel(entry, ['model_list', i, 'litellm_params'], issues);
+    const model = translateModel(entry, ['model_list', i, 'litellm_params'], issues, env);
     const dropParams = entry.litellm_params.drop_params ?? dropAll;
     if (dropParams !== undefined) Object.assign(model as object, { drop_params: dropParams });
     return model;
   });
+  const { request_timeout, drop_params: _drop, ...fromSettings } = settings;
+  const router: RouterSettings = { ...fromSettings, ...(request_timeout !== undefined && { timeout: request_timeout }), ...config.router_settings };
   const masterKey = config.general_settings?.master_key;
+  if (config.general_settings?.max_budget !== undefined) {
+    notices.push('general_settings.max_budget is accepted but not enforced yet: sagegate counts no spend in this version.');
+  }
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
-  const native: NativeConfig = { models, auth: masterKey ? { master_key: masterKey } : { disabled: true } };
-  return { native, issues };
+  const native: NativeConfig = { models, router, auth: masterKey ? { master_key: masterKey } : { disabled: true } };
+  const routerPath = (key: string) =>
+    config.router_settings && key in config.router_settings
+      ? ['router_settings', key]
+      : ['litellm_settings', key === 'timeout' ? 'request_timeout' : key];
+  return { native, issues, notices, routerPath };
 }
 
-function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: TranslationIssue[]): NativeConfig['models'][number] {
+function translateModel(
+  entry: LiteLLMModel,
+  at: (string | number)[],
+  issues: TranslationIssue[],
+  env: NodeJS.ProcessEnv,
+): NativeConfig['models'][number] {
   const params = entry.litellm_params;
   const {
     model,
@@ -92,37 +139,50 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     chat_template,
     max_batch,
     drop_params: _drop,
+    weight,
+    rpm,
+    tpm,
+    num_retries,
+    max_retries,
+    timeout,
+    request_timeout,
+    stream_timeout,
+    cooldown_time,
     fim,
     ...defaults
   } = params;
-  const slash = model.indexOf('/');
-  const provider = model.slice(0, slash);
-  const target = model.slice(slash + 1);
   const reasoning = entry.model_info?.supports_reasoning;
+  const routing = { weight, rpm, tpm, num_retries, max_retries, timeout, request_timeout, stream_timeout, cooldown_time };
   const common = {
     name: entry.model_name,
     defaults,
     vision: entry.model_info?.supports_vision ?? false,
     ...(reasoning !== undefined && { reasoning }),
     ...(fim && { fim }),
+    ...(entry.model_info?.id && { id: entry.model_info.id }),
+    ...Object.fromEntries(Object.entries(routing).filter(([, value]) => value !== undefined)),
   };
   const refuse = (key: string, message: string) => issues.push({ path: [...at, key], message });
+  const upstream = upstreamOf(model, api_base, env);
 
-  if (provider === 'openai') {
-    if (!api_base) refuse('api_base', "an 'openai/' model needs api_base (the server's URL, up to /v1)");
-    if (api_key !== undefined && !NO_KEY.has(api_key.trim().toLowerCase())) {
-      refuse(
-        'api_key',
-        'API keys are not kept in config files: store it in Secrets Manager and set api_key_secret to its name or ARN (or api_key: None for keyless servers)',
-      );
-    }
+  if (upstream.kind === 'openai') {
     for (const [key, value] of Object.entries({ aws_region_name, model_id, hf_model_name, dialect, chat_template, max_batch })) {
-      if (value !== undefined) refuse(key, `'${key}' does not apply to 'openai/' models`);
+      if (value !== undefined) refuse(key, `'${key}' does not apply to OpenAI-compatible models`);
     }
-    return { ...common, provider: 'openai', base_url: api_base ?? 'http://invalid', model: target, ...(api_key_secret && { api_key_secret }) };
+    const key = api_key !== undefined && !NO_KEY.has(api_key.trim().toLowerCase()) ? api_key : undefined;
+    return {
+      ...common,
+      provider: 'openai',
+      base_url: upstream.baseUrl,
+      model: upstream.model,
+      ...(upstream.hosted && { hosted: upstream.hosted }),
+      ...(key && { api_key: key }),
+      ...(api_key_secret && { api_key_secret }),
+    };
   }
 
-  if (provider === 'sagemaker_chat' || provider === 'sagemaker') {
+  if (upstream.kind === 'sagemaker') {
+    const target = upstream.endpoint;
     if (!fields.endpoint.safeParse(target).success) refuse('model', `'${target}' is not a valid SageMaker endpoint name`);
     for (const [key, value] of Object.entries({ api_base, api_key, api_key_secret })) {
       if (value !== undefined) refuse(key, `'${key}' does not apply to SageMaker models (the gateway signs with its IAM role)`);
@@ -141,7 +201,7 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
       };
     }
     // sagemaker/ is TGI's generate payload; the prompt template follows hf_model_name where it matches.
-    const generate = provider === 'sagemaker';
+    const generate = upstream.generate;
     if (!generate && hf_model_name)
       refuse('hf_model_name', "hf_model_name applies to 'sagemaker/' (generate) models; 'sagemaker_chat/' containers apply their own template");
     const template = chat_template ?? (generate ? (hf_model_name && templateForModelId(hf_model_name)) || 'plain' : undefined);
@@ -157,9 +217,6 @@ function translateModel(entry: LiteLLMModel, at: (string | number)[], issues: Tr
     };
   }
 
-  refuse(
-    'model',
-    `provider '${provider}/' is not supported; sagegate serves 'sagemaker_chat/<endpoint>', 'sagemaker/<endpoint>' and 'openai/<model>' (with api_base)`,
-  );
+  refuse('model', upstream.message);
   return { ...common, provider: 'sagemaker', endpoint: 'invalid' };
 }

@@ -5,12 +5,14 @@ import { Template } from '@huggingface/jinja';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { sha256Hex } from '../lambda/auth/key-hash.js';
-import type { ChatTemplateConfig, GatewayConfig, ImageSettings, ModelConfig } from '../lambda/core/config.js';
+import type { ChatTemplateConfig, DeploymentRouting, GatewayConfig, ImageSettings, ModelConfig } from '../lambda/core/config.js';
 import { formatPath } from '../lambda/core/issue-path.js';
 import { isEmbeddingDialect } from '../lambda/core/names.js';
 import { chatDialects } from '../lambda/dialects/index.js';
 import { IMAGE_PRESETS } from '../lambda/images/image-presets.js';
+import { HOSTED_PROVIDERS } from './hosted-providers.js';
 import { litellmConfigSchema, type TranslationIssue, translateLiteLLM } from './litellm.js';
+import { deploymentIds, groupIssues, normaliseRouter } from './model-groups.js';
 import { presetForNames } from './model-names.js';
 import { nativeConfigSchema, type ParsedNativeConfig } from './native-schema.js';
 
@@ -27,6 +29,23 @@ export class ConfigError extends Error {
 
 export type ConfigForm = 'native' | 'litellm';
 
+/**
+ * What a user should read once when a config loads (how a plain fallback list was read, a literal
+ * key used locally): printed by `npm start` and the CDK app, kept apart from the config itself.
+ */
+export interface Notice {
+  message: string;
+  /** Only for serving locally (a key used from the config), or for whoever reads the config. */
+  local?: boolean;
+}
+const notices = new WeakMap<GatewayConfig, Notice[]>();
+/** The notices of a loaded config; without `local`, only those that hold for a deployment too. */
+export const configNotices = (config: GatewayConfig, { local = true } = {}): string[] =>
+  (notices.get(config) ?? []).filter((n) => local || !n.local).map((n) => n.message);
+const forms = new WeakMap<GatewayConfig, ConfigForm>();
+/** Which form the config was written in (error paths differ). */
+export const configFormOf = (config: GatewayConfig): ConfigForm => forms.get(config) ?? 'native';
+
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
   return parseConfig(await readFile(file, 'utf8'), file, env, dirname(resolve(file)));
 }
@@ -42,16 +61,47 @@ export function parseConfig(text: string, source = 'config', env: NodeJS.Process
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new ConfigError(source, [{ path: [], message: 'expected a mapping with `models` (native form) or `model_list` (LiteLLM form)' }]);
   }
-  const context: LoadContext = { source, env, baseDir };
-  return detectForm(doc) === 'litellm' ? fromLiteLLM(doc, context) : fromNative(doc, context);
+  const context: LoadContext = { source, env, baseDir, notices: [] };
+  const form = detectForm(doc);
+  const config = form === 'litellm' ? fromLiteLLM(doc, context) : fromNative(doc, context);
+  notices.set(config, context.notices);
+  forms.set(config, form);
+  return config;
 }
+
+type Path = (string | number)[];
+
+interface Paths {
+  /** A model's key (`['defaults', 'temperature']`) where the user wrote it. */
+  model: (index: number, ...key: string[]) => Path;
+  masterKey: Path;
+  router: (key: string) => Path;
+}
+
+const NATIVE_PATHS: Paths = {
+  model: (index, ...key) => ['models', index, ...key],
+  masterKey: ['auth', 'master_key'],
+  router: (key) => ['router', key],
+};
+
+/** In a LiteLLM file, most model keys are litellm_params (defaults included); a few are model_info. */
+const MODEL_INFO_KEYS: Record<string, string> = { id: 'id', vision: 'supports_vision' };
+const LITELLM_PATHS = (router: (key: string) => Path): Paths => ({
+  model: (index, ...key) =>
+    key[0] && key[0] in MODEL_INFO_KEYS
+      ? ['model_list', index, 'model_info', MODEL_INFO_KEYS[key[0]]!]
+      : ['model_list', index, 'litellm_params', ...(key[0] === 'defaults' ? key.slice(1) : key)],
+  masterKey: ['general_settings', 'master_key'],
+  router,
+});
 
 interface LoadContext {
   source: string;
   env: NodeJS.ProcessEnv;
   baseDir: string;
-  /** Where the models and the master key sit in the file the user wrote (LiteLLM paths differ). */
-  paths?: { models: string; masterKey: (string | number)[] };
+  /** Where the models, the master key and router keys sit in the file the user wrote (LiteLLM paths differ). */
+  paths?: Paths;
+  notices: Notice[];
 }
 
 export function detectForm(doc: object): ConfigForm {
@@ -61,9 +111,10 @@ export function detectForm(doc: object): ConfigForm {
 function fromLiteLLM(doc: unknown, context: LoadContext): GatewayConfig {
   const parsed = litellmConfigSchema.safeParse(doc);
   if (!parsed.success) throw new ConfigError(context.source, zodIssues(parsed.error));
-  const { native, issues } = translateLiteLLM(parsed.data);
+  const { native, issues, notices, routerPath } = translateLiteLLM(parsed.data, context.env);
   if (issues.length) throw new ConfigError(context.source, issues);
-  return fromNative(native, { ...context, paths: { models: 'model_list', masterKey: ['general_settings', 'master_key'] } });
+  context.notices.push(...notices.map((message) => ({ message })));
+  return fromNative(native, { ...context, paths: LITELLM_PATHS(routerPath) });
 }
 
 function fromNative(doc: unknown, context: LoadContext): GatewayConfig {
@@ -76,7 +127,7 @@ type ParsedModel = ParsedNativeConfig['models'][number];
 
 function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
   const { source, env } = context;
-  const paths = context.paths ?? { models: 'models', masterKey: ['auth', 'master_key'] };
+  const paths = context.paths ?? NATIVE_PATHS;
   let masterKeySha256 = c.auth.master_key_sha256?.toLowerCase();
   if (c.auth.master_key) {
     const key = resolveSecretRef(c.auth.master_key, env);
@@ -85,19 +136,25 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
     masterKeySha256 = sha256Hex(key);
   }
   const issues: TranslationIssue[] = [];
+  const ids = deploymentIds(c.models);
   const models = c.models.map((m, i) => {
-    const model = normaliseModel(m, context, (message) => issues.push({ path: [paths.models, i, 'chat_template'], message }));
+    const model = normaliseModel(m, ids[i]!, context, (key, message) => issues.push({ path: paths.model(i, key), message }));
     for (const key of unhonouredDefaults(model)) {
       issues.push({
-        path: [paths.models, i, 'defaults', key],
+        path: paths.model(i, 'defaults', key),
         message: `the ${model.dialect} dialect cannot honour '${key}' (set drop_params: true to have it dropped)`,
       });
     }
     return model;
   });
+  issues.push(...groupIssues(models, paths.model));
+  const routed = normaliseRouter(c.router, models, paths.router);
+  issues.push(...routed.issues);
   if (issues.length) throw new ConfigError(source, issues);
+  context.notices.push(...routed.notices.map((message) => ({ message })));
   return {
     models,
+    router: routed.router,
     usage: { ...(c.usage.table && { table: c.usage.table }) },
     auth: {
       disabled: c.auth.disabled,
@@ -106,6 +163,7 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       cacheTtlSeconds: c.auth.cache_ttl_seconds,
     },
     maxBodyBytes: c.gateway.max_body_bytes,
+    ...maxConnections(c.gateway.max_connections, env),
     imageFetch: {
       allowHosts: c.gateway.image_fetch.allow_hosts,
       denyHosts: c.gateway.image_fetch.deny_hosts,
@@ -130,10 +188,11 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
   };
 }
 
-function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (message: string) => void): ModelConfig {
+function normaliseModel(m: ParsedModel, id: string, context: LoadContext, issue: (key: string, message: string) => void): ModelConfig {
   const images = m.vision ? imageSettings(m) : undefined;
+  const routing = deploymentRouting(m);
   const common = {
-    id: m.name,
+    id,
     name: m.name,
     defaults: m.defaults,
     vision: m.vision,
@@ -141,6 +200,7 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
     ...(m.drop_params && { dropParams: true }),
     ...(m.reasoning !== undefined && { reasoning: m.reasoning }),
     ...(m.fim && { fim: m.fim }),
+    ...(routing && { routing }),
   };
   if (m.provider === 'openai') {
     return {
@@ -150,9 +210,11 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
       baseUrl: m.base_url,
       servedModelName: m.model,
       ...(m.api_key_secret && { apiKeySecret: m.api_key_secret }),
+      ...upstreamKey(m, context, (message) => issue('api_key', message)),
+      ...(m.hosted && { hosted: m.hosted }),
     };
   }
-  const chatTemplate = m.chat_template ? loadTemplate(m.chat_template, context, templateIssue) : undefined;
+  const chatTemplate = m.chat_template ? loadTemplate(m.chat_template, context, (message) => issue('chat_template', message)) : undefined;
   return {
     ...common,
     provider: 'sagemaker',
@@ -166,6 +228,51 @@ function normaliseModel(m: ParsedModel, context: LoadContext, templateIssue: (me
     ...(m.max_batch && { maxBatch: m.max_batch }),
     ...(chatTemplate && { chatTemplate }),
   };
+}
+
+/** The deployment's routing settings in the router's units (LiteLLM gives seconds), or undefined when it has none. */
+function deploymentRouting(m: ParsedModel): DeploymentRouting | undefined {
+  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1000));
+  const routing: DeploymentRouting = {
+    weight: m.weight,
+    rpm: m.rpm,
+    tpm: m.tpm,
+    retries: m.num_retries ?? m.max_retries,
+    timeoutMs: ms(m.timeout ?? m.request_timeout),
+    streamTimeoutMs: ms(m.stream_timeout),
+    cooldownSeconds: m.cooldown_time,
+  };
+  const set = Object.entries(routing).filter(([, value]) => value !== undefined);
+  return set.length ? (Object.fromEntries(set) as DeploymentRouting) : undefined;
+}
+
+/**
+ * An upstream's key for local serving: the config's own (literal, with a notice, or `os.environ/NAME`),
+ * else for a hosted provider the variable LiteLLM reads (OPENAI_API_KEY...). The CDK app never deploys
+ * a key from here: it moves it to Secrets Manager or refuses (config/deploy-keys.ts).
+ */
+function upstreamKey(m: Extract<ParsedModel, { provider: 'openai' }>, context: LoadContext, issue: (message: string) => void): { apiKey?: string } {
+  if (m.api_key_secret) {
+    if (m.api_key) issue('give api_key or api_key_secret, not both');
+    return {};
+  }
+  if (m.api_key) {
+    const key = resolveSecretRef(m.api_key, context.env);
+    if (key === undefined) issue(`environment variable ${m.api_key.slice(11)} is not set`);
+    else if (!m.api_key.startsWith('os.environ/')) {
+      context.notices.push({
+        local: true,
+        message: `model '${m.name}': its API key is written in the config; used as is when serving locally, but \`cdk deploy\` refuses it until it is stored in Secrets Manager (npx sagegate upstream-keys set ...).`,
+      });
+    }
+    return key === undefined ? {} : { apiKey: key };
+  }
+  if (!m.hosted) return {};
+  const variable = HOSTED_PROVIDERS[m.hosted].keyEnv;
+  const key = context.env[variable];
+  if (!key)
+    context.notices.push({ local: true, message: `model '${m.name}': ${variable} is not set, so its requests go to ${m.hosted} without a key.` });
+  return key ? { apiKey: key } : {};
 }
 
 /** The preset (named, or recognised from the model's names) with the model's overrides. */
@@ -223,6 +330,13 @@ function unhonouredDefaults(model: ModelConfig): string[] {
 }
 
 /** `os.environ/NAME` (LiteLLM's convention) reads the environment; anything else is the literal value. */
+/** `gateway.max_connections`, else SAGEGATE_MAX_CONNECTIONS (how a LiteLLM-form config sets it), else the gateway's default. */
+function maxConnections(configured: number | undefined, env: NodeJS.ProcessEnv): { maxConnections?: number } {
+  if (configured !== undefined) return { maxConnections: configured };
+  const fromEnv = Number(env.SAGEGATE_MAX_CONNECTIONS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? { maxConnections: fromEnv } : {};
+}
+
 function resolveSecretRef(value: string, env: NodeJS.ProcessEnv): string | undefined {
   return value.startsWith('os.environ/') ? env[value.slice(11)] || undefined : value;
 }

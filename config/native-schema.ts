@@ -8,6 +8,7 @@ import {
   IMAGE_PRESET_NAMES,
   isEmbeddingDialect,
 } from '../lambda/core/names.js';
+import { deploymentRoutingFields, routerSchema } from './router-schema.js';
 
 /**
  * The native YAML form (snake_case, like LiteLLM's). Strict objects: a misspelt key is an error that
@@ -40,6 +41,11 @@ const imagesSchema = z.strictObject({
 const name = z
   .string()
   .min(1)
+  .regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only');
+const deploymentId = z
+  .string()
+  .min(1)
+  .max(128)
   .regex(/^[\w.:/@-]+$/, 'use letters, digits and . _ - : / @ only');
 const templateTokens = {
   bos_token: z.string().optional(),
@@ -79,6 +85,9 @@ export const sageMakerModelSchema = z.strictObject({
   drop_params: z.boolean().optional(),
   vision: z.boolean().default(false),
   images: imagesSchema.optional(),
+  /** The deployment's own id (LiteLLM's model_info.id); defaults to the name, numbered within a group. */
+  id: deploymentId.optional(),
+  ...deploymentRoutingFields,
   ...answerShape(),
 });
 
@@ -93,13 +102,19 @@ export const openAIModelSchema = z.strictObject({
   base_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://host/v1' }),
   /** The upstream's own model id. */
   model: z.string().min(1),
-  /** Secrets Manager secret id or ARN; omit for keyless servers. Keys never live in this file. */
+  /** Secrets Manager secret id or ARN; omit for keyless servers. */
   api_key_secret: z.string().min(1).optional(),
+  /** The key itself or `os.environ/NAME`: for local serving only (`cdk deploy` moves it to Secrets Manager). */
+  api_key: z.string().min(1).optional(),
+  /** A hosted provider's quirks (set by LiteLLM's naming conventions). */
+  hosted: z.enum(['openai', 'anthropic', 'deepseek', 'gemini', 'zai', 'bigmodel']).optional(),
   dialect: z.literal('openai-chat').default('openai-chat'),
   defaults: defaults.default({}),
   drop_params: z.boolean().optional(),
   vision: z.boolean().default(false),
   images: imagesSchema.optional(),
+  id: deploymentId.optional(),
+  ...deploymentRoutingFields,
   ...answerShape(),
 });
 
@@ -114,10 +129,7 @@ export const nativeConfigSchema = z.strictObject({
     .array(modelSchema)
     .min(1, 'configure at least one model')
     .superRefine((models, ctx) => {
-      const seen = new Set<string>();
       models.forEach((m, i) => {
-        if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate model name '${m.name}'` });
-        seen.add(m.name);
         if (m.images && !m.vision) ctx.addIssue({ code: 'custom', path: [i, 'images'], message: 'image settings apply to models with vision: true' });
         if (
           m.provider === 'sagemaker' &&
@@ -143,6 +155,8 @@ export const nativeConfigSchema = z.strictObject({
         }
       });
     }),
+  /** Load balancing, retries, fallbacks, cooldowns and timeouts across deployments (LiteLLM's router_settings). */
+  router: routerSchema.default({}),
   usage: z
     .strictObject({
       /** A DynamoDB table for usage, budgets, global limits and stored responses (the stack sets its own). */
@@ -170,6 +184,8 @@ export const nativeConfigSchema = z.strictObject({
         .min(1024)
         .max(6 * 1024 * 1024)
         .default(6 * 1024 * 1024),
+      /** SageMaker calls in flight at once per host (the connection pool); matters to the local server. */
+      max_connections: z.number().int().min(1).max(100_000).optional(),
       image_fetch: z
         .strictObject({
           allow_hosts: z.array(z.string().min(1)).default([]),

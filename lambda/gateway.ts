@@ -5,6 +5,7 @@ import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
 import { DynamoDBResponseStore } from './stores/dynamodb-response-store.js';
 import type { ResponseStore } from './stores/response-store.js';
+import { configureTransports } from './transports/index.js';
 
 /** The gateway of one config, assembled once per container: on Lambda (`index.ts`) and locally alike. */
 export interface Gateway {
@@ -23,6 +24,7 @@ export interface GatewayOverrides {
 }
 
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
+  configureTransports({ maxConnections: config.maxConnections });
   const auth = overrides.auth ?? createAuthenticator(config.auth);
   const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost));
   const responses = overrides.responses ?? (config.usage.table ? new DynamoDBResponseStore(config.usage.table) : undefined);

@@ -40,6 +40,10 @@ export class SageGateGateway extends Construct {
     super(scope, id);
     const { config } = props;
     const deploy = config.deploy;
+    // Keys from a config file never reach the template or the bundle (bin/ swaps them for stored secrets).
+    const withKey = config.models.find((m) => m.provider === 'openai' && m.apiKey !== undefined);
+    if (withKey)
+      throw new Error(`model '${withKey.id}' carries an API key from the config file; store it with: npx sagegate upstream-keys set ${withKey.id}`);
 
     this.apiKeys = new secretsmanager.Secret(this, 'ApiKeys', {
       description: 'sagegate API key store (JSON). Created with a generated master_key; see the README to read it once and rotate it to a hash.',

@@ -1,35 +1,62 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Http2Bindings, type HttpBindings, type ServerType, serve } from '@hono/node-server';
+import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError } from '@hono/node-server';
 import type { GatewayConfig } from '../lambda/core/config.js';
+import { GatewayError } from '../lambda/core/gateway-error.js';
+import { log } from '../lambda/core/log.js';
 import { createGateway, type GatewayOverrides } from '../lambda/gateway.js';
 import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
+import { answerMalformedRequest } from './malformed-http.js';
 
 export interface LocalGateway {
   url: string;
   close(): Promise<void>;
 }
 
-/** The same Hono app as on Lambda, on a Node HTTP server. */
+/**
+ * The same Hono app as on Lambda, on a Node HTTP server. Node's own limits do not cap concurrency
+ * (no `maxConnections`; its timeouts bound receiving a request, not answering it), so the gateway's
+ * SageMaker connection pool (`gateway.max_connections`) is what bounds concurrent model calls. What
+ * Node or the adapter refuses before the app sees it (malformed HTTP, a bad Host header) is answered
+ * in OpenAI's error shape too, as the app answers everything else.
+ */
 export async function serveGateway(
   config: GatewayConfig,
   { port = 8080, host = '127.0.0.1', overrides }: { port?: number; host?: string; overrides?: GatewayOverrides } = {},
 ): Promise<LocalGateway> {
   const { app } = createGateway(config, overrides);
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: withNodeShortcuts(app.fetch), port, hostname: host }, () => resolve(s));
-    s.once('error', reject);
+  const listener = getRequestListener(withNodeShortcuts(app.fetch), { hostname: host, errorHandler: adapterError });
+  const server: Server = createServer(listener);
+  server.on('clientError', answerMalformedRequest);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        (server as import('node:http').Server).closeAllConnections?.();
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * What @hono/node-server throws before or around the app: a request it cannot turn into a web
+ * Request (a bad Host header, an invalid absolute URL) is the client's 400; anything else is ours.
+ * Its default answers have empty bodies.
+ */
+function adapterError(error: unknown): Response {
+  const gatewayError =
+    error instanceof RequestError
+      ? new GatewayError(400, `The request could not be read: ${error.message}.`, { code: 'invalid_request' })
+      : new GatewayError(500, 'The gateway failed to process the request.', { code: 'internal_error', cause: error });
+  if (gatewayError.status >= 500) log.error('unexpected error', { error: String(error), stack: (error as Error).stack });
+  return new Response(JSON.stringify(gatewayError.toJSON()), { status: gatewayError.status, headers: { 'content-type': 'application/json' } });
 }
 
 type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, configNotices, loadConfigFile } from '../config/load.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
 
 const { values } = parseArgs({
@@ -23,6 +23,10 @@ if (values.help) {
   process.exit(0);
 }
 
+// The AWS SDK's nine-line Node 20 notice, as one banner line instead (docs/wire-facts.md §12).
+const oldNode = Number(process.versions.node.split('.')[0]) < 22 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined;
+if (oldNode) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port: '${values.port}' is not a port number`);
@@ -33,6 +37,7 @@ const demo = !values.config;
 const configFile = values.config ?? fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
 try {
   const config = await loadConfigFile(configFile);
+  for (const notice of configNotices(config)) console.warn(`notice: ${notice}`);
   const emulator = demo ? await startDemoSageMaker() : undefined;
   const gateway = await serveGateway(config, { port, host: values.host });
   const banner = [
@@ -41,10 +46,11 @@ try {
           `DEMO MODE: models 'sagegate-demo' (chat) and 'sagegate-demo-embed' (embeddings) run on a local SageMaker emulator (${emulator!.url}); they are stand-ins, not real models.`,
         ]
       : []),
-    `models: ${config.models.map((m) => m.name).join(', ')}`,
+    `models: ${[...new Set(config.models.map((m) => m.name))].join(', ')}`,
     ...(config.auth.disabled || (!config.auth.masterKeySha256 && !config.auth.keysSecret)
       ? ['auth: OFF (any key is accepted). Set auth.master_key or general_settings.master_key to require one.']
       : []),
+    ...(oldNode ? [`node ${process.versions.node}: Node 22 or newer is recommended (AWS SDK releases after January 2027 need it)`] : []),
     `sagegate listening on ${gateway.url}/v1`,
   ];
   console.log(banner.join('\n'));

@@ -71,22 +71,78 @@ export class KeyStoreSecret {
     return byStage;
   }
 
-  /** Ends a rotation: the AWSPENDING version becomes AWSCURRENT. */
+  /**
+   * The AWSPENDING version, if any, parsed without throwing: a half-written or corrupt pending
+   * version must be reportable (and removable), not a crash of every command that looks at it.
+   */
+  async pending(): Promise<PendingVersion | undefined> {
+    let out: { SecretString?: string; VersionId?: string };
+    try {
+      out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSPENDING' }));
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+    try {
+      return { versionId: out.VersionId!, doc: parseKeyDocument(out.SecretString ?? '') };
+    } catch (error) {
+      return { versionId: out.VersionId!, problem: (error as Error).message };
+    }
+  }
+
+  /**
+   * Ends a rotation: the AWSPENDING version becomes AWSCURRENT, once it is known to be a valid key
+   * store document with a master key. A corrupt one is refused with nothing changed: promoting it
+   * would leave gateways that start afterwards unable to read any key (503 for everyone).
+   */
   async promotePending(): Promise<void> {
-    const stages = await this.stages();
-    const pending = stages.AWSPENDING;
-    const current = stages.AWSCURRENT;
+    const pending = await this.pending();
     if (!pending) throw new Error('no rotation is pending (no AWSPENDING version)');
+    const problem = pending.problem ?? (pending.doc?.master_key_sha256 || pending.doc?.master_key ? undefined : 'it holds no master key');
+    if (problem) throw new InvalidPendingVersion(pending.versionId, problem);
+    const current = (await this.stages()).AWSCURRENT;
     await this.client.send(
       new UpdateSecretVersionStageCommand({
         SecretId: this.secretId,
         VersionStage: 'AWSCURRENT',
-        MoveToVersionId: pending,
+        MoveToVersionId: pending.versionId,
         RemoveFromVersionId: current,
       }),
     );
     await this.client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending.versionId }),
+    );
+  }
+
+  /** Abandons a rotation: the AWSPENDING label is removed (the version is left unlabelled), AWSCURRENT is untouched. */
+  async abortPending(): Promise<string> {
+    const pending = (await this.stages()).AWSPENDING;
+    if (!pending) throw new Error('no rotation is pending (no AWSPENDING version)');
+    await this.client.send(
       new UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }),
+    );
+    return pending;
+  }
+}
+
+export interface PendingVersion {
+  versionId: string;
+  doc?: KeyDocument;
+  /** Why the pending document is unusable. */
+  problem?: string;
+}
+
+/** `--finish` refused: the pending version cannot become the key store. */
+export class InvalidPendingVersion extends Error {
+  constructor(
+    readonly versionId: string,
+    readonly problem: string,
+  ) {
+    super(
+      `refusing to finish the rotation: the pending version (AWSPENDING, ${versionId}) is not a valid key store document: ${problem}.\n` +
+        'Nothing was changed: the current master key and keys still work.\n' +
+        'To recover, remove the pending version: sagegate keys rotate-master --abort\n' +
+        'then start a new rotation: sagegate keys rotate-master',
     );
   }
 }

@@ -66,6 +66,23 @@ interface ModelBase {
   maxBatch?: number;
   /** USD per token, from LiteLLM's `model_info` (or natively); SageMaker endpoints have no list price. */
   prices?: { inputPerToken: number; outputPerToken: number };
+  /** How the router treats this deployment within its group. */
+  routing?: DeploymentRouting;
+}
+
+/** A deployment's own routing settings (LiteLLM's `litellm_params` of the same names). */
+export interface DeploymentRouting {
+  /** Share of traffic under simple-shuffle (`weight`, else `rpm`, else `tpm`, as LiteLLM picks). */
+  weight?: number;
+  rpm?: number;
+  tpm?: number;
+  /** Retries after a failure of this deployment (its `num_retries` / `max_retries`). */
+  retries?: number;
+  /** Whole request, and time to the first token of a stream. */
+  timeoutMs?: number;
+  streamTimeoutMs?: number;
+  /** How long this deployment is skipped once it cools down (0: never). */
+  cooldownSeconds?: number;
 }
 
 export interface SageMakerModel extends ModelBase {
@@ -86,7 +103,16 @@ export interface OpenAIModel extends ModelBase {
   baseUrl: string;
   /** Secrets Manager secret id or ARN holding the upstream's API key; none for keyless servers. */
   apiKeySecret?: string;
+  /**
+   * The key itself, when serving locally from a config that holds it (literal or `os.environ/NAME`).
+   * Never deployed: the CDK app moves such keys to Secrets Manager or refuses the config.
+   */
+  apiKey?: string;
+  /** A hosted provider reached by LiteLLM's naming conventions (`gpt-4`, `anthropic/...`), for its quirks. */
+  hosted?: HostedProvider;
 }
+
+export type HostedProvider = 'openai' | 'anthropic' | 'deepseek' | 'gemini' | 'zai' | 'bigmodel';
 
 export type ModelConfig = SageMakerModel | OpenAIModel;
 
@@ -120,6 +146,30 @@ export interface DeployConfig {
   vpc?: { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
 }
 
+/** How requests are spread over a model group's deployments and where they go when it fails (LiteLLM's router). */
+export interface RouterConfig {
+  strategy: 'simple-shuffle' | 'least-busy' | 'latency-based-routing';
+  /** Retries within a group; undefined: LiteLLM's 2 for a group of several deployments, 0 for one (the client's SDK retries). */
+  numRetries?: number;
+  /** The least backoff before a retry on the same deployment, in seconds. */
+  retryAfterSeconds: number;
+  /** Failures in a minute a deployment may have before it cools down. */
+  allowedFails: number;
+  cooldownSeconds: number;
+  /** Group name to the groups tried, in order, once it has failed (LiteLLM's `fallbacks`). */
+  fallbacks: Record<string, string[]>;
+  /** The same, only when the container says the prompt is too long. */
+  contextWindowFallbacks: Record<string, string[]>;
+  /** Fallbacks for every group without its own. */
+  defaultFallbacks: string[];
+  /** How many fallback groups one request may try. */
+  maxFallbacks: number;
+  timeoutMs?: number;
+  streamTimeoutMs?: number;
+  /** Other names for groups (LiteLLM's `model_group_alias`); hidden ones are not listed in /v1/models. */
+  aliases: Record<string, { group: string; hidden: boolean }>;
+}
+
 /** Shared state across Lambda containers (usage, budgets, global limits, stored responses). */
 export interface UsageConfig {
   /** The DynamoDB table; without one, usage is kept in memory (one process only). */
@@ -127,11 +177,15 @@ export interface UsageConfig {
 }
 
 export interface GatewayConfig {
+  /** Deployments; several may share a name (a model group). */
   models: ModelConfig[];
+  router: RouterConfig;
   usage: UsageConfig;
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Upstream calls in flight at once per host (the SDK's connection pool); the transports' default when unset. */
+  maxConnections?: number;
   /** How image URLs are fetched. */
   imageFetch: FetchPolicy;
   deploy: DeployConfig;

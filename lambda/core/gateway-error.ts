@@ -10,6 +10,8 @@ export interface GatewayErrorOptions {
   /** Seconds; sent as `Retry-After`, which the official SDKs honour. */
   retryAfter?: number;
   cause?: unknown;
+  /** The upstream said the prompt does not fit its context window (for context-window fallbacks; not sent). */
+  promptTooLong?: boolean;
 }
 
 const TYPE_BY_STATUS: Record<number, string> = {
@@ -24,6 +26,10 @@ const TYPE_BY_STATUS: Record<number, string> = {
   500: 'server_error',
 };
 
+/** No error answer carries more than this, whatever an upstream or a client put into it. */
+const MAX_MESSAGE = 2000;
+const MAX_PARAM = 256;
+
 export interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
@@ -34,17 +40,20 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly code: string | null;
   readonly retryAfter: number | undefined;
+  readonly promptTooLong: boolean;
 
   constructor(
     readonly status: number,
     message: string,
     options: GatewayErrorOptions = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // A backstop: every client value in a message is meant to be cut with `quoted()` already.
+    super(quoted(message, MAX_MESSAGE), options.cause === undefined ? undefined : { cause: options.cause });
     this.type = options.type ?? TYPE_BY_STATUS[status] ?? 'api_error';
-    this.param = options.param ?? null;
+    this.param = options.param == null ? null : quoted(options.param, MAX_PARAM);
     this.code = options.code ?? null;
     this.retryAfter = options.retryAfter;
+    this.promptTooLong = options.promptTooLong ?? false;
   }
 
   toJSON(): ErrorBody {

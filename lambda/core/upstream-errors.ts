@@ -55,9 +55,37 @@ function statusOf(code: unknown): number | undefined {
 export function fromContainerStatus(status: number | undefined, message: string, model: string, cause?: unknown): GatewayError {
   if (status === 429) return new GatewayError(429, `Model '${model}' is overloaded: ${message}`, { code: 'model_overloaded', retryAfter: 1, cause });
   if (status !== undefined && status >= 400 && status < 500) {
-    return new GatewayError(400, `Model '${model}' rejected the request: ${message}`, { code: 'model_rejected_request', cause });
+    return new GatewayError(400, `Model '${model}' rejected the request: ${message}`, {
+      code: 'model_rejected_request',
+      cause,
+      // For the router's context-window fallbacks.
+      promptTooLong: saysPromptTooLong(message),
+    });
   }
   return new GatewayError(502, `Model '${model}' failed: ${message}`, { code: 'upstream_error', cause });
+}
+
+/**
+ * How TGI, vLLM, LMI, llama.cpp, OpenAI and Anthropic say a prompt does not fit the context window
+ * (docs/wire-facts.md §7). Lower-cased substrings.
+ */
+const PROMPT_TOO_LONG = [
+  'maximum context length', // OpenAI, vLLM: "This model's maximum context length is 4096 tokens"
+  '`inputs` tokens + `max_new_tokens` must be', // TGI, LMI with TGI compatibility
+  "is longer than the model's context length",
+  'is longer than the maximum model length', // vLLM: "The decoder prompt (length 9000) is longer than the maximum model length of 8192"
+  'too long and exceeds limit', // vLLM: "Input prompt (9000 tokens) is too long and exceeds limit of 8192"
+  'exceed context limit',
+  "model's maximum context limit",
+  'input tokens exceed the configured limit',
+  'exceeds the available context size', // llama.cpp
+  'prompt is too long', // Anthropic
+  'context_length_exceeded',
+];
+
+export function saysPromptTooLong(message: string): boolean {
+  const text = message.toLowerCase();
+  return PROMPT_TOO_LONG.some((phrase) => text.includes(phrase));
 }
 
 /** A container error found in a 200 answer or a stream event. */

@@ -35,6 +35,7 @@ function tgiResponseFormat(body: Record<string, unknown>): void {
 
 function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Record<string, unknown>) => void): StreamingChatDialect {
   const thinking = thinkingOf(model);
+  const hosted = model.provider === 'openai' && model.hosted !== undefined;
 
   /** The request as sent: nulls dropped, defaults filled in, the served name, usage asked for. */
   function encode(request: Record<string, unknown>, stream: boolean): Record<string, unknown> {
@@ -45,8 +46,8 @@ function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Reco
       const value = fields[key];
       if (value !== null && value !== undefined) body[key] = value;
     }
-    // TGI and older vLLM know only max_tokens.
-    if (body.max_completion_tokens !== undefined) {
+    // TGI and older vLLM know only max_tokens (hosted providers take the newer name, OpenAI's o-series only it).
+    if (body.max_completion_tokens !== undefined && !hosted) {
       body.max_tokens ??= body.max_completion_tokens;
       delete body.max_completion_tokens;
     }

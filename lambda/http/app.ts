@@ -1,6 +1,6 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { presentedKey } from '../auth/authenticator.js';
-import { describeCause, GatewayError, toGatewayError } from '../core/gateway-error.js';
+import { describeCause, GatewayError, quoted, toGatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
 import { requestMetrics } from '../core/metrics.js';
 import type { AppDependencies } from './dependencies.js';
@@ -9,7 +9,7 @@ import { errorResponse } from './error-response.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { completions } from './routes/completions.js';
 import { embeddings } from './routes/embeddings.js';
-import { listModels, retrieveModel } from './routes/models.js';
+import { listModels, modelHealth, retrieveModel } from './routes/models.js';
 import { createResponse, deleteResponse, listInputItems, retrieveResponse } from './routes/responses.js';
 
 /**
@@ -39,20 +39,25 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     };
     const error = c.get('error');
     if (error && status >= 500) Object.assign(fields, { code: error.code, cause: describeCause(error) });
+    // A client that left (mid-upload, or before the answer) is no failure of the gateway's: no error alarm.
+    if (status === 499) fields.code = 'client_closed_request';
     // Written once the answer (or a stream's first chunk) has gone out: a log line is a synchronous
     // write to a pipe, which has no business between the model's first token and the client.
     if (status >= 500) setImmediate(log.error, 'request failed', fields);
     else setImmediate(log.info, 'request', fields);
   });
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-
-  const api = new Hono<AppEnv>();
-  api.use(async (c, next) => {
+  const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     c.set('principal', await deps.auth.authenticate(key));
     await next();
-  });
+  };
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/health/models', authenticate, modelHealth(deps));
+
+  const api = new Hono<AppEnv>();
+  api.use(authenticate);
   api.post('/chat/completions', chatCompletions(deps));
   api.post('/completions', completions(deps));
   api.post('/embeddings', embeddings(deps));
@@ -65,7 +70,9 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   app.route('/v1', api);
   app.route('/', api);
 
-  app.notFound((c) => errorResponse(new GatewayError(404, `Unknown request URL: ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' })));
+  app.notFound((c) =>
+    errorResponse(new GatewayError(404, `Unknown request URL: ${quoted(c.req.method, 16)} ${quoted(c.req.path, 128)}.`, { code: 'unknown_url' })),
+  );
   app.onError((error, c) => {
     const gatewayError = toGatewayError(error);
     c.set('error', gatewayError);

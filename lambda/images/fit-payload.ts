@@ -1,6 +1,7 @@
 import type { ChatRequest } from '../openai/chat-request.js';
 import { decodeBase64, inspectImage, parseDataUrl, toDataUrl } from './image-bytes.js';
 import { imageParts, withImageUrls } from './image-parts.js';
+import { invalidImage } from './prepare-images.js';
 import { resizeImage } from './resize-image.js';
 
 export interface PayloadFit {
@@ -42,14 +43,19 @@ function totalImageBytes(request: ChatRequest): number {
 async function shrinkImages(request: ChatRequest, keep: number, minSide: number): Promise<ChatRequest> {
   const images = imageParts(request);
   const urls = await Promise.all(
-    images.map(async ({ url }) => {
-      const data = parseDataUrl(url);
-      if (!data) return url;
-      const bytes = decodeBase64(data.base64);
-      const { width, height } = inspectImage(bytes);
-      const scale = Math.min(1, Math.max(Math.sqrt(keep), minSide / Math.min(width, height)));
-      const size = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-      return toDataUrl('jpeg', await resizeImage(bytes, size, 'jpeg', 80));
+    images.map(async (image) => {
+      const data = parseDataUrl(image.url);
+      if (!data) return image.url;
+      try {
+        const bytes = decodeBase64(data.base64);
+        const { width, height } = inspectImage(bytes);
+        const scale = Math.min(1, Math.max(Math.sqrt(keep), minSide / Math.min(width, height)));
+        const size = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+        return toDataUrl('jpeg', await resizeImage(bytes, size, 'jpeg', 80));
+      } catch (error) {
+        // An image passed on untouched so far is decoded for the first time here.
+        throw invalidImage(image, error);
+      }
     }),
   );
   return withImageUrls(request, images, urls);

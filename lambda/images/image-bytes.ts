@@ -1,4 +1,5 @@
 import { imageSize } from 'image-size';
+import { ImageError } from './image-error.js';
 
 export type ImageType = 'png' | 'jpeg' | 'gif' | 'webp';
 
@@ -19,11 +20,11 @@ export function inspectImage(bytes: Uint8Array): ImageInfo {
   try {
     found = imageSize(bytes);
   } catch {
-    throw new Error('the data is not a PNG, JPEG, WebP or GIF image');
+    throw new ImageError('the data is not a PNG, JPEG, WebP or GIF image');
   }
   const type = found.type ? TYPES[found.type] : undefined;
-  if (!type) throw new Error(`${found.type?.toUpperCase() ?? 'this'} images are not supported; send PNG, JPEG, WebP or GIF`);
-  if (!found.width || !found.height) throw new Error('the image has no size');
+  if (!type) throw new ImageError(`${found.type?.toUpperCase().slice(0, 8) ?? 'this'} images are not supported; send PNG, JPEG, WebP or GIF`);
+  if (!found.width || !found.height) throw new ImageError('the image has no size');
   // EXIF orientations 5-8 swap width and height once the image is shown upright.
   const swap = (found.orientation ?? 1) >= 5;
   return { type, width: swap ? found.height : found.width, height: swap ? found.width : found.height };
@@ -46,6 +47,6 @@ export const toDataUrl = (type: ImageType, bytes: Uint8Array): string => `data:i
 /** Decodes base64 strictly enough to tell garbage from an image. */
 export function decodeBase64(base64: string): Buffer {
   const clean = base64.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) throw new Error('the data URL is not valid base64');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) throw new ImageError('the data URL is not valid base64');
   return Buffer.from(clean, 'base64');
 }

@@ -3,12 +3,14 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { FetchPolicy } from '../core/config.js';
+import { quoted } from '../core/gateway-error.js';
 import { hostMatches, isPublicAddress } from './address-policy.js';
+import { ImageError } from './image-error.js';
 
 export type Resolve = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 /** A refused or failed fetch; the caller turns it into a 400 naming the content part. */
-export class ImageFetchError extends Error {
+export class ImageFetchError extends ImageError {
   override readonly name = 'ImageFetchError';
 }
 
@@ -57,22 +59,23 @@ export class ImageFetcher {
       throw new ImageFetchError('the image URL is not a valid URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new ImageFetchError(`image URLs must be http(s) or data: URLs, not ${url.protocol}`);
+      throw new ImageFetchError(`image URLs must be http(s) or data: URLs, not ${quoted(url.protocol, 16)}`);
     if (url.username || url.password) throw new ImageFetchError('image URLs may not carry credentials');
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (hostMatches(host, this.policy.denyHosts)) throw new ImageFetchError(`fetching from ${host} is not allowed`);
+    const shown = quoted(host);
+    if (hostMatches(host, this.policy.denyHosts)) throw new ImageFetchError(`fetching from ${shown} is not allowed`);
     let addresses: { address: string; family: number }[];
     try {
       addresses = /^[\d.]+$|:/.test(host) ? [{ address: host, family: host.includes(':') ? 6 : 4 }] : await this.resolve(host);
     } catch {
-      throw new ImageFetchError(`the image host ${host} could not be resolved`);
+      throw new ImageFetchError(`the image host ${shown} could not be resolved`);
     }
-    if (addresses.length === 0) throw new ImageFetchError(`the image host ${host} could not be resolved`);
+    if (addresses.length === 0) throw new ImageFetchError(`the image host ${shown} could not be resolved`);
     if (!hostMatches(host, this.policy.allowHosts)) {
       const bad = addresses.find((a) => !isPublicAddress(a.address));
       if (bad)
         throw new ImageFetchError(
-          `the image host ${host} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there`,
+          `the image host ${shown} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there`,
         );
     }
     return { url, address: addresses[0]!.address, family: addresses[0]!.family };
@@ -98,7 +101,7 @@ export class ImageFetcher {
             ? new ImageFetchError(`the image URL did not answer within ${this.policy.timeoutMs} ms`)
             : error instanceof ImageFetchError
               ? error
-              : new ImageFetchError(`the image could not be fetched (${(error as NodeJS.ErrnoException).code ?? error.message})`),
+              : new ImageFetchError(`the image could not be fetched (${(error as NodeJS.ErrnoException).code ?? quoted(error.message, 100)})`),
         ),
       );
       req.end();

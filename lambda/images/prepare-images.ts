@@ -1,9 +1,11 @@
 import type { ImageSettings } from '../core/config.js';
 import { invalidRequest } from '../core/gateway-error.js';
+import { log } from '../core/log.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import { decodeBase64, inspectImage, parseDataUrl, toDataUrl } from './image-bytes.js';
-import { ImageFetchError, type ImageFetcher } from './image-fetcher.js';
-import { imageParts, imagePath, withImageUrls } from './image-parts.js';
+import { ImageError } from './image-error.js';
+import type { ImageFetcher } from './image-fetcher.js';
+import { imageParts, imagePath, type LocatedImage, withImageUrls } from './image-parts.js';
 import { outputType, resizeImage, targetSize } from './resize-image.js';
 
 /**
@@ -33,8 +35,7 @@ export async function prepareImages(
       try {
         return await prepareImage(image.url, settings, fetcher, signal);
       } catch (error) {
-        const reason = error instanceof ImageFetchError || error instanceof Error ? error.message : String(error);
-        throw invalidRequest(`Invalid image in ${imagePath(image)}: ${reason}.`, imagePath(image), 'invalid_image');
+        throw invalidImage(image, error);
       }
     }),
   );
@@ -46,12 +47,12 @@ async function prepareImage(url: string, settings: ImageSettings, fetcher: Image
   let bytes: Uint8Array;
   if (data) bytes = decodeBase64(data.base64);
   else if (/^https?:/i.test(url)) bytes = await fetcher.fetch(url, signal);
-  else throw new Error('image URLs must be data: (base64) or http(s) URLs');
+  else throw new ImageError('image URLs must be data: (base64) or http(s) URLs');
 
   const info = inspectImage(bytes);
   const ratio = Math.max(info.width, info.height) / Math.min(info.width, info.height);
   if (ratio > settings.maxAspectRatio) {
-    throw new Error(
+    throw new ImageError(
       `its aspect ratio is ${Math.round(ratio)}:1 (${info.width}x${info.height}); this model accepts at most ${settings.maxAspectRatio}:1`,
     );
   }
@@ -63,4 +64,17 @@ async function prepareImage(url: string, settings: ImageSettings, fetcher: Image
   }
   const out = outputType(info.type, settings);
   return toDataUrl(out, await resizeImage(bytes, size ?? { width: info.width, height: info.height }, out, settings.quality));
+}
+
+/** The client's 400 for an image: its own reason when it is one of ours, a general one (and a log line) when not. */
+export function invalidImage(image: LocatedImage, error: unknown) {
+  const path = imagePath(image);
+  if (!(error instanceof ImageError))
+    log.warn('image could not be processed', {
+      part: path,
+      error: (error as Error)?.name,
+      detail: String((error as Error)?.message ?? error).slice(0, 300),
+    });
+  const reason = error instanceof ImageError ? error.message : 'the image could not be processed';
+  return invalidRequest(`Invalid image in ${path}: ${reason}.`, path, 'invalid_image');
 }

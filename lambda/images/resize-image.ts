@@ -1,5 +1,7 @@
 import type { ImageSettings } from '../core/config.js';
+import { log } from '../core/log.js';
 import type { ImageInfo, ImageType } from './image-bytes.js';
+import { ImageError } from './image-error.js';
 
 /**
  * The size an image must take for a model: upscaled until its shorter side reaches `minSide`,
@@ -20,9 +22,14 @@ export function outputType(input: ImageType, settings: ImageSettings): Exclude<I
   return input === 'gif' ? 'png' : input;
 }
 
+/** Larger inputs are refused before decoding (sharp's own default). */
+const MAX_INPUT_PIXELS = 268_402_689;
+
 /**
  * Resizes and re-encodes with sharp (libvips), loaded on first use so requests without images that
- * need changing never load it. EXIF orientation is applied; animation keeps its first frame.
+ * need changing never load it. EXIF orientation is applied; animation keeps its first frame. An image
+ * whose header reads well but whose data does not (cut short, corrupt) fails here: the client is told
+ * that in plain words (an ImageError), libvips' own message goes to the log (docs/wire-facts.md §12).
  */
 export async function resizeImage(
   bytes: Uint8Array,
@@ -31,9 +38,16 @@ export async function resizeImage(
   quality: number,
 ): Promise<Uint8Array> {
   const { default: sharp } = await import('sharp');
-  return sharp(bytes, { animated: false, limitInputPixels: 268_402_689 })
-    .rotate()
-    .resize(size.width, size.height, { fit: 'fill' })
-    .toFormat(type, { quality })
-    .toBuffer();
+  try {
+    return await sharp(bytes, { animated: false, limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .resize(size.width, size.height, { fit: 'fill' })
+      .toFormat(type, { quality })
+      .toBuffer();
+  } catch (error) {
+    const detail = (error as Error).message ?? String(error);
+    log.warn('image could not be resized', { detail: detail.slice(0, 300), bytes: bytes.byteLength, width: size.width, height: size.height, type });
+    if (/pixel limit/i.test(detail)) throw new ImageError(`the image has more pixels than the gateway decodes (${MAX_INPUT_PIXELS})`);
+    throw new ImageError('the image data could not be decoded (it may be cut short or corrupt)');
+  }
 }

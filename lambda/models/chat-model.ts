@@ -15,18 +15,25 @@ import { normaliseAnswer, normaliseStream } from './answer-normaliser.js';
 import { applyStops, enforceStops } from './stop-sequences.js';
 import { explainedRefusal, runnableTools } from './tool-requests.js';
 
-/** A whole answer, with its usage and who answered. */
-export interface ChatAnswer extends AnswerUsage {
-  choices: ChatChoice[];
-  /** The deployment that answered (a model's own name, or a router's member). */
+/** Who answered: the deployment, and the fallback group when the one asked for could not. */
+export interface Served {
+  /** The deployment's id (a model's own name unless several share it). */
   servedBy: string;
+  /** The model group that answered, when it is a fallback of the one asked for. */
+  fallback?: string;
+  /** Attempts it took, retries and fallbacks included (1 when the first answered). */
+  attempts?: number;
+}
+
+/** A whole answer, with its usage and who answered. */
+export interface ChatAnswer extends AnswerUsage, Served {
+  choices: ChatChoice[];
 }
 
 /** A streamed answer whose first event is already in: its failures can no longer change the HTTP status. */
-export interface ChatStream {
+export interface ChatStream extends Served {
   /** Deltas, then one final usage event. */
   events: AsyncIterableIterator<AnswerEvent>;
-  servedBy: string;
 }
 
 /**
@@ -127,14 +134,14 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
         const prepared = await prepare(request, signal);
         const result = await answer(prepared, signal);
         const chars = result.choices.reduce((n, choice) => n + answerChars(choice.message), 0);
-        return { choices: result.choices, ...completeUsage(prepared, result.usage, chars), servedBy: name };
+        return { choices: result.choices, ...completeUsage(prepared, result.usage, chars), servedBy: config.id };
       } catch (error) {
         throw explainedRefusal(error, config);
       }
     },
     async stream(request, signal) {
       try {
-        return { events: await started(events(request, signal)), servedBy: name };
+        return { events: await started(events(request, signal)), servedBy: config.id };
       } catch (error) {
         throw explainedRefusal(error, config);
       }

@@ -4,17 +4,17 @@ import { checkedVectors, type EmbeddingDialect } from '../dialects/index.js';
 import { type EmbeddingsRequest, textInputs } from '../openai/embeddings-request.js';
 import { embeddingsUsage } from '../openai/usage-estimate.js';
 import { invokeJson, payloadTooLarge, type Transport } from '../transports/index.js';
+import type { Served } from './chat-model.js';
 
 /** Batches of one request in flight at once: enough to overlap, few enough not to swamp one endpoint. */
 const PARALLEL_BATCHES = 4;
 
-export interface Embeddings {
+export interface Embeddings extends Served {
   /** One vector per input, in input order. */
   vectors: number[][];
   promptTokens: number;
   /** True when the container counted no tokens and the gateway estimated them. */
   estimated: boolean;
-  servedBy: string;
 }
 
 /** An embedding model as the HTTP layer uses it: one per configured model, dialect bound to transport. */
@@ -60,7 +60,7 @@ export function createEmbeddingModel(
       await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
       const counted = answers.every((a) => a.promptTokens !== undefined);
       const usage = embeddingsUsage(request, counted ? answers.reduce((n, a) => n + a.promptTokens!, 0) : undefined);
-      return { vectors: answers.flatMap((a) => a.vectors), ...usage, servedBy: name };
+      return { vectors: answers.flatMap((a) => a.vectors), ...usage, servedBy: config.id };
     },
   };
 }

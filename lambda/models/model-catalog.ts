@@ -1,31 +1,48 @@
-import type { GatewayConfig } from '../core/config.js';
+import type { GatewayConfig, ModelConfig, RouterConfig } from '../core/config.js';
 import { GatewayError, invalidRequest, modelNotFound, quoted } from '../core/gateway-error.js';
-import { isEmbeddingDialect } from '../core/names.js';
+import { type ChatDialectName, isEmbeddingDialect } from '../core/names.js';
 import { chatDialects, embeddingDialects } from '../dialects/index.js';
 import type { ImageFetcher } from '../images/image-fetcher.js';
-import { transportsFor } from '../transports/index.js';
+import { describeTarget, transportsFor } from '../transports/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
 import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
+import { ModelGroup } from './router/model-group.js';
+import { routedChatModel, routedEmbeddingModel } from './router/routed-models.js';
 
 /** The models a caller may use: all of them (undefined), or the names its key lists. */
 export type AllowedModels = ReadonlySet<string> | undefined;
 
-/** Every configured model by the name clients send, built once per container. */
+/** A model as `/v1/models` lists it: a group (or an alias of one) and the deployments behind it. */
+export interface ListedModel {
+  id: string;
+  deployments: { id: string; inference_component?: string }[];
+}
+
+/**
+ * Every configured model by the name clients send, built once per container: each group of
+ * deployments sharing a name is one routed model (a group of one included), and aliases lead to groups.
+ */
 export class ModelCatalog {
+  private readonly chatModels = new Map<string, ChatModel>();
+  private readonly embeddingModels = new Map<string, EmbeddingModel>();
+
   constructor(
-    private readonly chatModels: ReadonlyMap<string, ChatModel>,
-    private readonly embeddingModels: ReadonlyMap<string, EmbeddingModel>,
-    /** Names in config order, for `/v1/models`. */
-    private readonly names: readonly string[],
-    /** Chat models that also take raw prompts (legacy completions). */
+    private readonly config: GatewayConfig,
+    private readonly chatGroups: ReadonlyMap<string, ModelGroup<ChatModel>>,
+    private readonly embeddingGroups: ReadonlyMap<string, ModelGroup<EmbeddingModel>>,
+    /** Legacy completions, per name: the first of its deployments that takes raw prompts (not routed). */
     private readonly completionModels: ReadonlyMap<string, CompletionModel> = new Map(),
-  ) {}
+  ) {
+    const router = config.router;
+    for (const name of chatGroups.keys()) this.chatModels.set(name, routedChatModel(name, chatGroups, router));
+    for (const name of embeddingGroups.keys()) this.embeddingModels.set(name, routedEmbeddingModel(name, embeddingGroups, router));
+  }
 
   /** The chat model, or a 404 (unknown), 403 (not for this key) or 400 (an embedding model). */
   chat(name: string, allowed: AllowedModels): ChatModel {
-    this.check(name, allowed);
-    const model = this.chatModels.get(name);
+    const group = this.check(name, allowed);
+    const model = this.chatModels.get(group);
     if (!model) throw invalidRequest(`Model '${name}' is an embedding model: use /v1/embeddings.`, 'model', 'model_not_chat');
     return model;
   }
@@ -33,64 +50,95 @@ export class ModelCatalog {
   /** The model for legacy completions, or a 404, 403 or 400 (an embedding model, or a container that takes no raw prompt). */
   completion(name: string, allowed: AllowedModels): CompletionModel {
     this.chat(name, allowed);
-    const model = this.completionModels.get(name);
+    const model = this.completionModels.get(this.check(name, allowed));
     if (!model) throw invalidRequest(`Model '${name}' takes no raw prompts: use /v1/chat/completions.`, 'model', 'model_not_completion');
     return model;
   }
 
   /** The embedding model, or a 404, 403 or 400 (a chat-only model). */
   embedding(name: string, allowed: AllowedModels): EmbeddingModel {
-    this.check(name, allowed);
-    const model = this.embeddingModels.get(name);
+    const group = this.check(name, allowed);
+    const model = this.embeddingModels.get(group);
     if (!model) throw invalidRequest(`Model '${name}' does not make embeddings: it is a chat model.`, 'model', 'model_not_embedding');
     return model;
   }
 
-  /** The name of a model the caller may use, or a 404 / 403. */
+  /** The group a name (or an alias) leads to, if the caller may use it; else a 404 / 403. */
   check(name: string, allowed: AllowedModels): string {
-    if (!this.chatModels.has(name) && !this.embeddingModels.has(name)) throw modelNotFound(name);
-    if (allowed && !allowed.has(name)) {
+    const group = this.config.router.aliases[name]?.group ?? name;
+    if (!this.chatGroups.has(group) && !this.embeddingGroups.has(group)) throw modelNotFound(name);
+    if (allowed && !allowed.has(name) && !allowed.has(group)) {
       throw new GatewayError(403, `Your API key may not use model '${quoted(name)}'.`, { param: 'model', code: 'model_not_allowed' });
     }
-    return name;
+    return group;
   }
 
-  /** The names the caller may use, in config order. */
-  visible(allowed: AllowedModels): string[] {
-    return allowed ? this.names.filter((name) => allowed.has(name)) : [...this.names];
+  /** The models the caller may use, each group once, in config order, then visible aliases. */
+  visible(allowed: AllowedModels): ListedModel[] {
+    const listed: ListedModel[] = [];
+    const seen = new Set<string>();
+    for (const model of this.config.models) {
+      if (seen.has(model.name) || (allowed && !allowed.has(model.name))) continue;
+      seen.add(model.name);
+      listed.push({ id: model.name, deployments: this.deploymentsOf(model.name) });
+    }
+    for (const [alias, { group, hidden }] of Object.entries(this.config.router.aliases)) {
+      if (!hidden && (!allowed || allowed.has(alias) || allowed.has(group))) listed.push({ id: alias, deployments: this.deploymentsOf(group) });
+    }
+    return listed;
+  }
+
+  /** Each deployment the caller may use and this container's view of it (no model is called). */
+  health(allowed: AllowedModels): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = [];
+    const byId = new Map(this.config.models.map((m) => [m.id, m]));
+    for (const groups of [this.chatGroups, this.embeddingGroups] as const) {
+      for (const [name, group] of groups as ReadonlyMap<string, ModelGroup<unknown>>) {
+        if (allowed && !allowed.has(name)) continue;
+        for (const status of group.status()) {
+          if (rows.some((r) => r.deployment === status.deployment)) continue;
+          rows.push({ model: name, ...status, ...describeTarget(byId.get(status.deployment)!) });
+        }
+      }
+    }
+    return rows;
+  }
+
+  private deploymentsOf(name: string): ListedModel['deployments'] {
+    return this.config.models
+      .filter((m) => m.name === name)
+      .map((m) => {
+        const component = describeTarget(m).inference_component;
+        return { id: m.id, ...(component && { inference_component: component }) };
+      });
   }
 }
 
-/** The catalog of a config: each model's dialect bound to its transport. */
+/** The catalog of a config: each deployment's dialect bound to its transport, deployments grouped by name. */
 export function buildCatalog(config: GatewayConfig, images: ImageFetcher): ModelCatalog {
-  const chat = new Map<string, ChatModel>();
-  const embedding = new Map<string, EmbeddingModel>();
+  const chat = new Map<string, { id: string; model: ChatModel; routing?: ModelConfig['routing'] }[]>();
+  const embedding = new Map<string, { id: string; model: EmbeddingModel; routing?: ModelConfig['routing'] }[]>();
   const completion = new Map<string, CompletionModel>();
-  const addCompletion = (model: GatewayConfig['models'][number], transport: import('../transports/index.js').Transport) => {
-    const completions = createCompletionModel(model, { dialect: chatDialects[model.dialect as 'openai-chat'](model), transport });
-    if (completions) completion.set(model.name, completions);
+  const add = <M>(into: Map<string, { id: string; model: M; routing?: ModelConfig['routing'] }[]>, config: ModelConfig, model: M) => {
+    const members = into.get(config.name) ?? [];
+    members.push({ id: config.id, model, ...(config.routing && { routing: config.routing }) });
+    into.set(config.name, members);
   };
   for (const model of config.models) {
     const transports = transportsFor(model);
-    if (model.provider === 'openai') {
-      // An OpenAI-compatible server answers both, each on its own path.
-      chat.set(model.name, createChatModel(model, { dialect: chatDialects['openai-chat'](model), transport: transports.chat, images }));
-      addCompletion(model, transports.completions);
-      embedding.set(
-        model.name,
-        createEmbeddingModel(model, { dialect: embeddingDialects['openai-embeddings'](model), transport: transports.embeddings }),
-      );
-    } else if (isEmbeddingDialect(model.dialect)) {
-      embedding.set(model.name, createEmbeddingModel(model, { dialect: embeddingDialects[model.dialect](model), transport: transports.embeddings }));
-    } else {
-      chat.set(model.name, createChatModel(model, { dialect: chatDialects[model.dialect](model), transport: transports.chat, images }));
-      addCompletion(model, transports.completions);
+    if (transports.chat) {
+      const dialect = chatDialects[model.dialect as ChatDialectName](model);
+      add(chat, model, createChatModel(model, { dialect, transport: transports.chat, images }));
+      const completions = transports.completions && createCompletionModel(model, { dialect, transport: transports.completions });
+      if (completions && !completion.has(model.name)) completion.set(model.name, completions);
+    }
+    if (transports.embeddings) {
+      // An OpenAI-compatible server's embeddings speak OpenAI's embeddings API.
+      const dialect = isEmbeddingDialect(model.dialect) ? model.dialect : 'openai-embeddings';
+      add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[dialect](model), transport: transports.embeddings }));
     }
   }
-  return new ModelCatalog(
-    chat,
-    embedding,
-    config.models.map((m) => m.name),
-    completion,
-  );
+  const groups = <M>(members: Map<string, { id: string; model: M; routing?: ModelConfig['routing'] }[]>, router: RouterConfig) =>
+    new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router)]));
+  return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router), completion);
 }

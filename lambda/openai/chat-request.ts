@@ -1,8 +1,9 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import type { $ZodIssue } from 'zod/v4/core';
-import { invalidRequest } from '../core/gateway-error.js';
+import { invalidRequest, quoted } from '../core/gateway-error.js';
 import { formatPath } from '../core/issue-path.js';
+import { FIRST_ISSUE_ONLY } from './first-issue.js';
 
 // zod/mini with one locale keeps the Lambda bundle small (the classic API pulls in every locale).
 z.config(en());
@@ -83,7 +84,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest('The request body must be a JSON object.');
   }
-  const parsed = chatRequestSchema.safeParse(body);
+  const parsed = chatRequestSchema.safeParse(body, FIRST_ISSUE_ONLY);
   if (parsed.success) return parsed.data;
   const { path, message } = mostSpecific(parsed.error.issues[0]!, [], body);
   const param = formatPath(path);
@@ -103,7 +104,7 @@ function mostSpecific(issue: Issue, prefix: PropertyKey[], body: unknown): { pat
     // A discriminator (role, part type) with a value no branch takes.
     return {
       path,
-      message: `${JSON.stringify(valueAt(body, path)) ?? 'a missing value'} is not supported; ${issue.message.replace('Invalid discriminator value. ', '').toLowerCase()}`,
+      message: `${describeValue(valueAt(body, path))} is not supported; ${issue.message.replace('Invalid discriminator value. ', '').toLowerCase()}`,
     };
   }
   const branches = issue.errors.map((errors) => errors[0]!).filter(Boolean);
@@ -113,6 +114,15 @@ function mostSpecific(issue: Issue, prefix: PropertyKey[], body: unknown): { pat
     return { path, message: `expected ${expected === 'string or array' ? 'a string or an array of content parts' : expected}` };
   }
   return mostSpecific(deepest, path, body);
+}
+
+/** A client's value for an error message: short strings and scalars as JSON, long strings cut, containers by kind only. */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'a missing value';
+  if (typeof value === 'string') return JSON.stringify(quoted(value));
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { invalidRequest } from '../core/gateway-error.js';
 import { formatPath } from '../core/issue-path.js';
+import { FIRST_ISSUE_ONLY } from './first-issue.js';
 
 const tokenIds = z.array(z.number().check(z.int()));
 
@@ -20,7 +21,7 @@ const MAX_INPUTS = 2048;
 
 export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
-  const parsed = embeddingsRequestSchema.safeParse(body);
+  const parsed = embeddingsRequestSchema.safeParse(body, FIRST_ISSUE_ONLY);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const param = formatPath(issue.path);

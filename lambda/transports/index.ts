@@ -1,16 +1,35 @@
 import type { ModelConfig } from '../core/config.js';
+import { isEmbeddingDialect } from '../core/names.js';
 import { OpenAIHttpTransport } from './openai-http/transport.js';
+import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from './sagemaker/clients.js';
 import { SageMakerTransport } from './sagemaker/transport.js';
 import type { Transport } from './transport.js';
 
 /**
- * The transports of a configured model: how its chat and embedding payloads travel. The only place
- * that picks a transport by provider, so nothing above this folder knows which cloud a model is on.
+ * The transports of a configured model: how its chat and embedding payloads travel, for the kinds of
+ * request it answers (an OpenAI-compatible server answers both; a SageMaker container one). The only
+ * place that picks a transport by provider, so nothing above this folder knows which cloud a model is on.
  */
-export function transportsFor(model: ModelConfig): { chat: Transport; completions: Transport; embeddings: Transport } {
+export function transportsFor(model: ModelConfig): { chat?: Transport; completions?: Transport; embeddings?: Transport } {
   if (model.provider === 'openai') return OpenAIHttpTransport.forModel(model);
   const sagemaker = new SageMakerTransport(model);
-  return { chat: sagemaker, completions: sagemaker, embeddings: sagemaker };
+  return isEmbeddingDialect(model.dialect) ? { embeddings: sagemaker } : { chat: sagemaker, completions: sagemaker };
+}
+
+/** Where a deployment's requests go, as an operator reads it (never a key), and the component it names. */
+export function describeTarget(model: ModelConfig): Record<string, string> {
+  if (model.provider === 'openai') return { provider: model.hosted ?? 'openai-compatible', base_url: model.baseUrl };
+  return {
+    provider: 'sagemaker',
+    endpoint: model.endpoint,
+    ...(model.inferenceComponent && { inference_component: model.inferenceComponent }),
+    ...(model.region && { region: model.region }),
+  };
+}
+
+/** Connection settings of the transports made from now on: once per container, before the models are built. */
+export function configureTransports({ maxConnections }: { maxConnections?: number }): void {
+  configureSageMakerClients({ maxConnections: maxConnections ?? DEFAULT_SAGEMAKER_CONNECTIONS.maxConnections });
 }
 
 export { invokeJson } from './invoke-json.js';

@@ -25,6 +25,8 @@ export class SecretsManagerEmulator {
   private server: Server | undefined;
   /** While true every call fails with InternalServiceError (an outage). */
   down = false;
+  /** While true every call is held open and never answered (a service that accepts connections and hangs). */
+  hang = false;
   calls: { operation: string; secretId?: string; stage?: string }[] = [];
   url = '';
 
@@ -48,6 +50,11 @@ export class SecretsManagerEmulator {
     return secret.arn;
   }
 
+  /** The AWSCURRENT value of a secret, or undefined (for tests that check what was stored). */
+  valueOf(name: string): string | undefined {
+    return this.find(name)?.versions.find((v) => v.stages.has('AWSCURRENT'))?.value;
+  }
+
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -64,6 +71,7 @@ export class SecretsManagerEmulator {
         this.calls.push({ operation, secretId: input.SecretId as string | undefined, stage: input.VersionStage as string | undefined });
         if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256'))
           return fail(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+        if (this.hang) return; // no answer, ever: the caller's own timeout is all that ends the call
         if (this.down) return fail(res, 500, 'InternalServiceError', 'An error occurred on the server side.');
         this.dispatch(operation, input, res);
       });
@@ -137,6 +145,19 @@ export class SecretsManagerEmulator {
         from?.stages.delete(stage);
         to?.stages.add(stage);
         return ok(res, { ARN: secret.arn, Name: secret.name });
+      }
+      case 'CreateSecret': {
+        const name = String(input.Name ?? '');
+        if (!/^[\w/+=.@-]{1,512}$/.test(name))
+          return fail(
+            res,
+            400,
+            'ValidationException',
+            'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
+          );
+        if (this.find(name)) return fail(res, 400, 'ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+        const arn = this.put(name, String(input.SecretString ?? ''));
+        return ok(res, { ARN: arn, Name: name, VersionId: this.find(name)!.versions[0]!.id });
       }
       case 'DescribeSecret': {
         if (!secret) return fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");

@@ -172,6 +172,7 @@ describe('chat completions through the official openai client', () => {
     const controller = new AbortController();
     const res = await fetch(`${h.gateway.url}/v1/chat/completions`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'x' }] }),
       signal: controller.signal,
     });
@@ -187,6 +188,7 @@ describe('chat completions through the official openai client', () => {
     const started = Date.now();
     const answer = fetch(`${h.gateway.url}/v1/chat/completions`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'thinking', stream: true, messages: [{ role: 'user', content: 'x' }] }),
       signal: controller.signal,
     }).catch(() => undefined);

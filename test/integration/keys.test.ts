@@ -149,11 +149,51 @@ it('validates before writing, and says so', async () => {
 });
 
 it('finds the secret from the stack outputs, and runs as `npx sagegate`', async () => {
-  const { stdout } = await promisify(execFile)('npx', ['sagegate', 'keys', 'list', '--stack', 'SageGate'], {
+  const { stdout, stderr } = await promisify(execFile)('npx', ['sagegate', 'keys', 'list', '--stack', 'SageGate'], {
     env: { ...process.env, SAGEGATE_SILENT: '1' },
   });
   expect(stdout).toContain('master key: stored as a hash');
   expect(stdout).toContain('team-a');
+  // No nine-line AWS SDK notice on Node 20: one line recommending Node 22 at most.
+  expect(stderr).not.toContain('NodeVersionSupportWarning');
+  expect(stderr.trim().split('\n').filter(Boolean).length).toBeLessThanOrEqual(1);
+});
+
+it('refuses to finish a rotation whose pending version is corrupt, says how to recover, and recovers with --abort', async () => {
+  const created = await cli('keys', 'create', '--name', 'before-corrupt');
+  expect(created.code).toBe(0);
+  const { SecretsManagerClient, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  await new SecretsManagerClient({}).send(
+    new PutSecretValueCommand({ SecretId: arn, SecretString: '{"version":1,"master_key_sha256":', VersionStages: ['AWSPENDING'] }),
+  );
+  const before = await fetchCurrent();
+
+  expect((await cli('keys', 'list')).out).toContain('rotation is pending but its version is invalid');
+  const edit = await cli('keys', 'create', '--name', 'during-corrupt-rotation');
+  expect(edit).toMatchObject({ code: 2, err: expect.stringContaining('keys rotate-master --abort') });
+  const finish = await cli('keys', 'rotate-master', '--finish');
+  expect(finish.code).toBe(1);
+  expect(finish.err).toContain('refusing to finish the rotation');
+  expect(finish.err).toContain('Nothing was changed');
+  expect(finish.err).toContain('sagegate keys rotate-master --abort');
+  expect(await fetchCurrent()).toEqual(before);
+
+  // A gateway that starts now still reads the store, and takes its keys.
+  const fresh = await startHarness(`models: [{name: chat, endpoint: e}]\nauth: {keys_secret: "${arn}"}`, (e) => {
+    e.addEndpoint('e', openAIChatContainer());
+  });
+  try {
+    const answer = await fresh.client(created.out).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer.object).toBe('chat.completion');
+  } finally {
+    await fresh.close();
+  }
+
+  expect(await cli('keys', 'rotate-master', '--abort')).toMatchObject({ code: 0, err: expect.stringContaining('abandoned') });
+  expect((await cli('keys', 'list')).out).not.toContain('pending');
+  expect((await cli('keys', 'create', '--name', 'after-abort')).code).toBe(0);
+  expect(await cli('keys', 'rotate-master', '--abort')).toMatchObject({ code: 1, err: expect.stringContaining('no rotation is pending') });
+  expect(await cli('keys', 'rotate-master', '--finish', '--abort')).toMatchObject({ code: 2 });
 });
 
 it('fails clearly when Secrets Manager is down', async () => {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { parseConfig } from '../../config/load.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
@@ -49,8 +50,8 @@ afterAll(async () => {
 });
 
 it('reads the key store while the container initialises, before the first request', async () => {
-  // beforeAll only imported the bundle; no request has been made yet.
-  await new Promise((r) => setTimeout(r, 50));
+  // beforeAll only imported the bundle; no request has been made yet. (Waits while the machine is busy.)
+  for (let waited = 0; waited < 2000 && secrets.calls.length < 2; waited += 50) await new Promise((r) => setTimeout(r, 50));
   expect(
     secrets.calls
       .filter((c) => c.operation === 'GetSecretValue')
@@ -111,6 +112,25 @@ it('decodes base64 request bodies', async () => {
   const { prelude, body } = await invoke(functionUrlEvent('POST', '/v1/chat/completions', { headers: auth, body: chatBody(), base64: true }));
   expect(prelude.statusCode).toBe(200);
   expect(JSON.parse(body.toString()).choices[0].message.content).toBe('one two three four five');
+});
+
+it('checks the content type and decodes gzip bodies, and refuses hostile bodies before parsing them, as locally', async () => {
+  const plain = await invoke(
+    functionUrlEvent('POST', '/v1/chat/completions', { headers: { ...auth, 'content-type': 'text/plain' }, body: chatBody() }),
+  );
+  expect(plain.prelude.statusCode).toBe(400);
+  expect(JSON.parse(plain.body.toString()).error.code).toBe('unsupported_content_type');
+  const zipped = functionUrlEvent('POST', '/v1/chat/completions', { headers: { ...auth, 'content-encoding': 'gzip' }, base64: true, body: '' });
+  zipped.body = gzipSync(chatBody()).toString('base64');
+  const unzipped = await invoke(zipped);
+  expect(unzipped.prelude.statusCode).toBe(200);
+  expect(JSON.parse(unzipped.body.toString()).choices[0].message.content).toBe('one two three four five');
+  const deep = `{"model":"chat","messages":[{"role":"user","content":"x"}],"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const nested = await invoke(functionUrlEvent('POST', '/v1/chat/completions', { headers: auth, body: deep }));
+  expect(nested.prelude.statusCode).toBe(400);
+  expect(JSON.parse(nested.body.toString()).error).toMatchObject({ code: 'nesting_too_deep', param: expect.stringMatching(/^x\[0\]/) });
+  const badEscape = await invoke(functionUrlEvent('GET', '/v1/models/%E0%A4%A', { headers: auth }));
+  expect(badEscape.prelude.statusCode).toBe(400);
 });
 
 it('puts error statuses in the prelude: 401 without a key, 404 for an unknown model', async () => {

@@ -47,7 +47,7 @@ models:
   - { name: qwen-tgi, endpoint: tgi-vl-endpoint, dialect: tgi-generate, chat_template: chatml, vision: true }
   - { name: qwen-webp, endpoint: qwen-vl-endpoint, vision: true, images: { format: webp, quality: 80 } }
 gateway:
-  image_fetch: { allow_hosts: [images.test], deny_hosts: ["*.blocked.test"], timeout_ms: 400, max_bytes: 33554432, max_redirects: 3 }
+  image_fetch: { allow_hosts: [images.test], deny_hosts: ["*.blocked.test"], timeout_ms: 2000, max_bytes: 33554432, max_redirects: 3 }
 `,
     (e) => {
       e.addEndpoint('qwen-vl-endpoint', qwenVLContainer());
@@ -166,7 +166,7 @@ describe('images refused with a 400 that names the part', () => {
 
   it('too many redirects, a stalled host, something that is not an image', async () => {
     expect((await refusal([image(`http://images.test:${images.port}/loop`)])).message).toContain('redirected more than 3 times');
-    expect((await refusal([image(`http://images.test:${images.port}/stall`)])).message).toContain('did not answer within 400 ms');
+    expect((await refusal([image(`http://images.test:${images.port}/stall`)])).message).toContain('did not answer within 2000 ms');
     expect((await refusal([image(`http://images.test:${images.port}/text`)])).message).toContain('not a PNG, JPEG, WebP or GIF image');
     expect((await refusal([image('data:image/png;base64,@@@not-base64@@@')])).message).toContain('not valid base64');
   });

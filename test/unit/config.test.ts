@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseConfig } from '../../config/load.js';
+import { ConfigError, configNotices, parseConfig } from '../../config/load.js';
 import { sha256Hex } from '../../lambda/auth/key-hash.js';
 import type { SageMakerModel } from '../../lambda/core/config.js';
 
@@ -80,8 +80,13 @@ deploy:
     expect(error.message).toContain('models[1].endpoint: not a valid SageMaker endpoint name');
   });
 
-  it('refuses duplicate model names and a master key variable that is not set', () => {
-    expect(configError('models: [{name: a, endpoint: e1}, {name: a, endpoint: e2}]').message).toContain("models[1].name: duplicate model name 'a'");
+  it('refuses a deployment id used twice, a group mixing chat and embeddings, and a master key variable that is not set', () => {
+    expect(configError('models: [{name: a, endpoint: e1, id: x}, {name: b, endpoint: e2, id: x}]').message).toContain(
+      "models[1].id: deployment id 'x' is used twice",
+    );
+    expect(configError('models: [{name: a, endpoint: e1}, {name: a, endpoint: e2, dialect: tei}]').message).toContain(
+      "models[1].dialect: the deployments of 'a' must all be chat models or all embedding models",
+    );
     expect(configError('models: [{name: a, endpoint: e1}]\nauth: {master_key: os.environ/NOPE}').message).toContain(
       'auth.master_key: environment variable NOPE is not set',
     );
@@ -138,19 +143,21 @@ model_list:
       model: sagemaker_chat/glm
       aws_access_key_id: AKIA...
 router_settings:
-  fallbacks: [gpt-4]
+  routing_strategy: usage-based-routing-v2
+  redis_host: localhost
 general_settings:
   master_key: your-master-key
-  max_budget: 100
+  database_url: postgres://x
 `);
-    expect(error.message).toContain("(top level): sagegate does not support 'router_settings'");
+    expect(error.message).toContain("router_settings: sagegate does not support 'redis_host'");
+    expect(error.message).toContain("router_settings.routing_strategy: routing strategy 'usage-based-routing-v2' is not supported");
     expect(error.message).toContain("model_list[0].litellm_params: sagegate does not support 'aws_access_key_id'");
-    expect(error.message).toContain("general_settings: sagegate does not support 'max_budget'");
+    expect(error.message).toContain("general_settings: sagegate does not support 'database_url'");
   });
 
   it('explains unsupported providers', () => {
     expect(configError('model_list: [{model_name: x, litellm_params: {model: glm-4-flash}}]').message).toContain(
-      "model_list[0].litellm_params.model: expected '<provider>/<name>'",
+      "model_list[0].litellm_params.model: 'glm-4-flash' names no provider: add api_base",
     );
     expect(configError('model_list: [{model_name: x, litellm_params: {model: bedrock/claude}}]').message).toContain(
       "provider 'bedrock/' is not supported",
@@ -211,17 +218,26 @@ model_list:
     ]);
   });
 
-  it('refuses API keys written in the config file, and a missing api_base', () => {
-    const error = configError(`
+  it('takes an upstream key from the config for local serving (a literal one with a notice), and names a missing variable', () => {
+    const config = parseConfig(
+      `
 model_list:
   - model_name: a
     litellm_params: { model: openai/x, api_base: "https://h/v1", api_key: sk-live-123 }
   - model_name: b
-    litellm_params: { model: openai/y }
-`);
-    expect(error.message).toContain('model_list[0].litellm_params.api_key: API keys are not kept in config files');
-    expect(error.message).toContain("model_list[1].litellm_params.api_base: an 'openai/' model needs api_base");
-    expect(error.message).not.toContain('sk-live-123');
+    litellm_params: { model: openai/y, api_base: "https://h/v1", api_key: os.environ/UPSTREAM_KEY }
+`,
+      'test.yaml',
+      { UPSTREAM_KEY: 'sk-from-env' },
+    );
+    expect(config.models.map((m) => m.provider === 'openai' && m.apiKey)).toEqual(['sk-live-123', 'sk-from-env']);
+    const notices = configNotices(config).join('\n');
+    expect(notices).toContain("model 'a': its API key is written in the config");
+    expect(notices).not.toContain('sk-live-123');
+    expect(
+      configError('model_list: [{model_name: a, litellm_params: {model: hosted_vllm/x, api_base: "https://h/v1", api_key: os.environ/NOPE}}]')
+        .message,
+    ).toContain('model_list[0].litellm_params.api_key: environment variable NOPE is not set');
   });
 
   it('reads a template file relative to the config, and reports one that does not compile', () => {

@@ -4,6 +4,7 @@ import { embeddingsResponse } from '../../openai/embeddings-response.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../read-json.js';
+import { servedHeaders } from '../served-headers.js';
 
 /** POST /v1/embeddings */
 export function embeddings({ models, maxBodyBytes }: AppDependencies) {
@@ -13,6 +14,7 @@ export function embeddings({ models, maxBodyBytes }: AppDependencies) {
     c.set('model', model.name);
     const result = await model.embed(request, c.req.raw.signal);
     if (result.estimated) c.header('x-sagegate-usage', 'estimated');
+    for (const [name, value] of Object.entries(servedHeaders(result))) c.header(name, value);
     return c.json(embeddingsResponse(request.model, result.vectors, request.encoding_format, result.promptTokens));
   };
 }

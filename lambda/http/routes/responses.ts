@@ -8,6 +8,7 @@ import { clientSignal } from '../client-signal.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../read-json.js';
+import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';
 
 /**
@@ -47,10 +48,12 @@ export function createResponse({ models, maxBodyBytes, responses }: AppDependenc
       });
       await save(response);
       if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
+      for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
       return c.json(response);
     }
 
-    const { events } = await model.stream(chat, cancel.signal);
+    const stream = await model.stream(chat, cancel.signal);
+    const events = stream.events;
     const writer = new ResponseEventWriter(meta, names);
     async function* sse(): AsyncGenerator<string> {
       yield writer.start();
@@ -68,7 +71,7 @@ export function createResponse({ models, maxBodyBytes, responses }: AppDependenc
       { encode: (text: string) => text, end: () => '', fail: (error) => writer.fail(error) },
       { onCancel: () => cancel.abort(), requestId: c.get('requestId') },
     );
-    const headers: Record<string, string> = { ...SSE_HEADERS };
+    const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
     if (!model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
     return new Response(body, { status: 200, headers });
   };

@@ -4,9 +4,21 @@ import { type SecretReader, secretsManagerReader } from '../../secrets/secrets-m
 
 const TTL_MS = 5 * 60 * 1000;
 
+/** Secrets Manager errors that say the secret or the gateway's access to it is wrong, not that the service is down. */
+const MISCONFIGURED = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'DecryptionFailure',
+  'InvalidRequestException',
+  'Error',
+  'SyntaxError',
+]);
+
 /**
  * An upstream's API key, read from Secrets Manager (never from the config file) and cached. The
- * secret is the key itself, or JSON with `api_key`. A stale key beats no key while Secrets Manager fails.
+ * secret is the key itself, or JSON with `api_key`. A stale key beats no key while Secrets Manager
+ * fails or hangs, and a request never waits long on a read (see RefreshingValue): with no key read
+ * yet, a hanging or failing Secrets Manager is a 503 within seconds, a wrong secret a 502.
  */
 export class UpstreamApiKey {
   private readonly key: RefreshingValue<string>;
@@ -23,10 +35,19 @@ export class UpstreamApiKey {
         ttlMs: TTL_MS,
         graceMs: Number.POSITIVE_INFINITY,
         retryMs: 5000,
-        onFailure: (error) =>
-          new GatewayError(502, `The gateway could not read the API key for model '${model}' (${(error as Error).name}).`, {
-            code: 'upstream_misconfigured',
-          }),
+        onFailure: (error) => {
+          const name = (error as Error | undefined)?.name ?? 'unknown error';
+          return MISCONFIGURED.has(name)
+            ? new GatewayError(502, `The gateway could not read the API key for model '${model}' (${name}).`, {
+                code: 'upstream_misconfigured',
+                cause: error,
+              })
+            : new GatewayError(503, `The gateway could not read the API key for model '${model}' in time (${name}); retry shortly.`, {
+                code: 'upstream_unavailable',
+                retryAfter: 5,
+                cause: error,
+              });
+        },
       },
     );
   }

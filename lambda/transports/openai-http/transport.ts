@@ -15,7 +15,8 @@ export class OpenAIHttpTransport implements Transport {
 
   /** The server's chat, legacy completions and embeddings APIs, sharing one cached API key. */
   static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; completions: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {
-    const apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : undefined;
+    // A key from the config is only ever present when serving locally; deployed configs name a secret.
+    const apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : model.apiKey ? fixedKey(model.apiKey) : undefined;
     return {
       chat: new OpenAIHttpTransport(model, 'chat/completions', apiKey),
       completions: new OpenAIHttpTransport(model, 'completions', apiKey),
@@ -26,7 +27,7 @@ export class OpenAIHttpTransport implements Transport {
   private constructor(
     private readonly model: OpenAIModel,
     operation: 'chat/completions' | 'completions' | 'embeddings',
-    private readonly apiKey: UpstreamApiKey | undefined,
+    private readonly apiKey: { get(): Promise<string> } | undefined,
   ) {
     this.url = `${model.baseUrl.replace(/\/+$/, '')}/${operation}`;
   }
@@ -111,3 +112,5 @@ export class OpenAIHttpTransport implements Transport {
     });
   }
 }
+
+const fixedKey = (key: string) => ({ get: () => Promise.resolve(key) });

@@ -1,5 +1,7 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { awsHttpHandlerOptions } from '../../secrets/aws-http-handler.js';
 import { AbortableHttpHandler, passAbortSignals } from './abort-signals.js';
+import { connectionRetries } from './connection-retries.js';
 
 /**
  * One client per region, created once per container and reused by every request, so connections
@@ -8,20 +10,53 @@ import { AbortableHttpHandler, passAbortSignals } from './abort-signals.js';
  */
 const clients = new Map<string, SageMakerRuntimeClient>();
 
+export interface SageMakerConnectionSettings {
+  /**
+   * Connections per SageMaker host, which is how many calls can be in flight at once: a call beyond it
+   * waits in the SDK's queue. A Lambda container serves one request at a time (a few embedding
+   * batches at most), so this matters to the local server, which serves many at once: the SDK's
+   * default of 50 queued a one-line request behind 50 slow streams (`gateway.max_connections`).
+   */
+  maxConnections: number;
+  /**
+   * Silence on a call's connection after which it is given up (a 504 `upstream_timeout`). SageMaker
+   * ends calls whose container takes over 60 s itself; AWS advises a 70 s socket timeout for models
+   * that take 50-60 s (docs/wire-facts.md §12). This catches a connection that was accepted and then
+   * never answered, which otherwise waits for good on the local server (and until the deadline on Lambda).
+   */
+  idleTimeoutMs: number;
+  connectionTimeoutMs: number;
+}
+
+export const DEFAULT_SAGEMAKER_CONNECTIONS: SageMakerConnectionSettings = { maxConnections: 1000, idleTimeoutMs: 70_000, connectionTimeoutMs: 3000 };
+
+let settings = DEFAULT_SAGEMAKER_CONNECTIONS;
+
+/** Sets the connection pool and timeouts of the clients made from now on (the gateway's config, once per container). */
+export function configureSageMakerClients(next: Partial<SageMakerConnectionSettings>): void {
+  settings = { ...settings, ...next };
+}
+
 export function sageMakerClient(region: string | undefined): SageMakerRuntimeClient {
-  // Keyed on the endpoint override too, so a gateway built after it changes (tests) gets its own client.
-  const key = `${region ?? ''} ${process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ?? process.env.AWS_ENDPOINT_URL ?? ''}`;
+  // Keyed on the endpoint override and settings too, so a gateway built after they change (tests) gets its own client.
+  const key = `${region ?? ''} ${process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ?? process.env.AWS_ENDPOINT_URL ?? ''} ${JSON.stringify(settings)}`;
   let client = clients.get(key);
   if (!client) {
     client = new SageMakerRuntimeClient({
       ...(region ? { region } : {}),
-      // The official OpenAI SDKs retry 429 and 5xx themselves; one SDK retry covers a stale
-      // keep-alive socket after a Lambda freeze without multiplying the client's own retries.
-      maxAttempts: 2,
+      // Only a call that got no answer at all is retried here (a stale keep-alive socket after a
+      // Lambda freeze); statuses are the router's (connection-retries.ts).
+      retryStrategy: connectionRetries,
       // Resolve the middleware chain once per command type, not on every request (measured: the
       // largest single cost of a request in the benchmark). Streams keep it too: see abort-signals.ts.
       cacheMiddleware: true,
-      requestHandler: new AbortableHttpHandler(),
+      requestHandler: new AbortableHttpHandler(
+        awsHttpHandlerOptions({
+          connectionTimeoutMs: settings.connectionTimeoutMs,
+          idleTimeoutMs: settings.idleTimeoutMs,
+          maxSockets: settings.maxConnections,
+        }),
+      ),
     });
     passAbortSignals(client);
     reuseSigner(client);

@@ -1,0 +1,72 @@
+import type { RouterConfig } from '../../core/config.js';
+import type { ChatModel, ChatStream } from '../chat-model.js';
+import type { EmbeddingModel } from '../embedding-model.js';
+import { withFallbacks } from './fallbacks.js';
+import type { ModelGroup, Tracker } from './model-group.js';
+
+/** A whole answer ends its attempt at once. */
+function whole<T>(value: T, end: () => void): T {
+  end();
+  return value;
+}
+
+/** A stream's attempt ends with its last event (or its failure, or the client leaving). */
+const untilStreamEnds: Tracker<ChatStream> = (stream, end) => {
+  const events = stream.events;
+  const tracked: ChatStream['events'] = {
+    async next() {
+      try {
+        const result = await events.next();
+        if (result.done) end();
+        return result;
+      } catch (error) {
+        end();
+        throw error;
+      }
+    },
+    async return(value?: unknown) {
+      end();
+      return events.return ? events.return(value) : { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return tracked;
+    },
+  };
+  return { ...stream, events: tracked };
+};
+
+/**
+ * A model group as one ChatModel: a router is a chat model made of chat models. Requests spread over
+ * the group's deployments, with retries, cooldowns, timeouts and fallbacks to other groups.
+ */
+export function routedChatModel(name: string, groups: ReadonlyMap<string, ModelGroup<ChatModel>>, router: RouterConfig): ChatModel {
+  return {
+    name,
+    reportsUsage: groups.get(name)!.members.every((m) => m.model.reportsUsage),
+    async complete(request, signal) {
+      const routed = await withFallbacks(groups, router, name, signal, (group) =>
+        group.call(signal, false, (model, attemptSignal) => model.complete(request, attemptSignal), whole),
+      );
+      return { ...routed.value, servedBy: routed.servedBy, attempts: routed.attempts, ...(routed.fallback && { fallback: routed.fallback }) };
+    },
+    async stream(request, signal) {
+      const routed = await withFallbacks(groups, router, name, signal, (group) =>
+        group.call(signal, true, (model, attemptSignal) => model.stream(request, attemptSignal), untilStreamEnds),
+      );
+      return { ...routed.value, servedBy: routed.servedBy, attempts: routed.attempts, ...(routed.fallback && { fallback: routed.fallback }) };
+    },
+  };
+}
+
+/** The same for embeddings: a batch of inputs goes to one deployment, retried and failed over as a whole. */
+export function routedEmbeddingModel(name: string, groups: ReadonlyMap<string, ModelGroup<EmbeddingModel>>, router: RouterConfig): EmbeddingModel {
+  return {
+    name,
+    async embed(request, signal) {
+      const routed = await withFallbacks(groups, router, name, signal, (group) =>
+        group.call(signal, false, (model, attemptSignal) => model.embed(request, attemptSignal), whole),
+      );
+      return { ...routed.value, servedBy: routed.servedBy, attempts: routed.attempts, ...(routed.fallback && { fallback: routed.fallback }) };
+    },
+  };
+}
