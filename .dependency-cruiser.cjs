@@ -3,10 +3,10 @@
  * (what ships) dependencies point one way only, from the bottom layer up:
  *
  *   core (errors, config types, names, log)
- *   <- openai, streaming, secrets          (wire formats and plumbing)
- *   <- transports, dialects, images, usage (how bytes travel, what they look like, image fitting;
- *                                           usage, budgets and shared limits, below auth and models
- *                                           so keys and the router can both use them)
+ *   <- openai, streaming, secrets, dynamodb (wire formats and plumbing: secrets, the DynamoDB SDK)
+ *   <- transports, dialects, images,       (how bytes travel, what they look like, image fitting;
+ *      usage, stores                        usage, budgets and shared limits, below auth and models
+ *                                           so keys and the router can both use them; stored responses)
  *   <- models, auth                        (a configured model binds a dialect to a transport)
  *   <- http                                (the Hono app and its routes)
  *   <- runtime, gateway.ts, index.ts       (composition and the Lambda adapter)
@@ -16,8 +16,8 @@
  */
 const LAYERS = [
   ['core'],
-  ['openai', 'streaming', 'secrets'],
-  ['transports', 'dialects', 'images', 'usage'],
+  ['openai', 'streaming', 'secrets', 'dynamodb'],
+  ['transports', 'dialects', 'images', 'usage', 'stores'],
   ['models', 'auth'],
   ['http'],
   ['runtime'],

@@ -35,6 +35,7 @@ const litellmModel = z.strictObject({
     chat_template: chatTemplateSchema.optional(),
     api_key_secret: z.string().min(1).optional(),
     drop_params: z.boolean().optional(),
+    fim: fields.fim,
     ...deploymentRoutingFields,
     ...pricing,
     ...defaultsShape,
@@ -42,6 +43,8 @@ const litellmModel = z.strictObject({
   model_info: z
     .strictObject({
       supports_vision: z.boolean().optional(),
+      /** LiteLLM's flag for thinking models: here, whether `<think>` is split into reasoning_content. */
+      supports_reasoning: z.boolean().optional(),
       mode: z.enum(['chat', 'embedding'], { error: "only 'chat' and 'embedding' models are supported" }).optional(),
       id: fields.id,
       description: z.string().optional(),
@@ -186,15 +189,19 @@ function translateModel(
     cooldown_time,
     input_cost_per_token,
     output_cost_per_token,
+    fim,
     ...defaults
   } = params;
   const refuse = (key: string, message: string) => issues.push({ path: [...at, key], message });
   const prices = translatePrices(entry, { input_cost_per_token, output_cost_per_token }, refuse);
+  const reasoning = entry.model_info?.supports_reasoning;
   const routing = { weight, rpm, tpm, num_retries, max_retries, timeout, request_timeout, stream_timeout, cooldown_time };
   const common = {
     name: entry.model_name,
     defaults,
     vision: entry.model_info?.supports_vision ?? false,
+    ...(reasoning !== undefined && { reasoning }),
+    ...(fim && { fim }),
     ...(entry.model_info?.id && { id: entry.model_info.id }),
     ...Object.fromEntries(Object.entries(routing).filter(([, value]) => value !== undefined)),
     ...(prices && { prices }),

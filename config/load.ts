@@ -208,6 +208,8 @@ function normaliseModel(m: ParsedModel, id: string, context: LoadContext, issue:
     vision: m.vision,
     ...(images && { images }),
     ...(m.drop_params && { dropParams: true }),
+    ...(m.reasoning !== undefined && { reasoning: m.reasoning }),
+    ...(m.fim && { fim: m.fim }),
     ...(routing && { routing }),
     ...(m.prices && { prices: { inputPerToken: m.prices.input_per_token ?? 0, outputPerToken: m.prices.output_per_token ?? 0 } }),
   };

@@ -3,6 +3,8 @@ import {
   BUILTIN_TEMPLATE_NAMES,
   DIALECT_NAMES,
   type DialectName,
+  dialectRendersPrompt,
+  FIM_FORMAT_NAMES,
   IMAGE_FORMATS,
   IMAGE_PRESET_NAMES,
   isEmbeddingDialect,
@@ -136,7 +138,13 @@ export const sageMakerModelSchema = z.strictObject({
   id: deploymentId.optional(),
   ...deploymentRoutingFields,
   prices: pricesSchema.optional(),
+  ...answerShape(),
 });
+
+/** Whether the model thinks in `<think>` tags, and its fill-in-the-middle format (both told from its names when unset). */
+function answerShape() {
+  return { reasoning: z.boolean().optional(), fim: z.enum(FIM_FORMAT_NAMES).optional() };
+}
 
 export const openAIModelSchema = z.strictObject({
   name,
@@ -158,6 +166,7 @@ export const openAIModelSchema = z.strictObject({
   id: deploymentId.optional(),
   ...deploymentRoutingFields,
   prices: pricesSchema.optional(),
+  ...answerShape(),
 });
 
 // `provider` defaults to sagemaker, then picks the schema (so errors name the right fields).
@@ -173,12 +182,12 @@ export const nativeConfigSchema = z.strictObject({
     .superRefine((models, ctx) => {
       models.forEach((m, i) => {
         if (m.images && !m.vision) ctx.addIssue({ code: 'custom', path: [i, 'images'], message: 'image settings apply to models with vision: true' });
-        if (m.provider === 'sagemaker' && m.chat_template && (m.dialect === 'openai-chat' || isEmbeddingDialect(m.dialect))) {
+        if (m.provider === 'sagemaker' && m.chat_template && !dialectRendersPrompt(m.dialect)) {
+          const promptDialects = DIALECT_NAMES.filter(dialectRendersPrompt).join(', ');
           ctx.addIssue({
             code: 'custom',
             path: [i, 'chat_template'],
-            message:
-              'a chat template applies to the tgi-generate, lmi-rolling-batch and jumpstart-text dialects only (openai-chat containers apply their own)',
+            message: `a chat template applies to the ${promptDialects} dialects only (other chat containers apply their own)`,
           });
         }
         if (m.provider === 'sagemaker' && m.max_batch !== undefined && !isEmbeddingDialect(m.dialect)) {

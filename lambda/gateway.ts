@@ -4,6 +4,8 @@ import { createApp } from './http/app.js';
 import { InFlight } from './http/in-flight.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
+import { DynamoDBResponseStore } from './stores/dynamodb-response-store.js';
+import type { ResponseStore } from './stores/response-store.js';
 import { configureTransports } from './transports/index.js';
 import { createUsage, type Usage } from './usage/usage.js';
 
@@ -27,6 +29,8 @@ export interface GatewayOverrides {
   /** DNS for image URLs (tests point names at chosen addresses). */
   resolveImageHost?: Resolve;
   usage?: Usage;
+  /** Where Responses API answers are kept (default: the DynamoDB table, when one is configured). */
+  responses?: ResponseStore;
 }
 
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
@@ -36,5 +40,7 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
   const inFlight = new InFlight();
   const keepaliveMs = (config.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS) * 1000;
   const usage = overrides.usage ?? createUsage(config);
-  return { app: createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight, usage }), auth, models, inFlight, usage };
+  const responses = overrides.responses ?? (config.usage.table ? new DynamoDBResponseStore(config.usage.table) : undefined);
+  const app = createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight, usage, responses });
+  return { app, auth, models, inFlight, usage };
 }

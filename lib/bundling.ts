@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../lambda/core/config.js';
+import { dialectRendersPrompt } from '../lambda/core/names.js';
 
 /**
  * How the handler is bundled, shared by the CDK stack (NodejsFunction) and the tests that load the
@@ -19,17 +20,22 @@ export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
 
 /**
  * sharp is native (libvips): never bundled, installed beside the bundle for Lambda's linux-arm64
- * when a model takes images, and imported only when an image must be resized.
+ * when a model takes images, and imported only when an image must be resized. The DynamoDB client
+ * (stored responses, imported on first use only) is the Lambda runtime's own copy of SDK v3: bundled,
+ * it would add 94 KB to every cold start's parse for a feature only gateways with a table use.
  */
 export const BUNDLE_EXTERNALS = ['sharp'];
 
 /**
- * The externals of one config's bundle: the STS client serves only models with a role to assume, so
- * other configs leave it out (about 45 KB less to load at cold start; it is then never imported).
+ * The externals of one config's bundle: what no model of the config can load stays out (it is then
+ * never imported): the STS client serves only models with a role to assume (about 45 KB), the Jinja
+ * engine only prompt-string containers, whose chat templates it renders (about 54 KB).
  */
 export function bundleExternals(config: GatewayConfig): string[] {
-  const assumesRoles = config.models.some((m) => m.provider === 'sagemaker' && m.assumeRole);
-  return assumesRoles ? BUNDLE_EXTERNALS : [...BUNDLE_EXTERNALS, '@aws-sdk/client-sts'];
+  const externals = [...BUNDLE_EXTERNALS];
+  if (!config.models.some((m) => m.provider === 'sagemaker' && m.assumeRole)) externals.push('@aws-sdk/client-sts');
+  if (!config.models.some((m) => dialectRendersPrompt(m.dialect))) externals.push('@huggingface/jinja');
+  return externals;
 }
 
 export const needsImageLibrary = (config: GatewayConfig): boolean => config.models.some((m) => m.vision);
@@ -48,7 +54,7 @@ export function installSharpCommand(outputDir: string): string {
 /**
  * The validated config goes into the bundle as a JSON string literal: no YAML parsing at cold start.
  * SAGEGATE_BUNDLE tells the handler it is bundled (it then imports the DynamoDB SDK's parts from
- * their own modules: lambda/usage/dynamodb-sdk-slim.ts).
+ * their own modules: lambda/dynamodb/sdk-slim.ts).
  */
 export function configDefine(config: GatewayConfig): Record<string, string> {
   return { 'process.env.SAGEGATE_CONFIG': JSON.stringify(JSON.stringify(config)), 'process.env.SAGEGATE_BUNDLE': '"1"' };

@@ -4,7 +4,7 @@
  * there; the bundle receives it as JSON, so no YAML parser or config schema is loaded at cold start.
  * Types only: this module depends on nothing but the lists of names.
  */
-import type { BuiltinTemplateName, DialectName, ImageFormat, SageMakerRoute, SageMakerRouteAuth } from './names.js';
+import type { BuiltinTemplateName, DialectName, FimFormat, ImageFormat, SageMakerRoute, SageMakerRouteAuth } from './names.js';
 
 /** A built-in template by name, or the model's own (inline, or read from a file when the config loads). */
 export type ChatTemplateConfig = { builtin: BuiltinTemplateName } | { source: string; bosToken?: string; eosToken?: string; stop?: string[] };
@@ -53,6 +53,13 @@ interface ModelBase {
   vision: boolean;
   /** How images are fitted to the model (vision models only). */
   images?: ImageSettings;
+  /**
+   * Whether the model thinks in `<think>...</think>` before answering (DeepSeek-R1, QwQ, Qwen3): true,
+   * false, or unset to tell from the template and the model's names (docs/wire-facts.md §8).
+   */
+  reasoning?: boolean;
+  /** The fill-in-the-middle format for legacy completions with a `suffix` (told from the model's names when unset). */
+  fim?: FimFormat;
   /** For prompt-string dialects (TGI generate, LMI, JumpStart). */
   chatTemplate?: ChatTemplateConfig;
   /** Embedding models: inputs per container call, when not the dialect's default. */

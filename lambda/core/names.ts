@@ -4,12 +4,17 @@
  * misses a name does not compile.
  */
 
-/** Chat container formats, and whether the container streams (the CDK app grants the streaming API by it). */
+/**
+ * Chat container formats: whether the container streams (the CDK app grants the streaming API by it),
+ * and whether the gateway renders the prompt with a chat template (a bundle without such models
+ * leaves the template engine out).
+ */
 export const CHAT_DIALECTS = {
-  'openai-chat': { streams: true },
-  'tgi-generate': { streams: true },
-  'lmi-rolling-batch': { streams: true },
-  'jumpstart-text': { streams: false },
+  'openai-chat': { streams: true, prompt: false },
+  'tgi-chat': { streams: true, prompt: false },
+  'tgi-generate': { streams: true, prompt: true },
+  'lmi-rolling-batch': { streams: true, prompt: true },
+  'jumpstart-text': { streams: false, prompt: true },
 } as const;
 
 /** Embedding container formats (never streamed). */
@@ -23,6 +28,9 @@ export const CHAT_DIALECT_NAMES = Object.keys(CHAT_DIALECTS) as ChatDialectName[
 export const DIALECT_NAMES: readonly DialectName[] = [...CHAT_DIALECT_NAMES, ...EMBEDDING_DIALECTS];
 
 export const isEmbeddingDialect = (name: DialectName): name is EmbeddingDialectName => (EMBEDDING_DIALECTS as readonly string[]).includes(name);
+
+/** Whether a dialect renders the conversation into a prompt string with a chat template (else the container does). */
+export const dialectRendersPrompt = (name: DialectName): boolean => !isEmbeddingDialect(name) && CHAT_DIALECTS[name].prompt;
 
 /** Whether the gateway ever calls a model of this dialect with a streaming request. */
 export const dialectStreams = (name: DialectName): boolean => !isEmbeddingDialect(name) && CHAT_DIALECTS[name].streams;
@@ -50,3 +58,7 @@ export type ImagePresetName = (typeof IMAGE_PRESET_NAMES)[number];
 /** How re-encoded images are written; `keep` keeps the input's encoding (GIF becomes PNG). */
 export const IMAGE_FORMATS = ['keep', 'jpeg', 'png', 'webp'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+/** Fill-in-the-middle prompt formats of code models, for legacy completions with a `suffix`. */
+export const FIM_FORMAT_NAMES = ['qwen', 'starcoder', 'codellama', 'deepseek', 'codestral'] as const;
+export type FimFormat = (typeof FIM_FORMAT_NAMES)[number];

@@ -1,6 +1,9 @@
 import type { ModelConfig } from '../core/config.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
+import type { CompletionRequest } from '../openai/completions-request.js';
+import type { ThinkingMode } from './think-tags.js';
+import type { ToolCallTextParser } from './tool-calls/index.js';
 
 /**
  * A dialect is what the bytes look like: how an OpenAI chat request becomes a container's payload,
@@ -25,6 +28,30 @@ export interface ChatDialect {
   createStreamDecoder?(): StreamDecoder;
   /** End-of-turn markers the gateway must enforce as stops and never show (prompt-template dialects). */
   readonly endOfTurn?: readonly string[];
+  /**
+   * Legacy completions (`POST /v1/completions`): the payload for a raw prompt (`prompt`, already
+   * rendered for fill-in-the-middle; undefined when the client sent several prompts or token ids,
+   * which only OpenAI-speaking containers take). Answers are read as chat answers unless the dialect
+   * says otherwise below.
+   */
+  encodeCompletion?(request: CompletionRequest, prompt: string | undefined, stream: boolean): unknown | Promise<unknown>;
+  /** A whole legacy completion (OpenAI's `text_completion`), as a chat result whose content is the text. */
+  decodeCompletion?(body: unknown): ChatResult;
+  createCompletionStreamDecoder?(): StreamDecoder;
+  /** How the answer to `request` carries thinking and tool calls in its text (absent: it does not). */
+  answerConventions?(request: ChatRequest): AnswerConventions | Promise<AnswerConventions>;
+}
+
+/**
+ * What the gateway must split out of an answer's text (docs/wire-facts.md §8): thinking written as
+ * `<think>` tags, and tool calls written in a template family's format.
+ */
+export interface AnswerConventions {
+  thinking: ThinkingMode;
+  /** A parser for one choice's text, when tool calls may be written in it. */
+  toolCalls?: () => ToolCallTextParser;
+  /** Only the first call counts: the client asked for no parallel calls and the container cannot be told. */
+  singleCall?: boolean;
 }
 
 /** A dialect whose containers stream. */

@@ -4,7 +4,7 @@ import type { EmbeddingDialectFactory } from './embedding-dialect.js';
 import { jumpstartEmbedding } from './jumpstart-embedding.js';
 import { jumpstartText } from './jumpstart-text.js';
 import { lmiRollingBatch } from './lmi-rolling-batch.js';
-import { openAIChat } from './openai-chat.js';
+import { openAIChat, tgiChat } from './openai-chat.js';
 import { openAIEmbeddings } from './openai-embeddings.js';
 import { teiEmbed } from './tei-embed.js';
 import { tgiGenerate } from './tgi-generate.js';
@@ -17,6 +17,7 @@ export const chatDialects: {
   [K in ChatDialectName]: ChatDialectFactory<(typeof CHAT_DIALECTS)[K]['streams'] extends true ? StreamingChatDialect : ChatDialect>;
 } = {
   'openai-chat': openAIChat,
+  'tgi-chat': tgiChat,
   'tgi-generate': tgiGenerate,
   'lmi-rolling-batch': lmiRollingBatch,
   'jumpstart-text': jumpstartText,
@@ -28,5 +29,5 @@ export const embeddingDialects: Record<EmbeddingDialectName, EmbeddingDialectFac
   'openai-embeddings': openAIEmbeddings,
 };
 
-export type { ChatDialect, StreamDecoder } from './dialect.js';
+export type { AnswerConventions, ChatDialect, StreamDecoder } from './dialect.js';
 export { checkedVectors, type EmbeddingDialect } from './embedding-dialect.js';

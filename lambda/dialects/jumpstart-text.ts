@@ -1,11 +1,21 @@
 import type { ModelConfig } from '../core/config.js';
 import { failOnContainerError, unreadableAnswer } from '../core/upstream-errors.js';
+import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatDialect } from './dialect.js';
 import { templateSpec } from './templates/render-prompt.js';
-import { BASE_PARAMETERS, param, plainGeneration, promptFor, sampling } from './text-generation.js';
+import {
+  answerConventions,
+  BASE_PARAMETERS,
+  honouredFor,
+  param,
+  plainCompletion,
+  plainGeneration,
+  promptFor,
+  sampling,
+  toolPlan,
+} from './text-generation.js';
 
 const NAME = 'jumpstart-text';
-const HONOURED = new Set(BASE_PARAMETERS);
 /** JumpStart's `num_return_sequences` limit. */
 const MAX_CHOICES = 8;
 
@@ -15,19 +25,28 @@ const MAX_CHOICES = 8;
  * gateway streams the whole answer itself and estimates usage (saying so in `x-sagegate-usage`).
  */
 export function jumpstartText(model: ModelConfig): ChatDialect {
+  const honoured = honouredFor(model, BASE_PARAMETERS);
+  const payload = (prompt: string, sent: ChatRequest) => {
+    const body: Record<string, unknown> = { text_inputs: prompt, ...sampling(sent, model) };
+    const seed = param<number>(sent, model, 'seed');
+    if (seed !== undefined) body.seed = seed;
+    if ((sent.n ?? 1) > 1) body.num_return_sequences = sent.n;
+    return body;
+  };
   return {
     name: NAME,
-    honours: HONOURED,
+    honours: honoured,
     usage: 'none',
     endOfTurn: templateSpec(model.chatTemplate).stop,
 
     async encodeRequest(request) {
-      const honoured = plainGeneration(request, model, NAME, HONOURED, MAX_CHOICES);
-      const body: Record<string, unknown> = { text_inputs: await promptFor(honoured, model), ...sampling(honoured, model) };
-      const seed = param<number>(honoured, model, 'seed');
-      if (seed !== undefined) body.seed = seed;
-      if ((honoured.n ?? 1) > 1) body.num_return_sequences = honoured.n;
-      return body;
+      const plan = toolPlan(request, model, NAME, false);
+      const sent = plainGeneration(request, model, NAME, honoured, MAX_CHOICES);
+      return payload(await promptFor(sent, model, plan), sent);
+    },
+
+    encodeCompletion(request, prompt) {
+      return payload(prompt!, plainCompletion(request, prompt, model, NAME, honoured, MAX_CHOICES));
     },
 
     decodeResponse(body) {
@@ -41,5 +60,7 @@ export function jumpstartText(model: ModelConfig): ChatDialect {
       if (texts.length === 0 || !texts.every((t) => typeof t === 'string')) throw unreadableAnswer(model.name, NAME);
       return { choices: (texts as string[]).map((text, index) => ({ index, message: { role: 'assistant', content: text }, finish_reason: 'stop' })) };
     },
+
+    answerConventions: (request) => answerConventions(request, model, toolPlan(request, model, NAME, false)),
   };
 }

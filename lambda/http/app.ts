@@ -8,8 +8,10 @@ import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
 import { usageGate } from './metering.js';
 import { chatCompletions } from './routes/chat-completions.js';
+import { completions } from './routes/completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, modelHealth, retrieveModel } from './routes/models.js';
+import { createResponse, deleteResponse, listInputItems, retrieveResponse } from './routes/responses.js';
 
 /**
  * The HTTP surface, the same on Lambda and locally: OpenAI's routes with and without the `/v1`
@@ -61,7 +63,12 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   api.use(authenticate);
   api.use(usageGate(deps));
   api.post('/chat/completions', chatCompletions(deps));
+  api.post('/completions', completions(deps));
   api.post('/embeddings', embeddings(deps));
+  api.post('/responses', createResponse(deps));
+  api.get('/responses/:id/input_items', listInputItems(deps));
+  api.get('/responses/:id', retrieveResponse(deps));
+  api.delete('/responses/:id', deleteResponse(deps));
   api.get('/models', listModels(deps));
   api.get('/models/:id{.+}', retrieveModel(deps));
   app.route('/v1', api);

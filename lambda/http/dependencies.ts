@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import type { ResponseStore } from '../stores/response-store.js';
 import type { Usage } from '../usage/usage.js';
 import type { InFlight } from './in-flight.js';
 
@@ -15,4 +16,6 @@ export interface AppDependencies {
   inFlight?: InFlight;
   /** Usage metering, budgets and limits shared across containers. */
   usage: Usage;
+  /** Stored Responses API answers; none without a DynamoDB table (stateless). */
+  responses?: ResponseStore;
 }

@@ -11,7 +11,9 @@ import type { AnswerEvent, AnswerUsage, ChatChoice, ChatStreamEvent, ReportedUsa
 import { completeUsage } from '../openai/usage-estimate.js';
 import { dataPayloads } from '../streaming/data-payloads.js';
 import { invokeJson, payloadTooLarge, type Transport } from '../transports/index.js';
+import { normaliseAnswer, normaliseStream } from './answer-normaliser.js';
 import { applyStops, enforceStops } from './stop-sequences.js';
+import { explainedRefusal, runnableTools } from './tool-requests.js';
 
 /** Who answered: the deployment, and the fallback group when the one asked for could not. */
 export interface Served {
@@ -67,7 +69,8 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
   };
 
   /** Checks what no dialect can fix (images for a model without vision), then fetches and fits images. */
-  async function prepare(request: ChatRequest, signal: AbortSignal): Promise<ChatRequest> {
+  async function prepare(original: ChatRequest, signal: AbortSignal): Promise<ChatRequest> {
+    const request = runnableTools(original, config);
     if (!config.vision) {
       const [image] = imageParts(request);
       if (image) throw invalidRequest(`Model '${name}' does not accept images.`, imagePath(image), 'image_not_supported');
@@ -94,7 +97,7 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
     const payload = await encode(request, false);
     const result = dialect.decodeResponse(await invokeJson(transport, payload, signal, name));
     const stops = stopSequences(request);
-    return stops.length ? applyStops(result, stops) : result;
+    return normaliseAnswer(stops.length ? applyStops(result, stops) : result, await dialect.answerConventions?.(request));
   }
 
   async function* upstreamEvents(request: ChatRequest, signal: AbortSignal, decoder: { decode(payload: string): ChatStreamEvent[] }) {
@@ -118,6 +121,8 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
     let upstream: AsyncIterable<ChatStreamEvent> = decoder ? upstreamEvents(prepared, signal, decoder) : wholeAnswerEvents(prepared, signal);
     const stops = stopSequences(prepared);
     if (stops.length) upstream = enforceStops(upstream, stops, prepared.n ?? 1);
+    // Whole answers are normalised already; streams are, choice by choice.
+    if (decoder) upstream = normaliseStream(upstream, await dialect.answerConventions?.(prepared));
     yield* withFinalUsage(upstream, prepared);
   }
 
@@ -125,13 +130,21 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
     name,
     reportsUsage: dialect.usage === 'full',
     async complete(request, signal) {
-      const prepared = await prepare(request, signal);
-      const result = await answer(prepared, signal);
-      const chars = result.choices.reduce((n, choice) => n + (choice.message.content?.length ?? 0), 0);
-      return { choices: result.choices, ...completeUsage(prepared, result.usage, chars), servedBy: config.id };
+      try {
+        const prepared = await prepare(request, signal);
+        const result = await answer(prepared, signal);
+        const chars = result.choices.reduce((n, choice) => n + answerChars(choice.message), 0);
+        return { choices: result.choices, ...completeUsage(prepared, result.usage, chars), servedBy: config.id };
+      } catch (error) {
+        throw explainedRefusal(error, config);
+      }
     },
     async stream(request, signal) {
-      return { events: await started(events(request, signal)), servedBy: config.id };
+      try {
+        return { events: await started(events(request, signal)), servedBy: config.id };
+      } catch (error) {
+        throw explainedRefusal(error, config);
+      }
     },
   };
 }
@@ -145,10 +158,18 @@ async function* withFinalUsage(events: AsyncIterable<ChatStreamEvent>, request: 
       reported = event.usage;
       continue;
     }
-    if (typeof event.delta.content === 'string') chars += event.delta.content.length;
+    chars += answerChars(event.delta);
     yield event;
   }
   yield { type: 'usage', ...completeUsage(request, reported, chars) };
+}
+
+/** The characters of an answer (or a delta): text, thinking and call arguments, for usage estimates. */
+function answerChars(message: { content?: unknown; reasoning_content?: unknown; tool_calls?: unknown }): number {
+  let chars = typeof message.content === 'string' ? message.content.length : 0;
+  if (typeof message.reasoning_content === 'string') chars += message.reasoning_content.length;
+  if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls) chars += String(call?.function?.arguments ?? '').length;
+  return chars;
 }
 
 /**

@@ -5,6 +5,7 @@ import { chatDialects, embeddingDialects } from '../dialects/index.js';
 import type { ImageFetcher } from '../images/image-fetcher.js';
 import { describeTarget, transportsFor } from '../transports/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
+import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
 import { ModelGroup } from './router/model-group.js';
 import { routedChatModel, routedEmbeddingModel } from './router/routed-models.js';
@@ -30,6 +31,8 @@ export class ModelCatalog {
     private readonly config: GatewayConfig,
     private readonly chatGroups: ReadonlyMap<string, ModelGroup<ChatModel>>,
     private readonly embeddingGroups: ReadonlyMap<string, ModelGroup<EmbeddingModel>>,
+    /** Legacy completions, per name: the first of its deployments that takes raw prompts (not routed). */
+    private readonly completionModels: ReadonlyMap<string, CompletionModel> = new Map(),
   ) {
     const router = config.router;
     for (const name of chatGroups.keys()) this.chatModels.set(name, routedChatModel(name, chatGroups, router));
@@ -41,6 +44,14 @@ export class ModelCatalog {
     const group = this.check(name, allowed);
     const model = this.chatModels.get(group);
     if (!model) throw invalidRequest(`Model '${name}' is an embedding model: use /v1/embeddings.`, 'model', 'model_not_chat');
+    return model;
+  }
+
+  /** The model for legacy completions, or a 404, 403 or 400 (an embedding model, or a container that takes no raw prompt). */
+  completion(name: string, allowed: AllowedModels): CompletionModel {
+    this.chat(name, allowed);
+    const model = this.completionModels.get(this.check(name, allowed));
+    if (!model) throw invalidRequest(`Model '${name}' takes no raw prompts: use /v1/chat/completions.`, 'model', 'model_not_completion');
     return model;
   }
 
@@ -107,6 +118,7 @@ export class ModelCatalog {
 export function buildCatalog(config: GatewayConfig, images: ImageFetcher): ModelCatalog {
   const chat = new Map<string, { id: string; model: ChatModel; routing?: ModelConfig['routing'] }[]>();
   const embedding = new Map<string, { id: string; model: EmbeddingModel; routing?: ModelConfig['routing'] }[]>();
+  const completion = new Map<string, CompletionModel>();
   const add = <M>(into: Map<string, { id: string; model: M; routing?: ModelConfig['routing'] }[]>, config: ModelConfig, model: M) => {
     const members = into.get(config.name) ?? [];
     members.push({ id: config.id, model, ...(config.routing && { routing: config.routing }) });
@@ -115,11 +127,10 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher): Model
   for (const model of config.models) {
     const transports = transportsFor(model);
     if (transports.chat) {
-      add(
-        chat,
-        model,
-        createChatModel(model, { dialect: chatDialects[model.dialect as ChatDialectName](model), transport: transports.chat, images }),
-      );
+      const dialect = chatDialects[model.dialect as ChatDialectName](model);
+      add(chat, model, createChatModel(model, { dialect, transport: transports.chat, images }));
+      const completions = transports.completions && createCompletionModel(model, { dialect, transport: transports.completions });
+      if (completions && !completion.has(model.name)) completion.set(model.name, completions);
     }
     if (transports.embeddings) {
       // An OpenAI-compatible server's embeddings speak OpenAI's embeddings API.
@@ -129,5 +140,5 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher): Model
   }
   const groups = <M>(members: Map<string, { id: string; model: M; routing?: ModelConfig['routing'] }[]>, router: RouterConfig) =>
     new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router)]));
-  return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router));
+  return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router), completion);
 }

@@ -96,3 +96,10 @@ export function isUsage(value: unknown): value is Usage {
 export function tokenCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }
+
+/**
+ * Where a tool came from in the client's request (`tools[7]`), when the gateway translated the
+ * request (the Responses API): errors about the tool name that place. A symbol, so it never reaches
+ * a payload.
+ */
+export const TOOL_PARAM = Symbol('sagegate.toolParam');

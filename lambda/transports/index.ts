@@ -11,7 +11,7 @@ import type { Transport } from './transport.js';
  * request it answers (an OpenAI-compatible server answers both; a SageMaker container one). The only
  * place that picks a transport by provider, so nothing above this folder knows which cloud a model is on.
  */
-export function transportsFor(model: ModelConfig): { chat?: Transport; embeddings?: Transport } {
+export function transportsFor(model: ModelConfig): { chat?: Transport; completions?: Transport; embeddings?: Transport } {
   if (model.provider === 'openai') return OpenAIHttpTransport.forModel(model);
   // The config allows the OpenAI-compatible route for openai-chat chat models only (it serves nothing else).
   if (model.route === 'openai') {
@@ -19,7 +19,7 @@ export function transportsFor(model: ModelConfig): { chat?: Transport; embedding
     return { chat: route };
   }
   const sagemaker = new SageMakerTransport(model);
-  return isEmbeddingDialect(model.dialect) ? { embeddings: sagemaker } : { chat: sagemaker };
+  return isEmbeddingDialect(model.dialect) ? { embeddings: sagemaker } : { chat: sagemaker, completions: sagemaker };
 }
 
 /** Where a deployment's requests go, as an operator reads it (never a key), and the component it names. */

@@ -1,14 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDbSdk, loadDynamoDbSdk } from '../dynamodb/load-sdk.js';
 
 /** Each DynamoDB call gives up after this long: no request waits on a hanging store (docs/wire-facts.md §10). */
 export const DYNAMODB_TIMEOUT_MS = 1000;
 
-export type DynamoDbSdk = typeof import('./dynamodb-sdk.js');
+export type { DynamoDbSdk };
 
 /**
  * The DynamoDB SDK, loaded on first use (a process without a usage table never loads it), and one
- * client per process. The bundle defines SAGEGATE_BUNDLE, which picks the slim import (see
- * dynamodb-sdk-slim.ts); esbuild drops the other branch.
+ * client per process for the usage counters.
  *
  * The SDK's own retries are off (`maxAttempts: 1`): an ADD that timed out may have been applied, and a
  * blind retry would count it twice. Callers retry only what certainly did not apply (dynamodb-store.ts).
@@ -16,7 +16,7 @@ export type DynamoDbSdk = typeof import('./dynamodb-sdk.js');
 let loaded: Promise<{ sdk: DynamoDbSdk; client: DynamoDBClient }> | undefined;
 
 export function dynamoDb(): Promise<{ sdk: DynamoDbSdk; client: DynamoDBClient }> {
-  loaded ??= (process.env.SAGEGATE_BUNDLE ? import('./dynamodb-sdk-slim.js') : import('./dynamodb-sdk.js')).then((sdk) => ({
+  loaded ??= loadDynamoDbSdk().then((sdk) => ({
     sdk,
     client: new sdk.DynamoDBClient({
       maxAttempts: 1,

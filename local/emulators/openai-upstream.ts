@@ -4,7 +4,7 @@ import type { Container } from './sagemaker-runtime.js';
 
 /**
  * An OpenAI-compatible server (vLLM or TGI on EC2/EKS, an on-premise server, a hosted provider) on
- * plain HTTP: `POST /v1/chat/completions` (and `/v1/embeddings` when given an embedding container),
+ * plain HTTP: `POST /v1/chat/completions` and `/v1/completions` (and `/v1/embeddings` when given an embedding container),
  * Bearer keys, SSE streams, errors with their own status.
  */
 export class OpenAIUpstreamEmulator {
@@ -31,7 +31,8 @@ export class OpenAIUpstreamEmulator {
           // the container answers malformed JSON itself
         }
         this.requests.push({ body: parsed, authorization: req.headers.authorization });
-        const container = req.url === '/v1/chat/completions' ? this.container : req.url === '/v1/embeddings' ? this.embeddings : undefined;
+        const chat = req.url === '/v1/chat/completions' || req.url === '/v1/completions';
+        const container = chat ? this.container : req.url === '/v1/embeddings' ? this.embeddings : undefined;
         if (req.method !== 'POST' || !container) {
           res.writeHead(404, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ error: { message: `Unknown route ${req.url}`, type: 'invalid_request_error', code: null } }));

@@ -102,7 +102,9 @@ describe('the synthesized stack', () => {
     const bundle = assets.map((d) => join(assembly.directory, d, 'index.mjs')).map((f) => readFileSync(f, 'utf8'))[0]!;
     expect(bundle).toContain('Qwen25-VL-Endpoint');
     expect(bundle).not.toContain('sk-literal-master-key-in-config');
-    expect(bundle.length).toBeLessThan(600 * 1024);
+    // Every feature of this config is in (prompt templates, images, usage on DynamoDB, the Responses API):
+    // the bound keeps growth visible (README, Performance: what the bundle holds and costs at cold start).
+    expect(bundle.length).toBeLessThan(700 * 1024);
   });
 
   it("installs sharp's linux-arm64 build beside the bundle, since a model takes images", () => {

@@ -244,9 +244,9 @@ describe('every dialect through the official client, the real SDK and the SageMa
       });
     });
 
-    it('refuses tools and n > 1 instead of dropping them', async () => {
+    it('refuses tools where the template renders none, and n > 1, instead of dropping them', async () => {
       const tools = [{ type: 'function' as const, function: { name: 'f', parameters: {} } }];
-      await expect(chat('tgi', { tools })).rejects.toMatchObject({ status: 400, param: 'tools' });
+      await expect(chat('jumpstart', { tools })).rejects.toMatchObject({ status: 400, param: 'tools' });
       await expect(chat('tgi', { n: 2 })).rejects.toMatchObject({ status: 400, param: 'n' });
     });
 
@@ -284,7 +284,7 @@ describe('every dialect through the official client, the real SDK and the SageMa
       ['lmi', { logprobs: true }, 'logprobs'],
       ['tgi', { presence_penalty: 1 }, 'presence_penalty'],
       ['tgi', { logit_bias: { '42': 5 } }, 'logit_bias'],
-      ['tgi', { tool_choice: 'none' }, 'tool_choice'],
+      ['jumpstart', { tool_choice: 'none' }, 'tool_choice'],
     ])('%s refuses %j with a 400 naming it', async (model, extra, param) => {
       const calls = h.emulator.invocations.length;
       const error = await errorOf(chat(model, extra));

@@ -315,3 +315,16 @@ litellm_settings:
     expect(config.models.map((m) => m.dropParams)).toEqual([true, undefined]);
   });
 });
+
+describe('thinking, fill-in-the-middle and TGI chat in the config', () => {
+  it('takes reasoning and fim natively and from LiteLLM (model_info.supports_reasoning), and names a bad value', () => {
+    const native = parseConfig('models: [{ name: r1, endpoint: r1, reasoning: true, fim: deepseek, dialect: tgi-chat }]');
+    expect(native.models[0]).toMatchObject({ reasoning: true, fim: 'deepseek', dialect: 'tgi-chat' });
+    const litellm = parseConfig(
+      'model_list:\n  - model_name: qwq\n    litellm_params: { model: sagemaker_chat/qwq, fim: qwen }\n    model_info: { supports_reasoning: true }\n',
+    );
+    expect(litellm.models[0]).toMatchObject({ reasoning: true, fim: 'qwen' });
+    expect(configError('models: [{ name: a, endpoint: a, fim: gpt }]').message).toContain('models[0].fim');
+    expect(configError('models: [{ name: a, endpoint: a, dialect: tgi-chat, chat_template: chatml }]').message).toContain('models[0].chat_template');
+  });
+});

@@ -13,16 +13,20 @@ import { UpstreamApiKey } from './api-key.js';
 export class OpenAIHttpTransport implements Transport {
   private readonly url: string;
 
-  /** The server's chat and embeddings APIs, sharing one cached API key. */
-  static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {
+  /** The server's chat, legacy completions and embeddings APIs, sharing one cached API key. */
+  static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; completions: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {
     // A key from the config is only ever present when serving locally; deployed configs name a secret.
     const apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : model.apiKey ? fixedKey(model.apiKey) : undefined;
-    return { chat: new OpenAIHttpTransport(model, 'chat/completions', apiKey), embeddings: new OpenAIHttpTransport(model, 'embeddings', apiKey) };
+    return {
+      chat: new OpenAIHttpTransport(model, 'chat/completions', apiKey),
+      completions: new OpenAIHttpTransport(model, 'completions', apiKey),
+      embeddings: new OpenAIHttpTransport(model, 'embeddings', apiKey),
+    };
   }
 
   private constructor(
     private readonly model: OpenAIModel,
-    operation: 'chat/completions' | 'embeddings',
+    operation: 'chat/completions' | 'completions' | 'embeddings',
     private readonly apiKey: { get(): Promise<string> } | undefined,
   ) {
     this.url = `${model.baseUrl.replace(/\/+$/, '')}/${operation}`;

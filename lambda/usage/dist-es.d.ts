@@ -1,2 +1,0 @@
-// The DynamoDB SDK's own ES modules, imported one by one by dynamodb-sdk-slim.ts (typed there).
-declare module '@aws-sdk/client-dynamodb/dist-es/*';
