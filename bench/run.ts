@@ -15,12 +15,11 @@
  * is the client. Results: a table on stdout and bench/results/latest.json.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { build } from 'esbuild';
@@ -28,9 +27,14 @@ import { parseConfig } from '../config/load.js';
 import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
 import { startDynamoDb } from '../test/support/dynamodb-double.js';
 import { now } from './bench-container.js';
+import { type HopReport, measureHops } from './hop.js';
+import { cpuMs, pct, peakRssMb, child as spawnChild, type Trace } from './processes.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
+/** Only the hop comparison (bench/hop.ts), for quick iterations on the gateway's own cost. */
+const hopOnly = process.argv.includes('--hop-only');
+/** Portkey's OSS gateway as a further row of the hop comparison (installed on first use, outside the project's dependencies). */
+const withPortkey = process.argv.includes('--portkey');
 const N = { warm: quick ? 50 : 300, latency: quick ? 300 : 3000, stream: quick ? 60 : 400, load: quick ? 300 : 2000 };
 const KEY = 'sk-bench';
 const env = {
@@ -50,6 +54,8 @@ models:
   - { name: bench-native, endpoint: bench-fast, region: us-east-1, route: openai }
   - { name: bench-paced-native, endpoint: bench-paced, region: us-east-1, route: openai }
   - { name: bench-long-native, endpoint: bench-long, region: us-east-1, route: openai }
+  # The same model on an OpenAI-compatible server (bench/upstream-server.ts).
+  - { name: bench-oai, provider: openai, base_url: "http://upstream.invalid/v1", model: bench }
 auth: { master_key: ${KEY} }
 `);
 
@@ -57,33 +63,10 @@ auth: { master_key: ${KEY} }
 const USAGE_TABLE = 'bench-usage';
 const meteredConfig = { ...config, usage: { ...config.usage, table: USAGE_TABLE, budget: { maxBudget: 1e9 } } };
 
-type Trace = [event: 'in' | 'up' | 'down', epochMs: number][];
+const child = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => spawnChild(args, { ...env, ...extraEnv });
 
-function child(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; info: { url: string }; traces: Trace[] }> {
-  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const traces: Trace[] = [];
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout! });
-    lines.once('line', (line) => {
-      resolve({ proc, info: JSON.parse(line), traces });
-      // Keep draining (access logs); keep the gateway's traces (see bench/gateway-server.ts).
-      lines.on('line', (l) => l.startsWith('{"trace"') && traces.push(JSON.parse(l).trace));
-    });
-    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
-  });
-}
-
-/** utime + stime of a process, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
+/** Ends the run after the hop comparison (`--hop-only`). */
+class HopOnly extends Error {}
 
 // --- clients --------------------------------------------------------------------------------------
 
@@ -282,6 +265,9 @@ async function compareRoutes() {
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, quick };
 const emulator = await child(['--import', 'tsx', 'bench/emulator-server.ts']);
+const upstream = await child(['--import', 'tsx', 'bench/upstream-server.ts']);
+// The OpenAI-compatible model goes to this run's upstream.
+for (const m of config.models) if (m.provider === 'openai') m.baseUrl = upstream.info.url;
 const serverBundle = await buildHandlerBundle(config, fileURLToPath(new URL('./gateway-server.ts', import.meta.url)));
 const gateway = await child([serverBundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url });
 gatewayUrl = new URL(gateway.info.url);
@@ -309,6 +295,17 @@ const viaProxy = {
 };
 
 try {
+  results.hop = await measureHops({
+    env: { ...env, SAGEGATE_SILENT: '1', AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url },
+    gatewayUrl: gateway.info.url,
+    sageMakerUrl: emulator.info.url,
+    upstreamUrl: upstream.info.url,
+    key: KEY,
+    pairs: quick ? 200 : 1000,
+    warm: quick ? 30 : 100,
+    ...(withPortkey && { portkeyEntry: await installPortkey() }),
+  });
+  if (hopOnly) throw new HopOnly();
   for (let i = 0; i < N.warm; i++) {
     await post(chat);
     await direct();
@@ -463,11 +460,14 @@ try {
     ),
     bundleKb: statSync(handlerBundle).size / 1024,
   };
+} catch (error) {
+  if (!(error instanceof HopOnly)) throw error;
 } finally {
   gateway.proc.kill();
   metered.proc.kill();
   await dynamodb.stop();
   emulator.proc.kill();
+  upstream.proc.kill();
   for (const proxy of Object.values(bareProxies)) proxy.proc.kill();
   agent.destroy();
 }
@@ -478,6 +478,11 @@ const r = results as any;
 const ms = (v: number) => `${v.toFixed(3)} ms`;
 const row = (name: string, value: string, target = '') => console.log(`${name.padEnd(44)} ${value.padStart(14)}   ${target}`);
 const verdict = (value: number, limit: number) => (value < limit ? `target < ${limit}: met` : `target < ${limit}: NOT met`);
+printHops(results.hop as HopReport);
+if (hopOnly) {
+  writeResults();
+  process.exit(0);
+}
 console.log(`\nsagegate benchmark (${results.cpus} cores, ${results.node}${quick ? ', quick' : ''})\n`);
 row('added latency, non-streaming, p50', ms(r.latency.added.p50), verdict(r.latency.added.p50, 0.4));
 row('added latency, non-streaming, p99', ms(r.latency.added.p99), verdict(r.latency.added.p99, 3));
@@ -517,7 +522,56 @@ row('cold start: load the bundle', ms(r.coldStart.loadMs), verdict(r.coldStart.l
 row('cold start: first request after load', ms(r.coldStart.firstRequestMs));
 row('bundle size', `${r.coldStart.bundleKb.toFixed(0)} KB`, verdict(r.coldStart.bundleKb, 600));
 row('gateway peak memory (RSS)', `${r.gatewayPeakRssMb.toFixed(0)} MB`);
-mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
-const file = fileURLToPath(new URL('./results/latest.json', import.meta.url));
-writeFileSync(file, JSON.stringify(results, null, 2));
-console.log(`\nwritten to ${file}`);
+writeResults();
+
+function writeResults() {
+  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+  const file = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  console.log(`\nwritten to ${file}`);
+}
+
+/** The hop comparison: each row's p50 and what it adds to its route's floor, with the targets. */
+function printHops(hop: HopReport) {
+  console.log(`\nthe gateway against the price of a hop (${hop.pairs} requests per row, rows taking turns; p50 in ms)\n`);
+  const cell = (v: number) => v.toFixed(3).padStart(9);
+  for (const [route, { floor, rows }] of Object.entries(hop.routes)) {
+    console.log(`${route} route (floor: ${floor})`);
+    console.log(
+      `${''.padEnd(30)}${'non-stream'.padStart(11)}${'added'.padStart(9)}  ${'first byte'.padStart(11)}${'added'.padStart(9)}  ${'stream'.padStart(9)}${'added'.padStart(9)}`,
+    );
+    for (const [name, t] of Object.entries(rows)) {
+      console.log(
+        `${name.padEnd(30)}${cell(t.p50.nonStream)}  ${cell(t.added.nonStream)}  ${cell(t.p50.firstByte)}  ${cell(t.added.firstByte)}  ${cell(t.p50.stream)}  ${cell(t.added.stream)}`,
+      );
+    }
+    const hopRow = rows[route === 'SageMaker' ? 'SDK through the bare proxy' : 'bare proxy']!.added;
+    const gate = rows.sagegate!.added;
+    console.log(
+      `  first byte: sagegate adds ${(gate.firstByte / hopRow.firstByte).toFixed(2)}x the hop's (target <= 2x: ${gate.firstByte <= 2 * hopRow.firstByte ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `  non-stream: sagegate adds ${ms(gate.nonStream)}, the hop ${ms(hopRow.nonStream)} (target <= hop + 0.3 ms: ${gate.nonStream <= hopRow.nonStream + 0.3 ? 'met' : 'NOT met'})`,
+    );
+    const portkey = rows.portkey?.added;
+    if (portkey)
+      console.log(`  against Portkey: it adds ${(portkey.nonStream / gate.nonStream).toFixed(2)}x sagegate's non-stream latency (target >= 1.5x)`);
+    console.log('');
+  }
+}
+
+/** Portkey's OSS gateway, installed on first use under node_modules/.cache (never a project dependency). */
+async function installPortkey(): Promise<string> {
+  const dir = fileURLToPath(new URL('../node_modules/.cache/portkey/', import.meta.url));
+  const entry = `${dir}node_modules/@portkey-ai/gateway/build/start-server.js`;
+  if (!existsSync(entry)) {
+    mkdirSync(dir, { recursive: true });
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '@portkey-ai/gateway@1.15.2'], {
+        stdio: 'inherit',
+      });
+      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm install of Portkey exited ${code}`))));
+    });
+  }
+  return entry;
+}

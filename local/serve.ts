@@ -7,6 +7,7 @@ import { log } from '../lambda/core/log.js';
 import { createGateway, type Gateway, type GatewayOverrides } from '../lambda/gateway.js';
 import { PendingWork } from '../lambda/http/after-response.js';
 import { errorResponse } from '../lambda/http/error-response.js';
+import { isEventStream } from '../lambda/http/respond.js';
 import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
@@ -175,10 +176,10 @@ function withNodeShortcuts(fetch: AppFetch, after: PendingWork): NodeFetch {
     const length = Number(incoming.headers['content-length']);
     if (length > 0 && incoming.readableLength === length) (incoming as { rawBody?: Buffer }).rawBody = receivedBody(incoming);
     const response = await fetch(request, env, after.executionContext);
-    if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    if (isEventStream(response)) {
       outgoing.cork();
       // Runs once the headers and the already-available first chunk have been written.
-      setImmediate(() => outgoing.uncork());
+      process.nextTick(() => outgoing.uncork());
     }
     return response;
   };

@@ -7,6 +7,7 @@ import type { AppDependencies } from './dependencies.js';
 import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
 import { usageGate } from './metering.js';
+import { carriesRequestId } from './respond.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { completions } from './routes/completions.js';
 import { embeddings } from './routes/embeddings.js';
@@ -22,10 +23,11 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     const started = performance.now();
+
     const requestId = `req_${crypto.randomUUID().replaceAll('-', '')}`;
     c.set('requestId', requestId);
     await next();
-    c.res.headers.set('x-request-id', requestId);
+    if (!carriesRequestId(c.res)) c.res.headers.set('x-request-id', requestId);
     const status = c.res.status;
     const ms = Math.round(performance.now() - started);
     const model = c.get('model');
@@ -51,6 +53,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     c.set('principal', await deps.auth.authenticate(key));
+
     await next();
   };
 

@@ -39,7 +39,6 @@ export interface SseBodyOptions {
 
 /** An SSE comment: every SSE parser skips it (the official SDKs included), and proxies see bytes moving. */
 const PING = new TextEncoder().encode(': ping\n\n');
-const PING_DUE = Symbol('ping');
 
 /**
  * The SSE body of a streamed answer. Pull-based: the next upstream event is read only when the
@@ -50,73 +49,67 @@ const PING_DUE = Symbol('ping');
  * While the consumer waits and the upstream is silent (a reasoning model thinking), a `: ping` comment
  * goes out every `keepaliveMs`, so proxies and load balancers do not take the silence for a dead
  * connection (docs/wire-facts.md §9). The body exists only once the first event is in, so pings never
- * come before the status is known; a ping answers a pull like an event does, so backpressure holds; the
- * one timer of a waiting pull is cleared when the event comes, the stream ends or it is cancelled.
+ * come before the status is known. One timer per stream, restarted by each read (a timer and a promise
+ * race per event cost more than relaying the event itself); it pings only while a read waits and
+ * the client has taken what was sent.
  */
 export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, options: SseBodyOptions): ReadableStream<Uint8Array> {
   const { requestId, onCancel, signal, keepaliveMs = 0, onEnd } = options;
   const utf8 = new TextEncoder();
-  /** The upstream event being waited for; kept across a ping. */
-  let pending: Promise<IteratorResult<E>> | undefined;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  /** Ends the current wait early (the signal fired). */
-  let interrupt: ((reason: unknown) => void) | undefined;
+  /** A read of the upstream is under way. */
+  let waiting = false;
   let ended = false;
 
-  const stopWaiting = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    interrupt = undefined;
-  };
-  const onAbort = () => interrupt?.(cutReason(signal!));
   const end = () => {
     if (ended) return;
     ended = true;
-    stopWaiting();
+    if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     onEnd?.();
   };
-  signal?.addEventListener('abort', onAbort);
-
-  /** The next event, or PING_DUE after `keepaliveMs` of silence, or the signal's reason as soon as it fires. */
-  const next = (): Promise<IteratorResult<E> | typeof PING_DUE> => {
-    if (signal?.aborted) return Promise.reject(cutReason(signal));
-    pending ??= events.next();
-    if (!keepaliveMs && !signal) return pending;
-    return new Promise((resolve, reject) => {
-      interrupt = reject;
-      if (keepaliveMs) timer = setTimeout(resolve, keepaliveMs, PING_DUE);
-      pending!.then(
-        (result) => {
-          stopWaiting();
-          resolve(result);
-        },
-        (error) => {
-          stopWaiting();
-          reject(error);
-        },
-      );
-    });
-  };
-
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, tail: string) => {
+  const finish = (tail: string) => {
     controller.enqueue(utf8.encode(tail));
     controller.close();
     end();
   };
+  const fail = (error: unknown) => {
+    if (ended) return;
+    const failure = toGatewayError(error);
+    log.error('stream failed after its first byte', { requestId, status: failure.status, code: failure.code, cause: describeCause(failure) });
+    finish(encoder.fail(failure));
+    // Cut short (the signal), the upstream may still be running: let it go.
+    void events.return?.(undefined)?.catch(() => undefined);
+  };
+  // Ends the stream at once, even while a read waits on an upstream that has not noticed yet.
+  const onAbort = () => fail(cutReason(signal!));
+  const ping = () => {
+    if (!waiting || ended) return;
+    // Only into an empty queue: a client that reads nothing gets no pile of pings (backpressure holds).
+    if ((controller.desiredSize ?? 0) > 0) controller.enqueue(PING);
+    timer!.refresh();
+  };
+  signal?.addEventListener('abort', onAbort);
 
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
+    start(c) {
+      controller = c;
+      if (signal?.aborted) onAbort();
+    },
+    async pull() {
       try {
         for (;;) {
-          const result = await next();
-          if (ended) return;
-          if (result === PING_DUE) {
-            controller.enqueue(PING);
-            return;
+          if (keepaliveMs) {
+            // Unref'd: the stream's socket keeps the process alive, not its ping timer.
+            if (timer === undefined) timer = setTimeout(ping, keepaliveMs).unref();
+            else timer.refresh();
           }
-          pending = undefined;
-          if (result.done) return finish(controller, encoder.end());
+          waiting = true;
+          const result = await events.next();
+          waiting = false;
+          if (ended) return;
+          if (result.done) return finish(encoder.end());
           const text = encoder.encode(result.value);
           if (text) {
             controller.enqueue(utf8.encode(text));
@@ -124,12 +117,8 @@ export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, opt
           }
         }
       } catch (error) {
-        if (ended) return;
-        const failure = toGatewayError(error);
-        log.error('stream failed after its first byte', { requestId, status: failure.status, code: failure.code, cause: describeCause(failure) });
-        finish(controller, encoder.fail(failure));
-        // Cut short by the signal, the upstream may still be running: let it go.
-        void events.return?.(undefined)?.catch(() => undefined);
+        waiting = false;
+        fail(error);
       }
     },
     cancel() {

@@ -6,16 +6,26 @@ import { LineDecoder } from './line-decoder.js';
  * bare JSON lines (LMI). Each `data:` line is dispatched at once rather than at the blank line
  * that ends an SSE event: no container here splits one JSON value over several `data:` lines,
  * and waiting would add a PayloadPart's delay to every token.
+ *
+ * After `[DONE]` the rest of the bytes (the end of the HTTP body, normally in the same packet) is
+ * read, not abandoned: a stream read to its end leaves its kept-alive connection for the next call,
+ * where one left midway must be closed (measured: a new connection per streamed request otherwise).
  */
 export async function* dataPayloads(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   const lines = new LineDecoder();
+  let done = false;
   for await (const chunk of bytes) {
+    if (done) continue;
     for (const line of lines.push(chunk)) {
       const payload = payloadOf(line);
-      if (payload === DONE) return;
+      if (payload === DONE) {
+        done = true;
+        break;
+      }
       if (payload !== undefined) yield payload;
     }
   }
+  if (done) return;
   for (const line of lines.flush()) {
     const payload = payloadOf(line);
     if (payload === DONE) return;

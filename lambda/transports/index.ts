@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../core/config.js';
 import { isEmbeddingDialect } from '../core/names.js';
+import { configureHttpAgents } from './openai-http/http-post.js';
 import { OpenAIHttpTransport } from './openai-http/transport.js';
 import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from './sagemaker/clients.js';
 import { SageMakerTransport } from './sagemaker/transport.js';
@@ -35,7 +36,9 @@ export function describeTarget(model: ModelConfig): Record<string, string> {
 
 /** Connection settings of the transports made from now on: once per container, before the models are built. */
 export function configureTransports({ maxConnections }: { maxConnections?: number }): void {
-  configureSageMakerClients({ maxConnections: maxConnections ?? DEFAULT_SAGEMAKER_CONNECTIONS.maxConnections });
+  const max = maxConnections ?? DEFAULT_SAGEMAKER_CONNECTIONS.maxConnections;
+  configureSageMakerClients({ maxConnections: max });
+  configureHttpAgents(max);
 }
 
 export { invokeJson } from './invoke-json.js';

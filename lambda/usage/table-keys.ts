@@ -13,8 +13,17 @@ export const TABLE_KEY = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
 
 export const DAY_MS = 86_400_000;
 
+/** The day `dayOf` last named, kept: every metered request asks for the same one. */
+let lastDay = { from: 0, to: 0, day: '' };
+
 /** The UTC day of a time, `YYYY-MM-DD`. */
-export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export function dayOf(ms: number): string {
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const from = Math.floor(ms / DAY_MS) * DAY_MS;
+  const day = new Date(ms).toISOString().slice(0, 10);
+  lastDay = { from, to: from + DAY_MS, day };
+  return day;
+}
 
 /** The UTC minute of a time, `YYYY-MM-DDTHH:MM`. */
 export const minuteOf = (ms: number): string => new Date(ms).toISOString().slice(0, 16);

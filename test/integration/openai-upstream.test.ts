@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
@@ -21,6 +22,13 @@ describe('OpenAI-compatible HTTP upstreams', () => {
     body: { error: { message: "'messages' must contain at least one user message", type: 'BadRequestError', code: 400 } },
   }));
   const secrets = new SecretsManagerEmulator();
+  // Answers 200 with a length it never delivers: the connection drops a few bytes into the body.
+  const breaking: Server = createHttpServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    response.write('{"id":"chatcmpl-');
+    setTimeout(() => response.socket?.destroy(), 10);
+  });
   let h: Harness;
 
   beforeAll(async () => {
@@ -29,6 +37,8 @@ describe('OpenAI-compatible HTTP upstreams', () => {
     secrets.put('sagegate/wrong-key', 'sk-not-it');
     const [a, b, c] = await Promise.all([keyless.start(), keyed.start(), rejecting.start()]);
     const closed = await closedPort();
+    await new Promise<void>((resolve) => breaking.listen(0, '127.0.0.1', resolve));
+    const broken = `http://127.0.0.1:${(breaking.address() as { port: number }).port}/v1`;
     // LiteLLM form, as in seed 001 (api_key: None), plus keys kept in Secrets Manager.
     h = await startHarness(
       `
@@ -43,6 +53,8 @@ model_list:
     litellm_params: { model: openai/x, api_base: "${c}" }
   - model_name: unreachable
     litellm_params: { model: openai/x, api_base: "http://127.0.0.1:${closed}/v1" }
+  - model_name: breaking
+    litellm_params: { model: openai/x, api_base: "${broken}" }
 `,
       () => undefined,
     );
@@ -50,6 +62,7 @@ model_list:
   afterAll(async () => {
     await h.close();
     await Promise.all([keyless.stop(), keyed.stop(), rejecting.stop(), secrets.stop()]);
+    await new Promise((resolve) => breaking.close(resolve));
   });
 
   const ask = (model: string) => h.client().chat.completions.create({ model, messages: [{ role: 'user', content: '日本の都道府県を一つ' }] });
@@ -90,5 +103,9 @@ model_list:
 
   it('reports an unreachable upstream as 502', async () => {
     await expect(ask('unreachable')).rejects.toMatchObject({ status: 502, message: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('reports an answer whose connection drops mid-body as 502, not a hang or a half-read JSON error', async () => {
+    await expect(ask('breaking')).rejects.toMatchObject({ status: 502, message: expect.stringContaining('ECONNRESET') });
   });
 });

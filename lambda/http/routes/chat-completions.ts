@@ -7,8 +7,9 @@ import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
+import { eventStreamResponse, jsonResponse } from '../respond.js';
 import { servedHeaders } from '../served-headers.js';
-import { SSE_HEADERS, sseBody } from '../sse-body.js';
+import { sseBody } from '../sse-body.js';
 
 /** POST /v1/chat/completions */
 export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }: AppDependencies) {
@@ -25,10 +26,10 @@ export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }:
     try {
       if (!request.stream) {
         const answer = await model.complete(request, cancel.signal);
-        if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
-        for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
+        const headers = servedHeaders(answer);
+        if (answer.estimated) headers['x-sagegate-usage'] = 'estimated';
         await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
-        return c.json(chatCompletion(meta, answer, answer.usage));
+        return jsonResponse(c, chatCompletion(meta, answer, answer.usage), headers);
       }
 
       // Resolves once the first event is in, so an upstream failure still gets its own HTTP status.
@@ -47,10 +48,10 @@ export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }:
         onEnd: done,
       });
       streaming = true;
-      const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
+      const headers = servedHeaders(stream);
       // Known before the first byte: this model does not report (all of) its usage.
       if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-      return new Response(body, { status: 200, headers });
+      return eventStreamResponse(c, body, headers);
     } finally {
       if (!streaming) done?.();
     }

@@ -5,6 +5,7 @@ import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { meterAnswer } from '../metering.js';
 import { readJson } from '../read-json.js';
+import { jsonResponse } from '../respond.js';
 import { servedHeaders } from '../served-headers.js';
 
 /** POST /v1/embeddings */
@@ -14,14 +15,14 @@ export function embeddings({ models, maxBodyBytes }: AppDependencies) {
     const model = models.embedding(request.model, c.get('principal').models);
     c.set('model', model.name);
     const result = await model.embed(request, c.req.raw.signal);
-    if (result.estimated) c.header('x-sagegate-usage', 'estimated');
-    for (const [name, value] of Object.entries(servedHeaders(result))) c.header(name, value);
+    const headers = servedHeaders(result);
+    if (result.estimated) headers['x-sagegate-usage'] = 'estimated';
     await meterAnswer(c, {
       model: model.name,
       servedBy: result.servedBy,
       usage: { prompt_tokens: result.promptTokens },
       estimated: result.estimated,
     });
-    return c.json(embeddingsResponse(request.model, result.vectors, request.encoding_format, result.promptTokens));
+    return jsonResponse(c, embeddingsResponse(request.model, result.vectors, request.encoding_format, result.promptTokens), headers);
   };
 }
