@@ -36,10 +36,11 @@ export interface GatewayOverrides {
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
   configureTransports({ maxConnections: config.maxConnections });
   const auth = overrides.auth ?? createAuthenticator(config.auth);
-  const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost));
+  const usage = overrides.usage ?? createUsage(config);
+  // Deployments with rpm/tpm are held to them across containers by the usage store's counters.
+  const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost), usage.limits);
   const inFlight = new InFlight();
   const keepaliveMs = (config.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS) * 1000;
-  const usage = overrides.usage ?? createUsage(config);
   const responses = overrides.responses ?? (config.usage.table ? new DynamoDBResponseStore(config.usage.table) : undefined);
   const app = createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight, usage, responses });
   return { app, auth, models, inFlight, usage };

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, configNotices, loadConfigFile, parseConfig } from '../config/load.js';
 import type { GatewayConfig } from '../lambda/core/config.js';
+import { pricesOf } from '../lambda/usage/list-prices.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
 import { ensureUsageTable } from './usage-table.js';
 
@@ -105,7 +106,8 @@ function usageBanner(config: GatewayConfig, created: boolean): string[] {
   ];
   const budget = config.usage.budget;
   if (budget) {
-    const unpriced = config.models.every((m) => !m.prices);
+    // Configured prices, or a hosted provider's list price (gpt-4, claude-3-opus, ... as seed 002 names them).
+    const unpriced = config.models.every((m) => !pricesOf(m));
     lines.push(
       `budget: $${budget.maxBudget} per ${budget.duration ?? 'calendar month (1mo)'} for the whole gateway${unpriced ? ' (no model has prices: requests count tokens, not cost, so it is never reached)' : ''}`,
     );

@@ -64,11 +64,13 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
 
   const api = new Hono<AppEnv>();
   api.use(authenticate);
-  api.use(usageGate(deps));
-  api.post('/chat/completions', chatCompletions(deps));
-  api.post('/completions', completions(deps));
-  api.post('/embeddings', embeddings(deps));
-  api.post('/responses', createResponse(deps));
+  // Budgets and shared limits for the routes that call a model, and only those: a mistyped URL stays
+  // a 404 (not a 429 once a budget is spent) and takes nothing from the key's requests per minute.
+  const gate = usageGate(deps);
+  api.post('/chat/completions', gate, chatCompletions(deps));
+  api.post('/completions', gate, completions(deps));
+  api.post('/embeddings', gate, embeddings(deps));
+  api.post('/responses', gate, createResponse(deps));
   api.get('/responses/:id/input_items', listInputItems(deps));
   api.get('/responses/:id', retrieveResponse(deps));
   api.delete('/responses/:id', deleteResponse(deps));

@@ -7,7 +7,7 @@ import type { AppEnv } from './env.js';
 
 /**
  * Budgets and shared limits before a model call, metering after its answer (README, "Usage, budgets
- * and limits"). Every POST under the API (chat, embeddings, responses) is admitted here; routes then
+ * and limits"). Every route that calls a model (chat, completions, embeddings, responses) is admitted here; routes then
  * report their answer with `meterAnswer` or `meterStream`, and a request that ends without an answer
  * frees its place in its budgets.
  */
@@ -75,7 +75,7 @@ export function meterStream(
         // Near a budget's limit the stream's end waits for its cost to be written (see Admission.urgent).
         const work = finish(result.value);
         if (admission.urgent) await work;
-      } else if (typeof result.value.delta.content === 'string') chars += result.value.delta.content.length;
+      } else chars += deltaChars(result.value.delta);
       return result;
     },
     async return(value?: unknown) {
@@ -87,4 +87,13 @@ export function meterStream(
     },
   };
   return iterator;
+}
+
+/** The characters a delta carries (text, thinking, call arguments), for the estimate of a stream cut short. */
+function deltaChars(delta: { content?: string | null; [field: string]: unknown }): number {
+  let chars = typeof delta.content === 'string' ? delta.content.length : 0;
+  if (typeof delta.reasoning_content === 'string') chars += delta.reasoning_content.length;
+  const calls = delta.tool_calls;
+  if (Array.isArray(calls)) for (const call of calls) chars += String(call?.function?.arguments ?? '').length;
+  return chars;
 }

@@ -8,14 +8,19 @@ import { type CompletionRequest, singlePrompt } from '../openai/completions-requ
 import { completeUsage } from '../openai/usage-estimate.js';
 import { dataPayloads } from '../streaming/data-payloads.js';
 import { invokeJson, payloadTooLarge, type Transport } from '../transports/index.js';
-import { started } from './chat-model.js';
+import { type Served, started } from './chat-model.js';
 import { applyStops, enforceStops } from './stop-sequences.js';
 
-export interface TextCompletion {
+export interface TextCompletion extends Served {
   choices: ChatChoice[];
   usage: import('../openai/chat-types.js').Usage;
   estimated: boolean;
-  servedBy: string;
+}
+
+/** A streamed completion whose first event is already in. */
+export interface CompletionStream extends Served {
+  /** Deltas, then one final usage event. */
+  events: AsyncIterableIterator<AnswerEvent>;
 }
 
 /**
@@ -27,7 +32,7 @@ export interface CompletionModel {
   readonly name: string;
   readonly reportsUsage: boolean;
   complete(request: CompletionRequest, signal: AbortSignal): Promise<TextCompletion>;
-  stream(request: CompletionRequest, signal: AbortSignal): Promise<{ events: AsyncIterableIterator<AnswerEvent>; servedBy: string }>;
+  stream(request: CompletionRequest, signal: AbortSignal): Promise<CompletionStream>;
 }
 
 export function createCompletionModel(
@@ -116,10 +121,10 @@ export function createCompletionModel(
       const { request, prompt, stops } = prepare(original);
       const result = await whole(request, prompt, stops, signal);
       const chars = result.choices.reduce((n, c) => n + (c.message.content?.length ?? 0), 0);
-      return { choices: result.choices, ...completeUsage(asChat(request, prompt), result.usage, chars), servedBy: name };
+      return { choices: result.choices, ...completeUsage(asChat(request, prompt), result.usage, chars), servedBy: config.id };
     },
     async stream(request, signal) {
-      return { events: await started(events(request, signal)), servedBy: name };
+      return { events: await started(events(request, signal)), servedBy: config.id };
     },
   };
 }

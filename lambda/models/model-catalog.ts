@@ -7,8 +7,9 @@ import { describeTarget, transportsFor } from '../transports/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
 import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
-import { ModelGroup } from './router/model-group.js';
-import { routedChatModel, routedEmbeddingModel } from './router/routed-models.js';
+import { DeploymentHealth } from './router/deployment-health.js';
+import { type DeploymentLimits, ModelGroup } from './router/model-group.js';
+import { routedChatModel, routedCompletionModel, routedEmbeddingModel } from './router/routed-models.js';
 
 /** The models a caller may use: all of them (undefined), or the names its key lists. */
 export type AllowedModels = ReadonlySet<string> | undefined;
@@ -26,17 +27,19 @@ export interface ListedModel {
 export class ModelCatalog {
   private readonly chatModels = new Map<string, ChatModel>();
   private readonly embeddingModels = new Map<string, EmbeddingModel>();
+  private readonly completionModels = new Map<string, CompletionModel>();
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly chatGroups: ReadonlyMap<string, ModelGroup<ChatModel>>,
     private readonly embeddingGroups: ReadonlyMap<string, ModelGroup<EmbeddingModel>>,
-    /** Legacy completions, per name: the first of its deployments that takes raw prompts (not routed). */
-    private readonly completionModels: ReadonlyMap<string, CompletionModel> = new Map(),
+    /** Legacy completions: per name, the group's deployments that take raw prompts (routed like chat). */
+    completionGroups: ReadonlyMap<string, ModelGroup<CompletionModel>> = new Map(),
   ) {
     const router = config.router;
     for (const name of chatGroups.keys()) this.chatModels.set(name, routedChatModel(name, chatGroups, router));
     for (const name of embeddingGroups.keys()) this.embeddingModels.set(name, routedEmbeddingModel(name, embeddingGroups, router));
+    for (const name of completionGroups.keys()) this.completionModels.set(name, routedCompletionModel(name, completionGroups, router));
   }
 
   /** The chat model, or a 404 (unknown), 403 (not for this key) or 400 (an embedding model). */
@@ -114,14 +117,26 @@ export class ModelCatalog {
   }
 }
 
-/** The catalog of a config: each deployment's dialect bound to its transport, deployments grouped by name. */
-export function buildCatalog(config: GatewayConfig, images: ImageFetcher): ModelCatalog {
-  const chat = new Map<string, { id: string; model: ChatModel; routing?: ModelConfig['routing'] }[]>();
-  const embedding = new Map<string, { id: string; model: EmbeddingModel; routing?: ModelConfig['routing'] }[]>();
-  const completion = new Map<string, CompletionModel>();
-  const add = <M>(into: Map<string, { id: string; model: M; routing?: ModelConfig['routing'] }[]>, config: ModelConfig, model: M) => {
+interface Deployment<M> {
+  id: string;
+  model: M;
+  routing?: ModelConfig['routing'];
+  health: DeploymentHealth;
+}
+
+/**
+ * The catalog of a config: each deployment's dialect bound to its transport, deployments grouped by
+ * name. `limits` holds deployments with `rpm`/`tpm` to them across containers (the usage store's counters).
+ */
+export function buildCatalog(config: GatewayConfig, images: ImageFetcher, limits?: DeploymentLimits): ModelCatalog {
+  const chat = new Map<string, Deployment<ChatModel>[]>();
+  const embedding = new Map<string, Deployment<EmbeddingModel>[]>();
+  const completion = new Map<string, Deployment<CompletionModel>[]>();
+  // One view of a deployment whichever route uses it: a deployment failing chat cools down for completions too.
+  const health = new Map(config.models.map((m) => [m.id, new DeploymentHealth()]));
+  const add = <M>(into: Map<string, Deployment<M>[]>, config: ModelConfig, model: M) => {
     const members = into.get(config.name) ?? [];
-    members.push({ id: config.id, model, ...(config.routing && { routing: config.routing }) });
+    members.push({ id: config.id, model, health: health.get(config.id)!, ...(config.routing && { routing: config.routing }) });
     into.set(config.name, members);
   };
   for (const model of config.models) {
@@ -130,7 +145,7 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher): Model
       const dialect = chatDialects[model.dialect as ChatDialectName](model);
       add(chat, model, createChatModel(model, { dialect, transport: transports.chat, images }));
       const completions = transports.completions && createCompletionModel(model, { dialect, transport: transports.completions });
-      if (completions && !completion.has(model.name)) completion.set(model.name, completions);
+      if (completions) add(completion, model, completions);
     }
     if (transports.embeddings) {
       // An OpenAI-compatible server's embeddings speak OpenAI's embeddings API.
@@ -138,7 +153,7 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher): Model
       add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[dialect](model), transport: transports.embeddings }));
     }
   }
-  const groups = <M>(members: Map<string, { id: string; model: M; routing?: ModelConfig['routing'] }[]>, router: RouterConfig) =>
-    new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router)]));
-  return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router), completion);
+  const groups = <M>(members: Map<string, Deployment<M>[]>, router: RouterConfig) =>
+    new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router, Math.random, limits)]));
+  return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router), groups(completion, config.router));
 }

@@ -1,17 +1,26 @@
 import type { ModelConfig } from '../core/config.js';
+import { pricesOf, type TokenPrices } from './list-prices.js';
 
 /**
  * Per-token prices by deployment: the cost of an answer is the price of the deployment that served it
- * (a failed-over request costs what its last deployment charges). Deployments without prices (SageMaker
- * endpoints have no list price) cost nothing here: their tokens are counted, their cost is unknown.
+ * (a failed-over request costs what its last deployment charges). Prices come from the config, else,
+ * for a hosted provider's model, from its list price (`list-prices.ts`). Deployments without either
+ * (SageMaker endpoints and other servers have no list price) cost nothing here: their tokens are
+ * counted, their cost is unknown.
  */
 export class PriceBook {
-  private readonly prices = new Map<string, { inputPerToken: number; outputPerToken: number }>();
+  private readonly prices = new Map<string, TokenPrices>();
 
   constructor(models: readonly ModelConfig[]) {
     // By deployment id; by name too, for answers that name their model (a single deployment's id is its name).
-    for (const m of models) if (m.prices) this.prices.set(m.id, m.prices);
-    for (const m of models) if (m.prices && !this.prices.has(m.name)) this.prices.set(m.name, m.prices);
+    for (const m of models) {
+      const prices = pricesOf(m);
+      if (prices) this.prices.set(m.id, prices);
+    }
+    for (const m of models) {
+      const prices = pricesOf(m);
+      if (prices && !this.prices.has(m.name)) this.prices.set(m.name, prices);
+    }
   }
 
   /** USD, or undefined when the deployment has no prices. */

@@ -227,7 +227,7 @@ router_settings:
   it('times out a deployment silent past stream_timeout, cancels it, and streams from another', async () => {
     const cancelled = h.emulator.cancelledStreams;
     let stuckFirst = false;
-    for (let i = 0; i < 4 && !stuckFirst; i++) {
+    for (let i = 0; i < 12 && !stuckFirst; i++) {
       const since = h.emulator.invocations.length;
       const stream = await h
         .client()
@@ -245,7 +245,7 @@ router_settings:
 
   it('times out a whole request past timeout and answers from another deployment', async () => {
     let sawTimeout = false;
-    for (let i = 0; i < 4 && !sawTimeout; i++) {
+    for (let i = 0; i < 12 && !sawTimeout; i++) {
       const answer = await completion(h, 'slow-whole');
       expect(answer.text).toBe('from prompt-whole');
       sawTimeout = answer.attempts === '2';
@@ -254,7 +254,7 @@ router_settings:
   });
 
   it('never switches once a byte has gone out: a failure mid-stream is an error event, with one call', async () => {
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 16; i++) {
       const since = h.emulator.invocations.length;
       const res = await h.post('/v1/chat/completions', { model: 'breaks', ...ask(), stream: true });
       const events = sseEvents(await res.text());

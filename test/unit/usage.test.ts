@@ -138,6 +138,32 @@ describe('cost and counters', () => {
     expect(book.cost('b', 1000, 100)).toBeUndefined();
   });
 
+  it("prices a hosted provider's model at its list price unless the config prices it; never a SageMaker endpoint or another server", () => {
+    const config = parseConfig(
+      `
+model_list:
+  - { model_name: gpt-4, litellm_params: { model: gpt-4, api_key: k } }
+  - { model_name: claude-3, litellm_params: { model: claude-3-opus-20240229, api_key: k } }
+  - { model_name: deepseek, litellm_params: { model: deepseek/deepseek-chat, api_key: k } }
+  - { model_name: mine, litellm_params: { model: gpt-4o, api_key: k }, model_info: { input_cost_per_token: 0.5, output_cost_per_token: 1 } }
+  - { model_name: free, litellm_params: { model: gpt-4o, api_key: k }, model_info: { input_cost_per_token: 0, output_cost_per_token: 0 } }
+  - { model_name: vllm, litellm_params: { model: openai/gpt-4, api_base: "http://vllm.internal/v1" } }
+  - { model_name: glm, litellm_params: { model: glm-4-flash, api_base: "http://glm.internal/v1" } }
+  - { model_name: endpoint, litellm_params: { model: sagemaker_chat/gpt-4 } }
+  - { model_name: future, litellm_params: { model: gpt-99, api_key: k } }
+`,
+      'prices.yaml',
+      {},
+    );
+    const book = new PriceBook(config.models);
+    expect(book.cost('gpt-4', 1_000_000, 1000)).toBeCloseTo(30 + 0.06, 9);
+    expect(book.cost('claude-3', 1_000_000, 1000)).toBeCloseTo(15 + 0.075, 9);
+    expect(book.cost('deepseek', 1_000_000, 1_000_000)).toBeCloseTo(0.28 + 0.42, 9);
+    expect(book.cost('mine', 2, 1)).toBeCloseTo(2, 9);
+    expect(book.cost('free', 1000, 1000)).toBe(0);
+    for (const unpriced of ['vllm', 'glm', 'endpoint', 'future']) expect(book.cost(unpriced, 1000, 1000)).toBeUndefined();
+  });
+
   it('writes costs as exact decimals', () => {
     expect(decimal(0.1 + 0.2)).toBe('0.3');
     expect(decimal(3)).toBe('3');

@@ -1,14 +1,21 @@
 import type { Context } from 'hono';
+import type { ChatRequest } from '../../openai/chat-request.js';
 import { parseCompletionRequest, singlePrompt } from '../../openai/completions-request.js';
 import { newTextCompletionMeta, TextChunkEncoder, textCompletion } from '../../openai/completions-response.js';
+import { completeUsage } from '../../openai/usage-estimate.js';
 import { clientSignal } from '../client-signal.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
+import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
+import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';
 
-/** POST /v1/completions: legacy text completions (code-completion plugins), streaming or not. */
-export function completions({ models, maxBodyBytes }: AppDependencies) {
+/**
+ * POST /v1/completions: legacy text completions (code-completion plugins), streaming or not, routed,
+ * metered, pinged and tracked for a graceful shutdown as chat completions are.
+ */
+export function completions({ models, maxBodyBytes, keepaliveMs, inFlight }: AppDependencies) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const request = parseCompletionRequest(await readJson(c.req.raw, maxBodyBytes));
     const model = models.completion(request.model, c.get('principal').models);
@@ -18,17 +25,41 @@ export function completions({ models, maxBodyBytes }: AppDependencies) {
     const echo = request.echo ? (singlePrompt(request) ?? '') : undefined;
     const { echo: _echo, ...sent } = request;
     const cancel = clientSignal(c.req.raw);
-
-    if (!request.stream) {
-      const answer = await model.complete(sent, cancel.signal);
-      if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
-      return c.json(textCompletion(meta, answer.choices, answer.usage, echo));
+    const done = inFlight?.track(cancel);
+    let streaming = false;
+    try {
+      if (!request.stream) {
+        const answer = await model.complete(sent, cancel.signal);
+        if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
+        for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
+        await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
+        return c.json(textCompletion(meta, answer.choices, answer.usage, echo));
+      }
+      const stream = await model.stream(sent, cancel.signal);
+      // A stream cut short is metered with an estimate: the prompt as one message, and the text so far.
+      const asChat = {
+        model: model.name,
+        messages: [{ role: 'user', content: singlePrompt(request) ?? JSON.stringify(request.prompt) }],
+      } as ChatRequest;
+      const events = meterStream(c, stream.events, {
+        model: model.name,
+        servedBy: stream.servedBy,
+        estimate: (chars) => completeUsage(asChat, undefined, chars),
+      });
+      const includeUsage = request.stream_options?.include_usage === true;
+      const body = sseBody(events, new TextChunkEncoder(meta, includeUsage, echo), {
+        onCancel: () => cancel.abort(),
+        requestId: c.get('requestId'),
+        signal: cancel.signal,
+        keepaliveMs,
+        onEnd: done,
+      });
+      streaming = true;
+      const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
+      if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
+      return new Response(body, { status: 200, headers });
+    } finally {
+      if (!streaming) done?.();
     }
-    const { events } = await model.stream(sent, cancel.signal);
-    const includeUsage = request.stream_options?.include_usage === true;
-    const body = sseBody(events, new TextChunkEncoder(meta, includeUsage, echo), { onCancel: () => cancel.abort(), requestId: c.get('requestId') });
-    const headers: Record<string, string> = { ...SSE_HEADERS };
-    if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-    return new Response(body, { status: 200, headers });
   };
 }

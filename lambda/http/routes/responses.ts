@@ -3,10 +3,12 @@ import { describeCause, GatewayError, invalidRequest, toGatewayError } from '../
 import { log } from '../../core/log.js';
 import { type InputItem, inputItems, parseResponsesRequest, toChatRequest } from '../../openai/responses-request.js';
 import { newResponseMeta, outputItems, ResponseEventWriter, type ResponseObject, responseObject, statusOf } from '../../openai/responses-response.js';
+import { completeUsage } from '../../openai/usage-estimate.js';
 import type { ResponseStore } from '../../stores/response-store.js';
 import { clientSignal } from '../client-signal.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
+import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
 import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS, sseBody } from '../sse-body.js';
@@ -16,8 +18,9 @@ import { SSE_HEADERS, sseBody } from '../sse-body.js';
  * dialect, transport and router), for Codex, the Agents SDK and other agents (docs/wire-facts.md §8).
  * Stateless unless the gateway has a DynamoDB table: then `store` keeps responses (written before the
  * answer completes) and `previous_response_id` continues from one, for the key that made it.
+ * Metered, pinged, tracked for a graceful shutdown and cut by the Lambda deadline as chat completions are.
  */
-export function createResponse({ models, maxBodyBytes, responses }: AppDependencies) {
+export function createResponse({ models, maxBodyBytes, responses, keepaliveMs, inFlight }: AppDependencies) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const request = parseResponsesRequest(await readJson(c.req.raw, maxBodyBytes));
     const keyId = c.get('principal').keyId;
@@ -38,42 +41,54 @@ export function createResponse({ models, maxBodyBytes, responses }: AppDependenc
       }
     };
     const cancel = clientSignal(c.req.raw);
-
-    if (!request.stream) {
-      const answer = await model.complete(chat, cancel.signal);
-      const choice = answer.choices[0]!;
-      const response = responseObject(meta, statusOf(choice.finish_reason), outputItems(choice, names), {
-        usage: answer.usage,
-        finish: choice.finish_reason,
-      });
-      await save(response);
-      if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
-      for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
-      return c.json(response);
-    }
-
-    const stream = await model.stream(chat, cancel.signal);
-    const events = stream.events;
-    const writer = new ResponseEventWriter(meta, names);
-    async function* sse(): AsyncGenerator<string> {
-      yield writer.start();
-      for await (const event of events) {
-        const text = writer.take(event);
-        if (text) yield text;
+    const done = inFlight?.track(cancel);
+    let streaming = false;
+    try {
+      if (!request.stream) {
+        const answer = await model.complete(chat, cancel.signal);
+        const choice = answer.choices[0]!;
+        const response = responseObject(meta, statusOf(choice.finish_reason), outputItems(choice, names), {
+          usage: answer.usage,
+          finish: choice.finish_reason,
+        });
+        await save(response);
+        if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
+        for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
+        await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
+        return c.json(response);
       }
-      const { events: closing, response } = writer.finalResponse();
-      yield closing;
-      await save(response);
-      yield writer.terminal(response);
+
+      const stream = await model.stream(chat, cancel.signal);
+      // Metered like a chat stream: at its final usage event, or with an estimate when it ends early.
+      const events = meterStream(c, stream.events, {
+        model: model.name,
+        servedBy: stream.servedBy,
+        estimate: (chars) => completeUsage(chat, undefined, chars),
+      });
+      const writer = new ResponseEventWriter(meta, names);
+      async function* sse(): AsyncGenerator<string> {
+        yield writer.start();
+        for await (const event of events) {
+          const text = writer.take(event);
+          if (text) yield text;
+        }
+        const { events: closing, response } = writer.finalResponse();
+        yield closing;
+        await save(response);
+        yield writer.terminal(response);
+      }
+      const body = sseBody(
+        sse(),
+        { encode: (text: string) => text, end: () => '', fail: (error) => writer.fail(error) },
+        { onCancel: () => cancel.abort(), requestId: c.get('requestId'), signal: cancel.signal, keepaliveMs, onEnd: done },
+      );
+      streaming = true;
+      const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
+      if (!model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
+      return new Response(body, { status: 200, headers });
+    } finally {
+      if (!streaming) done?.();
     }
-    const body = sseBody(
-      sse(),
-      { encode: (text: string) => text, end: () => '', fail: (error) => writer.fail(error) },
-      { onCancel: () => cancel.abort(), requestId: c.get('requestId') },
-    );
-    const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
-    if (!model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-    return new Response(body, { status: 200, headers });
   };
 }
 

@@ -7,6 +7,8 @@ export class DeploymentHealth {
   inFlight = 0;
   private failures: number[] = [];
   private coolingUntil = 0;
+  /** Until when its `rpm`/`tpm` is used up (the end of the UTC minute the shared counter said so). */
+  private limitedUntil = 0;
   /** The last few times to the first token (a whole answer's time for non-streaming calls), in ms. */
   private readonly latencies: number[] = [];
 
@@ -24,6 +26,24 @@ export class DeploymentHealth {
   /** Skip this deployment for `seconds` from now (a longer cooldown already running is kept). */
   coolDown(now: number, seconds: number): void {
     this.coolingUntil = Math.max(this.coolingUntil, now + seconds * 1000);
+  }
+
+  /** Whether the deployment's requests or tokens per minute are used up (known from the shared counters). */
+  limited(now: number): boolean {
+    return now < this.limitedUntil;
+  }
+
+  /** Seconds until the deployment's minute is over (0 when not limited). */
+  limitedFor(now: number): number {
+    return Math.max(0, (this.limitedUntil - now) / 1000);
+  }
+
+  /**
+   * Skip this deployment for `seconds`: its limit for this fixed minute is reached, and nothing
+   * frees it before the minute ends, so this container does not ask the shared counter again until then.
+   */
+  overLimit(now: number, seconds: number): void {
+    this.limitedUntil = Math.max(this.limitedUntil, now + seconds * 1000);
   }
 
   /** Counts a failure; true when it makes more than `allowed` in the last minute. */

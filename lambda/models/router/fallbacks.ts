@@ -15,7 +15,8 @@ export interface RoutedWithFallback<T> extends Routed<T> {
  * in one request (no loops), and at most `max_fallbacks` fallback groups are tried.
  *
  * When every group fails, the client gets the last failure's status (429 with Retry-After when every
- * attempt was throttled) in an error naming the group it asked for; one failed attempt is passed on as it is.
+ * attempt was throttled) in an error naming the group it asked for; one failed attempt is passed on as it is,
+ * and when no deployment could even be called (all at their `rpm`/`tpm`), a 429 `rate_limit_exceeded`.
  */
 export async function withFallbacks<M, T>(
   groups: ReadonlyMap<string, ModelGroup<M>>,
@@ -64,6 +65,17 @@ export async function withFallbacks<M, T>(
   } catch (error) {
     if (!(error instanceof AttemptsFailed) || !last) throw error;
     const failure = last.last;
+    if (attempts === 0) {
+      // Never called: every deployment of the group (and of its fallbacks) is at its rate limit.
+      throw new GatewayError(
+        429,
+        `Rate limit reached for model '${name}': every deployment${fallbacksTried ? ' and fallback' : ''} has used its requests or tokens for this minute.`,
+        {
+          code: failure.code,
+          retryAfter: failure.retryAfter ?? 1,
+        },
+      );
+    }
     if (attempts === 1) throw failure;
     const tried = fallbacksTried ? ` and ${fallbacksTried} fallback model${fallbacksTried > 1 ? 's' : ''}` : '';
     throw new GatewayError(

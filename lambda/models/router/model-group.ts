@@ -1,6 +1,7 @@
 import type { DeploymentRouting, RouterConfig } from '../../core/config.js';
 import { describeCause, GatewayError, toGatewayError } from '../../core/gateway-error.js';
 import { log } from '../../core/log.js';
+import type { SharedLimits } from '../../usage/shared-limits.js';
 import { DeploymentHealth } from './deployment-health.js';
 import { type FailureKind, failureKind } from './failure-kinds.js';
 import { pick } from './pick.js';
@@ -11,7 +12,15 @@ export interface Member<M> {
   model: M;
   routing: DeploymentRouting;
   health: DeploymentHealth;
+  /** Its `rpm`/`tpm`, held across containers by the shared counters of scope `deployment#<id>` (none: unlimited). */
+  limit?: { scope: string; rpm?: number; tpm?: number };
 }
+
+/** The shared per-minute counters the router holds deployments to (`gateway.usage.limits`). */
+export type DeploymentLimits = Pick<SharedLimits, 'take'>;
+
+/** The counter scope of a deployment: metering adds an answer's tokens to `deployment#<servedBy>`. */
+export const deploymentScope = (id: string) => `deployment#${id}`;
 
 /** A failure with what the router made of it, so the fallback chain can decide what to do next. */
 export class AttemptsFailed extends Error {
@@ -49,14 +58,30 @@ const MAX_BACKOFF_MS = 8000;
  */
 export class ModelGroup<M> {
   readonly members: Member<M>[];
+  /** Whether any deployment has an rpm or tpm to check before it is called (else no check costs anything). */
+  private readonly limited: boolean;
 
   constructor(
     readonly name: string,
-    deployments: { id: string; model: M; routing?: DeploymentRouting }[],
+    /** `health`: one deployment's state shared by the groups it serves in (chat, completions, embeddings). */
+    deployments: { id: string; model: M; routing?: DeploymentRouting; health?: DeploymentHealth }[],
     private readonly router: RouterConfig,
     private readonly random: () => number = Math.random,
+    private readonly limits?: DeploymentLimits,
   ) {
-    this.members = deployments.map((d) => ({ id: d.id, model: d.model, routing: d.routing ?? {}, health: new DeploymentHealth() }));
+    this.members = deployments.map((d) => {
+      const routing = d.routing ?? {};
+      const member: Member<M> = { id: d.id, model: d.model, routing, health: d.health ?? new DeploymentHealth() };
+      if (limits && (routing.rpm !== undefined || routing.tpm !== undefined)) {
+        member.limit = {
+          scope: deploymentScope(d.id),
+          ...(routing.rpm !== undefined && { rpm: routing.rpm }),
+          ...(routing.tpm !== undefined && { tpm: routing.tpm }),
+        };
+      }
+      return member;
+    });
+    this.limited = this.members.some((m) => m.limit);
   }
 
   /** Retries after a failure of `member`: its own setting, the router's, else LiteLLM's 2 for a group of several (0 for one). */
@@ -73,7 +98,7 @@ export class ModelGroup<M> {
     const tried = new Set<Member<M>>();
     let allThrottled = true;
     for (let attempt = 1; ; attempt++) {
-      const member = this.choose(tried);
+      const member = this.limited ? await this.chooseUnderLimit(tried, attempt, allThrottled) : this.choose(tried)!;
       tried.add(member);
       try {
         return { value: await this.attempt(member, signal, stream, invoke, track), servedBy: member.id, attempts: attempt };
@@ -100,20 +125,63 @@ export class ModelGroup<M> {
     }
   }
 
-  /** Deployments not cooling down and not yet tried in this call. */
+  /** Deployments not cooling down, not at their rate limit and not yet tried in this call. */
   private available(tried: ReadonlySet<Member<M>>): Member<M>[] {
     const now = Date.now();
-    return this.members.filter((m) => !tried.has(m) && !m.health.cooling(now));
+    return this.members.filter((m) => !tried.has(m) && !m.health.cooling(now) && !m.health.limited(now));
   }
 
-  /** A fresh healthy deployment if there is one; else any healthy one; else (all cooling down) any at all. */
-  private choose(tried: ReadonlySet<Member<M>>): Member<M> {
-    if (this.members.length === 1) return this.members[0]!;
+  /**
+   * A fresh healthy deployment if there is one; else any healthy one; else (all cooling down) any at
+   * all, but never one at its rate limit: undefined when every deployment is (only with limits).
+   */
+  private choose(tried: ReadonlySet<Member<M>>): Member<M> | undefined {
+    if (this.members.length === 1) {
+      const only = this.members[0]!;
+      return this.limited && only.health.limited(Date.now()) ? undefined : only;
+    }
     const fresh = this.available(tried);
     if (fresh.length) return pick(fresh, this.router.strategy, this.random);
     const now = Date.now();
-    const healthy = this.members.filter((m) => !m.health.cooling(now));
-    return pick(healthy.length ? healthy : this.members, this.router.strategy, this.random);
+    const usable = this.limited ? this.members.filter((m) => !m.health.limited(now)) : this.members;
+    if (!usable.length) return undefined;
+    const healthy = usable.filter((m) => !m.health.cooling(now));
+    return pick(healthy.length ? healthy : usable, this.router.strategy, this.random);
+  }
+
+  /**
+   * A deployment chosen as `choose` does whose `rpm`/`tpm` allow one more request this minute, counted
+   * in the shared counters (one conditional write, only for deployments with limits). A deployment
+   * over its limit is skipped like a cooling one until its minute ends (LiteLLM's usage-aware routing);
+   * when none is left the group gives up throttled, so fallbacks are tried, and else the client gets
+   * 429 `rate_limit_exceeded` with Retry-After.
+   */
+  private async chooseUnderLimit(tried: ReadonlySet<Member<M>>, attempt: number, allThrottled: boolean): Promise<Member<M>> {
+    let retryAfter = 60;
+    for (;;) {
+      const member = this.choose(tried);
+      if (!member) {
+        const now = Date.now();
+        for (const m of this.members) if (m.health.limited(now)) retryAfter = Math.min(retryAfter, Math.ceil(m.health.limitedFor(now)));
+        const error = new GatewayError(
+          429,
+          `Rate limit reached for model '${this.name}': every deployment has used its requests or tokens for this minute.`,
+          { code: 'rate_limit_exceeded', retryAfter: Math.max(1, retryAfter) },
+        );
+        throw new AttemptsFailed(error, 'throttled', attempt - 1, allThrottled);
+      }
+      if (!member.limit) return member;
+      const decision = await this.limits!.take(member.limit.scope, member.limit);
+      if (decision.allowed) return member;
+      member.health.overLimit(Date.now(), decision.retryAfter);
+      log.warn('deployment at its rate limit', {
+        model: this.name,
+        deployment: member.id,
+        limit: decision.limit,
+        [decision.limit]: member.limit[decision.limit],
+        retryAfter: decision.retryAfter,
+      });
+    }
   }
 
   private record(member: Member<M>, kind: FailureKind, error: GatewayError): void {
@@ -199,8 +267,13 @@ export class ModelGroup<M> {
   status(now = Date.now()) {
     return this.members.map((m) => ({
       deployment: m.id,
-      state: m.health.cooling(now) ? 'cooling_down' : 'available',
+      state: m.health.cooling(now) ? 'cooling_down' : m.health.limited(now) ? 'rate_limited' : 'available',
       cooldown_remaining_seconds: Math.ceil(m.health.coolingFor(now)),
+      ...(m.limit && {
+        ...(m.limit.rpm !== undefined && { rpm: m.limit.rpm }),
+        ...(m.limit.tpm !== undefined && { tpm: m.limit.tpm }),
+        rate_limit_remaining_seconds: Math.ceil(m.health.limitedFor(now)),
+      }),
       failures_last_minute: m.health.failuresInLastMinute(now),
       in_flight: m.health.inFlight,
       ...(m.health.latency() !== undefined && { recent_latency_ms: Math.round(m.health.latency()!) }),

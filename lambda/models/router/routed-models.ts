@@ -1,8 +1,10 @@
 import type { RouterConfig } from '../../core/config.js';
-import type { ChatModel, ChatStream } from '../chat-model.js';
+import type { AnswerEvent } from '../../openai/chat-types.js';
+import type { ChatModel } from '../chat-model.js';
+import type { CompletionModel } from '../completion-model.js';
 import type { EmbeddingModel } from '../embedding-model.js';
 import { withFallbacks } from './fallbacks.js';
-import type { ModelGroup, Tracker } from './model-group.js';
+import type { ModelGroup } from './model-group.js';
 
 /** A whole answer ends its attempt at once. */
 function whole<T>(value: T, end: () => void): T {
@@ -11,9 +13,9 @@ function whole<T>(value: T, end: () => void): T {
 }
 
 /** A stream's attempt ends with its last event (or its failure, or the client leaving). */
-const untilStreamEnds: Tracker<ChatStream> = (stream, end) => {
+function untilStreamEnds<S extends { events: AsyncIterableIterator<AnswerEvent> }>(stream: S, end: () => void): S {
   const events = stream.events;
-  const tracked: ChatStream['events'] = {
+  const tracked: S['events'] = {
     async next() {
       try {
         const result = await events.next();
@@ -33,13 +35,33 @@ const untilStreamEnds: Tracker<ChatStream> = (stream, end) => {
     },
   };
   return { ...stream, events: tracked };
-};
+}
 
 /**
  * A model group as one ChatModel: a router is a chat model made of chat models. Requests spread over
  * the group's deployments, with retries, cooldowns, timeouts and fallbacks to other groups.
  */
 export function routedChatModel(name: string, groups: ReadonlyMap<string, ModelGroup<ChatModel>>, router: RouterConfig): ChatModel {
+  return {
+    name,
+    reportsUsage: groups.get(name)!.members.every((m) => m.model.reportsUsage),
+    async complete(request, signal) {
+      const routed = await withFallbacks(groups, router, name, signal, (group) =>
+        group.call(signal, false, (model, attemptSignal) => model.complete(request, attemptSignal), whole),
+      );
+      return { ...routed.value, servedBy: routed.servedBy, attempts: routed.attempts, ...(routed.fallback && { fallback: routed.fallback }) };
+    },
+    async stream(request, signal) {
+      const routed = await withFallbacks(groups, router, name, signal, (group) =>
+        group.call(signal, true, (model, attemptSignal) => model.stream(request, attemptSignal), untilStreamEnds),
+      );
+      return { ...routed.value, servedBy: routed.servedBy, attempts: routed.attempts, ...(routed.fallback && { fallback: routed.fallback }) };
+    },
+  };
+}
+
+/** The same for legacy completions, over the deployments of a group that take raw prompts. */
+export function routedCompletionModel(name: string, groups: ReadonlyMap<string, ModelGroup<CompletionModel>>, router: RouterConfig): CompletionModel {
   return {
     name,
     reportsUsage: groups.get(name)!.members.every((m) => m.model.reportsUsage),
