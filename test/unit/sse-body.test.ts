@@ -74,7 +74,8 @@ describe('SSE pings', () => {
     await new Promise((r) => setTimeout(r, 50)); // ten intervals after the cancel
     process.off('uncaughtException', onUncaught);
     expect(failures).toEqual([]);
-    expect(timers()).toBe(before);
+    // At most as many as before: a timer of the test runner's own may have ended meanwhile.
+    expect(timers()).toBeLessThanOrEqual(before);
     expect(cancelled).toBe(true);
     expect(up.returned()).toBe(true);
     expect(ended).toBe(1);

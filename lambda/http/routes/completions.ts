@@ -8,8 +8,9 @@ import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
+import { eventStreamResponse, jsonResponse } from '../respond.js';
 import { servedHeaders } from '../served-headers.js';
-import { SSE_HEADERS, sseBody } from '../sse-body.js';
+import { sseBody } from '../sse-body.js';
 
 /**
  * POST /v1/completions: legacy text completions (code-completion plugins), streaming or not, routed,
@@ -30,10 +31,10 @@ export function completions({ models, maxBodyBytes, keepaliveMs, inFlight }: App
     try {
       if (!request.stream) {
         const answer = await model.complete(sent, cancel.signal);
-        if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
-        for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
+        const headers = servedHeaders(answer);
+        if (answer.estimated) headers['x-sagegate-usage'] = 'estimated';
         await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
-        return c.json(textCompletion(meta, answer.choices, answer.usage, echo));
+        return jsonResponse(c, textCompletion(meta, answer.choices, answer.usage, echo), headers);
       }
       const stream = await model.stream(sent, cancel.signal);
       // A stream cut short is metered with an estimate: the prompt as one message, and the text so far.
@@ -55,9 +56,9 @@ export function completions({ models, maxBodyBytes, keepaliveMs, inFlight }: App
         onEnd: done,
       });
       streaming = true;
-      const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
+      const headers = servedHeaders(stream);
       if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-      return new Response(body, { status: 200, headers });
+      return eventStreamResponse(c, body, headers);
     } finally {
       if (!streaming) done?.();
     }

@@ -10,8 +10,9 @@ import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
+import { eventStreamResponse, jsonResponse } from '../respond.js';
 import { servedHeaders } from '../served-headers.js';
-import { SSE_HEADERS, sseBody } from '../sse-body.js';
+import { sseBody } from '../sse-body.js';
 
 /**
  * POST /v1/responses: OpenAI's Responses API on the same chat models as chat completions (every
@@ -52,10 +53,10 @@ export function createResponse({ models, maxBodyBytes, responses, keepaliveMs, i
           finish: choice.finish_reason,
         });
         await save(response);
-        if (answer.estimated) c.header('x-sagegate-usage', 'estimated');
-        for (const [name, value] of Object.entries(servedHeaders(answer))) c.header(name, value);
+        const headers = servedHeaders(answer);
+        if (answer.estimated) headers['x-sagegate-usage'] = 'estimated';
         await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
-        return c.json(response);
+        return jsonResponse(c, response, headers);
       }
 
       const stream = await model.stream(chat, cancel.signal);
@@ -83,9 +84,9 @@ export function createResponse({ models, maxBodyBytes, responses, keepaliveMs, i
         { onCancel: () => cancel.abort(), requestId: c.get('requestId'), signal: cancel.signal, keepaliveMs, onEnd: done },
       );
       streaming = true;
-      const headers: Record<string, string> = { ...SSE_HEADERS, ...servedHeaders(stream) };
+      const headers = servedHeaders(stream);
       if (!model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-      return new Response(body, { status: 200, headers });
+      return eventStreamResponse(c, body, headers);
     } finally {
       if (!streaming) done?.();
     }
