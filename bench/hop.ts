@@ -5,7 +5,8 @@
  *
  * - OpenAI-compatible route: the client straight to the upstream (the floor); through a bare Node HTTP
  *   proxy in its own process (`http.createServer` piping to `http.request`, keep-alive on both sides:
- *   the price of the hop alone); through the gateway; through Portkey's OSS gateway (`--portkey`).
+ *   the price of the hop alone); through a minimal Hono app (bench/minimal-hono.ts: the framework's own
+ *   price, the floor of any gateway built as sagegate is); through the gateway; through Portkey's OSS gateway (`--portkey`).
  * - SageMaker route: the SDK straight to SageMaker (the floor); the SDK through the same bare proxy
  *   (the hop); the client through the gateway (which calls SageMaker with the SDK).
  *
@@ -159,11 +160,13 @@ export async function measureHops(setup: HopSetup): Promise<HopReport> {
   };
   try {
     const proxyToUpstream = await start(['--import', 'tsx', 'bench/bare-proxy.ts', new URL(setup.upstreamUrl).origin, 'http']);
+    const minimalHono = await start(['--import', 'tsx', 'bench/minimal-hono.ts', new URL(setup.upstreamUrl).origin]);
     const proxyToSageMaker = await start(['--import', 'tsx', 'bench/bare-proxy.ts', setup.sageMakerUrl, 'http']);
     const auth = { authorization: `Bearer ${setup.key}` };
     const openAIRows: Row[] = [
       openAIRow('direct', setup.upstreamUrl, 'bench'),
       openAIRow('bare proxy', `${proxyToUpstream.info.url}/v1`, 'bench'),
+      openAIRow('minimal Hono app', `${minimalHono.info.url}/v1`, 'bench'),
       openAIRow('sagegate', `${setup.gatewayUrl}/v1`, 'bench-oai', auth),
     ];
     if (setup.portkeyEntry) {

@@ -1,8 +1,10 @@
 /**
  * `npm run profile`: where the gateway's CPU goes. Runs the gateway bundle (unminified, so names
  * survive) under `node --cpu-prof` against the benchmark's emulator, drives streaming requests at
- * concurrency 16, then prints self and inclusive time per source module (SDK packages, our files).
- * The raw .cpuprofile is kept for Chrome DevTools.
+ * concurrency 16, then prints self and inclusive time per source module (SDK packages, our files)
+ * and the functions with the most self time. The raw .cpuprofile is kept for Chrome DevTools.
+ *   --openai   the OpenAI-compatible route (bench/upstream-server.ts) instead of SageMaker's
+ *   --c1       one request at a time (the hop comparison's pattern) instead of 16
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +20,26 @@ const dir = fileURLToPath(new URL('./results/profile/', import.meta.url));
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const bundle = `${dir}gateway.mjs`;
-const config = parseConfig('models: [{ name: bench, endpoint: bench-fast, region: us-east-1 }]\nauth: { master_key: sk-bench }');
+const openAI = process.argv.includes('--openai');
+const concurrency = process.argv.includes('--c1') ? 1 : 16;
+const config = parseConfig(
+  `models: [${openAI ? '{ name: bench, provider: openai, base_url: "http://upstream.invalid/v1", model: bench }' : '{ name: bench, endpoint: bench-fast, region: us-east-1 }'}]\nauth: { master_key: sk-bench }`,
+);
+
+const env = { ...process.env, AWS_ACCESS_KEY_ID: 'p', AWS_SECRET_ACCESS_KEY: 'p', AWS_REGION: 'us-east-1' };
+function start(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (line) => {
+      resolve({ proc, url: JSON.parse(line).url });
+      lines.on('line', () => undefined);
+    });
+  });
+}
+const emulator = await start(['--import', 'tsx', openAI ? 'bench/upstream-server.ts' : 'bench/emulator-server.ts']);
+// The config is bundled in, so the bundle is built once the upstream's address is known.
+for (const m of config.models) if (m.provider === 'openai') m.baseUrl = emulator.url;
 await build({
   entryPoints: [`${root}bench/gateway-server.ts`],
   outfile: bundle,
@@ -32,19 +53,6 @@ await build({
   external: BUNDLE_EXTERNALS,
   logLevel: 'silent',
 });
-
-const env = { ...process.env, AWS_ACCESS_KEY_ID: 'p', AWS_SECRET_ACCESS_KEY: 'p', AWS_REGION: 'us-east-1' };
-function start(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: proc.stdout! });
-    lines.once('line', (line) => {
-      resolve({ proc, url: JSON.parse(line).url });
-      lines.on('line', () => undefined);
-    });
-  });
-}
-const emulator = await start(['--import', 'tsx', 'bench/emulator-server.ts']);
 const gateway = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`, bundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.url });
 
 const url = new URL(gateway.url);
@@ -68,10 +76,11 @@ const post = () =>
     );
     req.end(body);
   });
+const REQUESTS = 3000;
 let sent = 0;
 await Promise.all(
-  Array.from({ length: 16 }, async () => {
-    while (sent++ < 3000) await post();
+  Array.from({ length: concurrency }, async () => {
+    while (sent++ < REQUESTS) await post();
   }),
 );
 gateway.proc.kill('SIGTERM');
@@ -91,7 +100,7 @@ const marks: [number, string][] = [];
 readFileSync(bundle, 'utf8')
   .split('\n')
   .forEach((line, i) => {
-    const m = /^\/\/ (node_modules\/(?:@[^/]+\/)?[^/\s]+|lambda\/\S+|bench\/\S+)/.exec(line);
+    const m = /^\/\/ (node_modules\/(?:@[^/]+\/)?[^/\s]+|(?:lambda|local|bench)\/\S+)/.exec(line);
     if (m) marks.push([i, m[1]!.replace(/^node_modules\//, '')]);
   });
 const moduleAt = (line: number) => {
@@ -107,6 +116,7 @@ const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const total = profile.timeDeltas.reduce((a, b) => a + b, 0);
 const self = new Map<string, number>();
+const selfByFunction = new Map<string, number>();
 const inclusive = new Map<string, number>();
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i]!;
@@ -115,6 +125,8 @@ profile.samples.forEach((id, i) => {
     ? moduleAt(leaf.callFrame.lineNumber)
     : leaf.callFrame.url || leaf.callFrame.functionName;
   self.set(leafName, (self.get(leafName) ?? 0) + dt);
+  const fn = `${leaf.callFrame.functionName || '(anonymous)'}  ${leafName}`;
+  selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + dt);
   const seen = new Set<string>();
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
     const n = byId.get(cur)!;
@@ -133,4 +145,7 @@ const show = (title: string, map: Map<string, number>) => {
 };
 show('self time by module', self);
 show('inclusive time by module (time with the module on the stack)', inclusive);
+show('self time by function', selfByFunction);
+const busy = total - (self.get('(idle)') ?? 0);
+console.log(`\n${(busy / REQUESTS).toFixed(0)} µs of CPU per request (samples not idle, startup included)`);
 console.log(`\nprofile: ${dir}${profileFile}`);

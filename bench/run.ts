@@ -553,6 +553,11 @@ function printHops(hop: HopReport) {
     console.log(
       `  non-stream: sagegate adds ${ms(gate.nonStream)}, the hop ${ms(hopRow.nonStream)} (target <= hop + 0.3 ms: ${gate.nonStream <= hopRow.nonStream + 0.3 ? 'met' : 'NOT met'})`,
     );
+    const framework = rows['minimal Hono app']?.added;
+    if (framework)
+      console.log(
+        `  framework floor (minimal Hono app): adds ${ms(framework.nonStream)} non-stream, ${ms(framework.firstByte)} to the first byte; sagegate's own work on top: ${ms(gate.nonStream - framework.nonStream)}, ${ms(gate.firstByte - framework.firstByte)}`,
+      );
     const portkey = rows.portkey?.added;
     if (portkey)
       console.log(`  against Portkey: it adds ${(portkey.nonStream / gate.nonStream).toFixed(2)}x sagegate's non-stream latency (target >= 1.5x)`);
