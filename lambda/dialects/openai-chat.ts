@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/config.js';
+import { type ModelConfig, upstreamModelField } from '../core/config.js';
 import { failOnContainerError, malformedEvent, unreadableAnswer } from '../core/upstream-errors.js';
 import { type ChatChoice, type ChatResult, type ChatStreamEvent, isUsage, normalizeFinishReason } from '../openai/chat-types.js';
 import type { AnswerConventions, StreamDecoder, StreamingChatDialect } from './dialect.js';
@@ -59,10 +59,9 @@ function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Reco
       delete body.parallel_tool_calls;
     }
     adapt?.(body);
-    // vLLM rejects a model name that is not its served name: send that, or nothing. SageMaker's
-    // OpenAI-compatible route is called as AWS's own samples call it, with "" (docs/wire-facts.md §9).
-    if (model.servedModelName) body.model = model.servedModelName;
-    else if (model.provider === 'sagemaker' && model.route === 'openai') body.model = '';
+    // vLLM rejects a model name that is not its served name: send that, or nothing.
+    const name = upstreamModelField(model);
+    if (name !== undefined) body.model = name;
     if (stream) {
       body.stream = true;
       // Ask for usage always: the gateway decides whether the client sees it.

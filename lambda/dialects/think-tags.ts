@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/config.js';
+import { type ModelConfig, namesOf } from '../core/config.js';
 import { partialMarker } from './tool-calls/tool-call-text.js';
 
 const OPEN = '<think>';
@@ -24,8 +24,7 @@ const ALWAYS_THINKS = /deepseek-r1|r1-distill|qwq|thinking/i;
 export function thinkingOf(model: ModelConfig): ThinkingMode {
   if (model.reasoning === false) return 'off';
   if (model.reasoning === true) return 'open';
-  const names = [model.name, model.servedModelName, model.provider === 'sagemaker' ? model.endpoint : undefined];
-  return names.some((n) => n && ALWAYS_THINKS.test(n)) ? 'open' : 'tags';
+  return namesOf(model).some((n) => n && ALWAYS_THINKS.test(n)) ? 'open' : 'tags';
 }
 
 export interface ThoughtAndText {

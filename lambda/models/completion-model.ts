@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/config.js';
+import { type ModelConfig, namesOf } from '../core/config.js';
 import { invalidRequest } from '../core/gateway-error.js';
 import type { ChatDialect } from '../dialects/index.js';
 import { FIM_FORMATS, fimFormatOf } from '../dialects/templates/fim-formats.js';
@@ -42,7 +42,7 @@ export function createCompletionModel(
   const encodeCompletion = dialect.encodeCompletion?.bind(dialect);
   if (!encodeCompletion) return undefined;
   const name = config.name;
-  const fim = config.fim ?? fimFormatOf(config.name, config.servedModelName, config.provider === 'sagemaker' ? config.endpoint : undefined);
+  const fim = config.fim ?? fimFormatOf(...namesOf(config));
 
   /** The prompt to send (rendered for fill-in-the-middle, the suffix then in it), and the stops that end the text. */
   function prepare(original: CompletionRequest): { request: CompletionRequest; prompt: string | undefined; stops: string[] } {

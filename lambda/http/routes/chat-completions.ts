@@ -7,9 +7,8 @@ import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
-import { eventStreamResponse, jsonResponse } from '../respond.js';
+import { jsonResponse, streamedAnswer } from '../respond.js';
 import { servedHeaders } from '../served-headers.js';
-import { sseBody } from '../sse-body.js';
 
 /** POST /v1/chat/completions */
 export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }: AppDependencies) {
@@ -40,18 +39,11 @@ export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }:
         servedBy: stream.servedBy,
         estimate: (chars) => completeUsage(request, undefined, chars),
       });
-      const body = sseBody(metered, new ChunkEncoder(meta, includeUsage), {
-        requestId: c.get('requestId'),
-        onCancel: () => cancel.abort(),
-        signal: cancel.signal,
-        keepaliveMs,
-        onEnd: done,
-      });
-      streaming = true;
-      const headers = servedHeaders(stream);
       // Known before the first byte: this model does not report (all of) its usage.
-      if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-      return eventStreamResponse(c, body, headers);
+      const estimatedUsage = includeUsage && !model.reportsUsage;
+      const response = streamedAnswer(c, metered, new ChunkEncoder(meta, includeUsage), { ...stream, estimatedUsage }, { cancel, keepaliveMs, done });
+      streaming = true;
+      return response;
     } finally {
       if (!streaming) done?.();
     }

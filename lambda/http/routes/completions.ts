@@ -8,9 +8,8 @@ import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
-import { eventStreamResponse, jsonResponse } from '../respond.js';
+import { jsonResponse, streamedAnswer } from '../respond.js';
 import { servedHeaders } from '../served-headers.js';
-import { sseBody } from '../sse-body.js';
 
 /**
  * POST /v1/completions: legacy text completions (code-completion plugins), streaming or not, routed,
@@ -48,17 +47,16 @@ export function completions({ models, maxBodyBytes, keepaliveMs, inFlight }: App
         estimate: (chars) => completeUsage(asChat, undefined, chars),
       });
       const includeUsage = request.stream_options?.include_usage === true;
-      const body = sseBody(events, new TextChunkEncoder(meta, includeUsage, echo), {
-        onCancel: () => cancel.abort(),
-        requestId: c.get('requestId'),
-        signal: cancel.signal,
-        keepaliveMs,
-        onEnd: done,
-      });
+      const estimatedUsage = includeUsage && !model.reportsUsage;
+      const response = streamedAnswer(
+        c,
+        events,
+        new TextChunkEncoder(meta, includeUsage, echo),
+        { ...stream, estimatedUsage },
+        { cancel, keepaliveMs, done },
+      );
       streaming = true;
-      const headers = servedHeaders(stream);
-      if (includeUsage && !model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-      return eventStreamResponse(c, body, headers);
+      return response;
     } finally {
       if (!streaming) done?.();
     }

@@ -10,9 +10,9 @@ import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
 import { meterAnswer, meterStream } from '../metering.js';
 import { readJson } from '../read-json.js';
-import { eventStreamResponse, jsonResponse } from '../respond.js';
+import { jsonResponse, streamedAnswer } from '../respond.js';
 import { servedHeaders } from '../served-headers.js';
-import { sseBody } from '../sse-body.js';
+import type { SseEncoder } from '../sse-body.js';
 
 /**
  * POST /v1/responses: OpenAI's Responses API on the same chat models as chat completions (every
@@ -78,15 +78,11 @@ export function createResponse({ models, maxBodyBytes, responses, keepaliveMs, i
         await save(response);
         yield writer.terminal(response);
       }
-      const body = sseBody(
-        sse(),
-        { encode: (text: string) => text, end: () => '', fail: (error) => writer.fail(error) },
-        { onCancel: () => cancel.abort(), requestId: c.get('requestId'), signal: cancel.signal, keepaliveMs, onEnd: done },
-      );
+      // The writer's events are SSE text already.
+      const encoder: SseEncoder<string> = { encode: (text) => text, end: () => '', fail: (error) => writer.fail(error) };
+      const answer = streamedAnswer(c, sse(), encoder, { ...stream, estimatedUsage: !model.reportsUsage }, { cancel, keepaliveMs, done });
       streaming = true;
-      const headers = servedHeaders(stream);
-      if (!model.reportsUsage) headers['x-sagegate-usage'] = 'estimated';
-      return eventStreamResponse(c, body, headers);
+      return answer;
     } finally {
       if (!streaming) done?.();
     }

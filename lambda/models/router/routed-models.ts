@@ -38,10 +38,25 @@ function untilStreamEnds<S extends { events: AsyncIterableIterator<AnswerEvent> 
 }
 
 /**
- * A model group as one ChatModel: a router is a chat model made of chat models. Requests spread over
- * the group's deployments, with retries, cooldowns, timeouts and fallbacks to other groups.
+ * What chat and legacy completions models share: a whole answer or a stream of events for a request.
+ * Answers and streams say which deployment served them; the router adds its attempts and fallback.
  */
-export function routedChatModel(name: string, groups: ReadonlyMap<string, ModelGroup<ChatModel>>, router: RouterConfig): ChatModel {
+interface AnsweringModel<Q, A extends object, S extends { events: AsyncIterableIterator<AnswerEvent> }> {
+  readonly name: string;
+  readonly reportsUsage: boolean;
+  complete(request: Q, signal: AbortSignal): Promise<A>;
+  stream(request: Q, signal: AbortSignal): Promise<S>;
+}
+
+/**
+ * A model group as one model: a router is a model made of models. Requests spread over the group's
+ * deployments, with retries, cooldowns, timeouts and fallbacks to other groups.
+ */
+function routedAnsweringModel<Q, A extends object, S extends { events: AsyncIterableIterator<AnswerEvent> }>(
+  name: string,
+  groups: ReadonlyMap<string, ModelGroup<AnsweringModel<Q, A, S>>>,
+  router: RouterConfig,
+): AnsweringModel<Q, A, S> {
   return {
     name,
     reportsUsage: groups.get(name)!.members.every((m) => m.model.reportsUsage),
@@ -60,25 +75,16 @@ export function routedChatModel(name: string, groups: ReadonlyMap<string, ModelG
   };
 }
 
+/** A chat model group as one ChatModel. */
+export const routedChatModel = (name: string, groups: ReadonlyMap<string, ModelGroup<ChatModel>>, router: RouterConfig): ChatModel =>
+  routedAnsweringModel(name, groups, router);
+
 /** The same for legacy completions, over the deployments of a group that take raw prompts. */
-export function routedCompletionModel(name: string, groups: ReadonlyMap<string, ModelGroup<CompletionModel>>, router: RouterConfig): CompletionModel {
-  return {
-    name,
-    reportsUsage: groups.get(name)!.members.every((m) => m.model.reportsUsage),
-    async complete(request, signal) {
-      const routed = await withFallbacks(groups, router, name, signal, (group) =>
-        group.call(signal, false, (model, attemptSignal) => model.complete(request, attemptSignal), whole),
-      );
-      return { ...routed.value, servedBy: routed.servedBy, attempts: routed.attempts, ...(routed.fallback && { fallback: routed.fallback }) };
-    },
-    async stream(request, signal) {
-      const routed = await withFallbacks(groups, router, name, signal, (group) =>
-        group.call(signal, true, (model, attemptSignal) => model.stream(request, attemptSignal), untilStreamEnds),
-      );
-      return { ...routed.value, servedBy: routed.servedBy, attempts: routed.attempts, ...(routed.fallback && { fallback: routed.fallback }) };
-    },
-  };
-}
+export const routedCompletionModel = (
+  name: string,
+  groups: ReadonlyMap<string, ModelGroup<CompletionModel>>,
+  router: RouterConfig,
+): CompletionModel => routedAnsweringModel(name, groups, router);
 
 /** The same for embeddings: a batch of inputs goes to one deployment, retried and failed over as a whole. */
 export function routedEmbeddingModel(name: string, groups: ReadonlyMap<string, ModelGroup<EmbeddingModel>>, router: RouterConfig): EmbeddingModel {
