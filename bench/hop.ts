@@ -14,7 +14,7 @@
  * stream (8 chunks sent at once), and what it adds over the floor.
  */
 import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { type Child, child, pct } from './processes.js';
+import { type Child, child, cpuMs, pct } from './processes.js';
 
 export interface Timing {
   nonStream: number;
@@ -22,7 +22,13 @@ export interface Timing {
   stream: number;
 }
 
-type Row = { name: string; nonStream: () => Promise<number>; stream: () => Promise<{ firstByte: number; end: number }> };
+type Row = {
+  name: string;
+  nonStream: () => Promise<number>;
+  stream: () => Promise<{ firstByte: number; end: number }>;
+  /** The process in the client's path (none for the floor), whose CPU is counted. */
+  pid?: number;
+};
 
 const MESSAGES = [{ role: 'user', content: 'hi' }];
 
@@ -41,18 +47,20 @@ async function fetchTimed(url: string, body: string, headers: Record<string, str
   return { firstByte, end: performance.now() - started };
 }
 
-function openAIRow(name: string, base: string, model: string, headers: Record<string, string> = {}): Row {
+function openAIRow(name: string, base: string, model: string, headers: Record<string, string> = {}, pid?: number): Row {
   const url = `${base.replace(/\/+$/, '')}/chat/completions`;
   return {
     name,
+    pid,
     nonStream: async () => (await fetchTimed(url, JSON.stringify({ model, messages: MESSAGES }), headers)).end,
     stream: () => fetchTimed(url, JSON.stringify({ model, stream: true, messages: MESSAGES }), headers),
   };
 }
 
-function sdkRow(name: string, client: SageMakerRuntimeClient, endpoint: string): Row {
+function sdkRow(name: string, client: SageMakerRuntimeClient, endpoint: string, pid?: number): Row {
   return {
     name,
+    pid,
     async nonStream() {
       const started = performance.now();
       await client.send(
@@ -80,7 +88,15 @@ function sdkRow(name: string, client: SageMakerRuntimeClient, endpoint: string):
  * Each row's p50/p99, the rows taking turns (so drift and noise fall on all of them alike). A row that
  * fails a kind of request (Portkey's answers on Node 20) drops that kind and says so (NaN).
  */
-async function measure(rows: Row[], pairs: number, warm: number): Promise<Record<string, { p50: Timing; p99: Timing; failed?: string }>> {
+/** One row's result: p50 and p99, and the CPU its own process spent per pair (one plain and one streamed request). */
+interface RowResult {
+  p50: Timing;
+  p99: Timing;
+  cpuMsPerPair?: number;
+  failed?: string;
+}
+
+async function measure(rows: Row[], pairs: number, warm: number): Promise<Record<string, RowResult>> {
   const samples = rows.map(() => ({ nonStream: [] as number[], firstByte: [] as number[], stream: [] as number[] }));
   const failed = rows.map(() => ({ nonStream: undefined as string | undefined, stream: undefined as string | undefined }));
   const attempt = async <T>(r: number, kind: 'nonStream' | 'stream', run: () => Promise<T>): Promise<T | undefined> => {
@@ -92,7 +108,10 @@ async function measure(rows: Row[], pairs: number, warm: number): Promise<Record
       return undefined;
     }
   };
+  // CPU of each row's own process from the end of the warm-up: it works only while its row runs.
+  const cpuFrom: number[] = [];
   for (let i = -warm; i < pairs; i++) {
+    if (i === 0) for (const [r, row] of rows.entries()) if (row.pid) cpuFrom[r] = cpuMs(row.pid);
     for (const [r, row] of rows.entries()) {
       const nonStream = await attempt(r, 'nonStream', row.nonStream);
       const stream = await attempt(r, 'stream', row.stream);
@@ -114,18 +133,19 @@ async function measure(rows: Row[], pairs: number, warm: number): Promise<Record
     rows.map((row, r) => {
       const failures = Object.entries(failed[r]!).filter(([, why]) => why);
       const failedNote = failures.length ? { failed: failures.map(([kind, why]) => `${kind}: ${why}`).join('; ') } : {};
-      return [row.name, { p50: at(samples[r]!, 50), p99: at(samples[r]!, 99), ...failedNote }];
+      const cpu = row.pid ? { cpuMsPerPair: (cpuMs(row.pid) - cpuFrom[r]!) / pairs } : {};
+      return [row.name, { p50: at(samples[r]!, 50), p99: at(samples[r]!, 99), ...cpu, ...failedNote }];
     }),
   );
 }
 
 export interface HopReport {
   pairs: number;
-  routes: Record<string, { floor: string; rows: Record<string, { p50: Timing; p99: Timing; added: Timing; failed?: string }> }>;
+  routes: Record<string, { floor: string; rows: Record<string, RowResult & { added: Timing }> }>;
 }
 
 /** What each row adds to its route's floor, at p50. */
-function added(rows: Record<string, { p50: Timing; p99: Timing; failed?: string }>, floor: string) {
+function added(rows: Record<string, RowResult>, floor: string) {
   const f = rows[floor]!.p50;
   return Object.fromEntries(
     Object.entries(rows).map(([name, row]) => [
@@ -142,6 +162,8 @@ export interface HopSetup {
   env: NodeJS.ProcessEnv;
   /** The gateway (its models: `bench` on SageMaker, `bench-oai` on the OpenAI-compatible upstream). */
   gatewayUrl: string;
+  /** The gateway's process, whose CPU is counted. */
+  gatewayPid: number;
   sageMakerUrl: string;
   upstreamUrl: string;
   key: string;
@@ -165,26 +187,32 @@ export async function measureHops(setup: HopSetup): Promise<HopReport> {
     const auth = { authorization: `Bearer ${setup.key}` };
     const openAIRows: Row[] = [
       openAIRow('direct', setup.upstreamUrl, 'bench'),
-      openAIRow('bare proxy', `${proxyToUpstream.info.url}/v1`, 'bench'),
-      openAIRow('minimal Hono app', `${minimalHono.info.url}/v1`, 'bench'),
-      openAIRow('sagegate', `${setup.gatewayUrl}/v1`, 'bench-oai', auth),
+      openAIRow('bare proxy', `${proxyToUpstream.info.url}/v1`, 'bench', {}, proxyToUpstream.proc.pid),
+      openAIRow('minimal Hono app', `${minimalHono.info.url}/v1`, 'bench', {}, minimalHono.proc.pid),
+      openAIRow('sagegate', `${setup.gatewayUrl}/v1`, 'bench-oai', auth, setup.gatewayPid),
     ];
     if (setup.portkeyEntry) {
       const portkey = await startPortkey(setup.portkeyEntry, setup.env);
       started.push(portkey);
       openAIRows.push(
-        openAIRow('portkey', `${portkey.info.url}/v1`, 'bench', {
-          ...auth,
-          'x-portkey-provider': 'openai',
-          'x-portkey-custom-host': setup.upstreamUrl,
-        }),
+        openAIRow(
+          'portkey',
+          `${portkey.info.url}/v1`,
+          'bench',
+          {
+            ...auth,
+            'x-portkey-provider': 'openai',
+            'x-portkey-custom-host': setup.upstreamUrl,
+          },
+          portkey.proc.pid,
+        ),
       );
     }
     const sdk = (endpoint?: string) => new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1, ...(endpoint && { endpoint }) });
     const sageMakerRows: Row[] = [
       sdkRow('direct SDK call', sdk(), 'bench-fast'),
-      sdkRow('SDK through the bare proxy', sdk(proxyToSageMaker.info.url), 'bench-fast'),
-      openAIRow('sagegate', `${setup.gatewayUrl}/v1`, 'bench', auth),
+      sdkRow('SDK through the bare proxy', sdk(proxyToSageMaker.info.url), 'bench-fast', proxyToSageMaker.proc.pid),
+      openAIRow('sagegate', `${setup.gatewayUrl}/v1`, 'bench', auth, setup.gatewayPid),
     ];
     const openai = await measure(openAIRows, setup.pairs, setup.warm);
     const sagemaker = await measure(sageMakerRows, setup.pairs, setup.warm);

@@ -9,7 +9,7 @@
  *  - the two SageMaker routes on the same container: InvokeEndpointWithResponseStream against the
  *    OpenAI-compatible route (time to first token, gateway CPU per request and per further chunk)
  *  - what metering adds (a second gateway that meters into a DynamoDB table, dynalite in this
- *    process, alternately with the plain one) and its DynamoDB calls per request
+ *    process, alternately with the plain bundle started the same way) and its DynamoDB calls per request
  *
  * The gateway runs as its minified bundle in its own process, the emulator in another, this process
  * is the client. Results: a table on stdout and bench/results/latest.json.
@@ -281,6 +281,9 @@ const metered = await child([meteredBundle], {
   SAGEGATE_SILENT: '1',
 });
 const meteredUrl = new URL(metered.info.url);
+// Its control: the plain bundle started the same way, so a difference is metering's, not a second process's.
+const control = await child([serverBundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url, SAGEGATE_SILENT: '1' });
+const controlUrl = new URL(control.info.url);
 process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.info.url;
 Object.assign(process.env, env);
 sdk = new SageMakerRuntimeClient({ region: 'us-east-1', maxAttempts: 1 });
@@ -298,6 +301,7 @@ try {
   results.hop = await measureHops({
     env: { ...env, SAGEGATE_SILENT: '1', AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.info.url },
     gatewayUrl: gateway.info.url,
+    gatewayPid: gateway.proc.pid!,
     sageMakerUrl: emulator.info.url,
     upstreamUrl: upstream.info.url,
     key: KEY,
@@ -366,18 +370,33 @@ try {
     },
   };
 
-  // Metering: the plain gateway and the metering one, alternately; DynamoDB calls counted at dynalite.
+  // Metering: the metering gateway and its control, alternately; DynamoDB calls counted at dynalite.
   for (let i = 0; i < N.warm; i++) {
-    await post(chat, meteredUrl);
-    await gatewayStream('bench', meteredUrl);
+    for (const url of [meteredUrl, controlUrl]) {
+      await post(chat, url);
+      await gatewayStream('bench', url);
+    }
   }
   const m = { plain: [] as number[], metered: [] as number[], plainTtft: [] as number[], meteredTtft: [] as number[] };
   const callsBefore = new Map(dynamodb.calls);
+  // Each metered request's write lands before the next request goes out: on two shared cores its CPU
+  // (the gateway's and dynalite's) would otherwise fall on whichever request comes next, either way.
+  const writes = () => dynamodb.calls.get('UpdateItem') ?? 0;
+  const settled = async (before: number) => {
+    for (let i = 0; i < 200 && writes() <= before; i++) await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 2)); // and its answer is read
+  };
+  const landing = async <T>(run: () => Promise<T>): Promise<T> => {
+    const before = writes();
+    const result = await run();
+    await settled(before);
+    return result;
+  };
   for (let i = 0; i < N.stream; i++) {
-    m.plain.push((await post(chat)).end);
-    m.metered.push((await post(chat, meteredUrl)).end);
-    m.plainTtft.push((await gatewayStream('bench-paced')).ttft);
-    m.meteredTtft.push((await gatewayStream('bench-paced', meteredUrl)).ttft);
+    m.plain.push((await post(chat, controlUrl)).end);
+    m.metered.push((await landing(() => post(chat, meteredUrl))).end);
+    m.plainTtft.push((await gatewayStream('bench-paced', controlUrl)).ttft);
+    m.meteredTtft.push((await landing(() => gatewayStream('bench-paced', meteredUrl))).ttft);
   }
   await new Promise((r) => setTimeout(r, 200)); // the last writes land after their answers
   const perRequest = (op: string) => ((dynamodb.calls.get(op) ?? 0) - (callsBefore.get(op) ?? 0)) / (2 * N.stream);
@@ -465,6 +484,7 @@ try {
 } finally {
   gateway.proc.kill();
   metered.proc.kill();
+  control.proc.kill();
   await dynamodb.stop();
   emulator.proc.kill();
   upstream.proc.kill();
@@ -533,16 +553,18 @@ function writeResults() {
 
 /** The hop comparison: each row's p50 and what it adds to its route's floor, with the targets. */
 function printHops(hop: HopReport) {
-  console.log(`\nthe gateway against the price of a hop (${hop.pairs} requests per row, rows taking turns; p50 in ms)\n`);
+  console.log(
+    `\nthe gateway against the price of a hop (${hop.pairs} requests per row, rows taking turns; p50 in ms; CPU/pair: ms of CPU the process in the path spent on one plain and one streamed request)\n`,
+  );
   const cell = (v: number) => v.toFixed(3).padStart(9);
   for (const [route, { floor, rows }] of Object.entries(hop.routes)) {
     console.log(`${route} route (floor: ${floor})`);
     console.log(
-      `${''.padEnd(30)}${'non-stream'.padStart(11)}${'added'.padStart(9)}  ${'first byte'.padStart(11)}${'added'.padStart(9)}  ${'stream'.padStart(9)}${'added'.padStart(9)}`,
+      `${''.padEnd(30)}${'non-stream'.padStart(11)}${'added'.padStart(9)}  ${'first byte'.padStart(11)}${'added'.padStart(9)}  ${'stream'.padStart(9)}${'added'.padStart(9)}  ${'CPU/pair'.padStart(9)}`,
     );
     for (const [name, t] of Object.entries(rows)) {
       console.log(
-        `${name.padEnd(30)}${cell(t.p50.nonStream)}  ${cell(t.added.nonStream)}  ${cell(t.p50.firstByte)}  ${cell(t.added.firstByte)}  ${cell(t.p50.stream)}  ${cell(t.added.stream)}`,
+        `${name.padEnd(30)}${cell(t.p50.nonStream)}  ${cell(t.added.nonStream)}  ${cell(t.p50.firstByte)}  ${cell(t.added.firstByte)}  ${cell(t.p50.stream)}  ${cell(t.added.stream)}  ${t.cpuMsPerPair === undefined ? ''.padStart(9) : cell(t.cpuMsPerPair)}`,
       );
     }
     const hopRow = rows[route === 'SageMaker' ? 'SDK through the bare proxy' : 'bare proxy']!.added;
