@@ -2,7 +2,8 @@
  * The least a Hono gateway on @hono/node-server can do, for the hop comparison: read the JSON body,
  * parse it (a gateway must, to know the model), send it on with Node's HTTP client over a kept-alive
  * connection, and answer with the upstream's body as a web stream, as sagegate's app does. No auth,
- * no validation, no translation: what it adds over the bare proxy is the framework's own price.
+ * no validation, no translation, none of the local server's shortcuts (bench/gateway-server.ts serves
+ * sagegate through local/serve.ts): what it adds over the bare proxy is the framework's own price.
  *   minimal-hono.ts <upstream origin>
  * Prints its URL.
  */
@@ -33,8 +34,13 @@ app.post('/v1/chat/completions', async (c) => {
     forward.on('error', reject);
     forward.end(body);
   });
-  const type = answer.headers['content-type'] ?? 'application/json';
-  return new Response(Readable.toWeb(answer) as ReadableStream<Uint8Array>, { status: answer.statusCode, headers: { 'content-type': type } });
+  // The upstream's length, or "chunked": without either, node-server reads ahead to size the body.
+  const length = answer.headers['content-length'];
+  const headers: Record<string, string> = {
+    'content-type': answer.headers['content-type'] ?? 'application/json',
+    ...(length ? { 'content-length': length } : { 'transfer-encoding': 'chunked' }),
+  };
+  return new Response(Readable.toWeb(answer) as ReadableStream<Uint8Array>, { status: answer.statusCode, headers });
 });
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>

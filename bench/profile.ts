@@ -40,6 +40,8 @@ function start(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ proc: C
 const emulator = await start(['--import', 'tsx', openAI ? 'bench/upstream-server.ts' : 'bench/emulator-server.ts']);
 // The config is bundled in, so the bundle is built once the upstream's address is known.
 for (const m of config.models) if (m.provider === 'openai') m.baseUrl = emulator.url;
+// An emulator left running would keep this process (and its port) alive after a failed build.
+process.once('exit', () => emulator.proc.kill());
 await build({
   entryPoints: [`${root}bench/gateway-server.ts`],
   outfile: bundle,

@@ -381,22 +381,44 @@ try {
   const callsBefore = new Map(dynamodb.calls);
   // Each metered request's write lands before the next request goes out: on two shared cores its CPU
   // (the gateway's and dynalite's) would otherwise fall on whichever request comes next, either way.
+  // The control then waits as long, so both start from equally idle processes; they take turns first.
   const writes = () => dynamodb.calls.get('UpdateItem') ?? 0;
-  const settled = async (before: number) => {
-    for (let i = 0; i < 200 && writes() <= before; i++) await new Promise((r) => setTimeout(r, 1));
-    await new Promise((r) => setTimeout(r, 2)); // and its answer is read
-  };
-  const landing = async <T>(run: () => Promise<T>): Promise<T> => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let pause = 3;
+  const asMetered = async <T>(run: () => Promise<T>): Promise<T> => {
     const before = writes();
     const result = await run();
-    await settled(before);
+    const started = performance.now();
+    for (let i = 0; i < 200 && writes() <= before; i++) await sleep(1);
+    await sleep(2); // and its answer is read
+    pause = performance.now() - started;
+    return result;
+  };
+  const asControl = async <T>(run: () => Promise<T>): Promise<T> => {
+    const result = await run();
+    await sleep(pause);
     return result;
   };
   for (let i = 0; i < N.stream; i++) {
-    m.plain.push((await post(chat, controlUrl)).end);
-    m.metered.push((await landing(() => post(chat, meteredUrl))).end);
-    m.plainTtft.push((await gatewayStream('bench-paced', controlUrl)).ttft);
-    m.meteredTtft.push((await landing(() => gatewayStream('bench-paced', meteredUrl))).ttft);
+    const pairs: [() => Promise<void>, () => Promise<void>][] = [
+      [
+        async () => void m.plain.push((await asControl(() => post(chat, controlUrl))).end),
+        async () => void m.metered.push((await asMetered(() => post(chat, meteredUrl))).end),
+      ],
+      [
+        async () => void m.plainTtft.push((await asControl(() => gatewayStream('bench-paced', controlUrl))).ttft),
+        async () => void m.meteredTtft.push((await asMetered(() => gatewayStream('bench-paced', meteredUrl))).ttft),
+      ],
+    ];
+    for (const [first, second] of pairs) {
+      if (i % 2 === 0) {
+        await first();
+        await second();
+      } else {
+        await second();
+        await first();
+      }
+    }
   }
   await new Promise((r) => setTimeout(r, 200)); // the last writes land after their answers
   const perRequest = (op: string) => ((dynamodb.calls.get(op) ?? 0) - (callsBefore.get(op) ?? 0)) / (2 * N.stream);
@@ -554,7 +576,7 @@ function writeResults() {
 /** The hop comparison: each row's p50 and what it adds to its route's floor, with the targets. */
 function printHops(hop: HopReport) {
   console.log(
-    `\nthe gateway against the price of a hop (${hop.pairs} requests per row, rows taking turns; p50 in ms; CPU/pair: ms of CPU the process in the path spent on one plain and one streamed request)\n`,
+    `\nthe gateway against the price of a hop (${hop.pairs} pairs of a plain and a streamed request per row, rows taking turns; p50 in ms; CPU/pair: ms of CPU the process in the path spent per pair)\n`,
   );
   const cell = (v: number) => v.toFixed(3).padStart(9);
   for (const [route, { floor, rows }] of Object.entries(hop.routes)) {
