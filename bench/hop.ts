@@ -6,7 +6,8 @@
  * - OpenAI-compatible route: the client straight to the upstream (the floor); through a bare Node HTTP
  *   proxy in its own process (`http.createServer` piping to `http.request`, keep-alive on both sides:
  *   the price of the hop alone); through a minimal Hono app (bench/minimal-hono.ts: the framework's own
- *   price, the floor of any gateway built as sagegate is); through the gateway; through Portkey's OSS gateway (`--portkey`).
+ *   price, the floor of any gateway built as sagegate is); through the gateway; through Portkey's OSS
+ *   gateway (`--portkey`). Each process in the path has its CPU per pair counted.
  * - SageMaker route: the SDK straight to SageMaker (the floor); the SDK through the same bare proxy
  *   (the hop); the client through the gateway (which calls SageMaker with the SDK).
  *

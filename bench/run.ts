@@ -399,26 +399,21 @@ try {
     await sleep(pause);
     return result;
   };
+  const inTurn = async (first: boolean, control: () => Promise<void>, metered: () => Promise<void>) => {
+    await (first ? control() : metered());
+    await (first ? metered() : control());
+  };
   for (let i = 0; i < N.stream; i++) {
-    const pairs: [() => Promise<void>, () => Promise<void>][] = [
-      [
-        async () => void m.plain.push((await asControl(() => post(chat, controlUrl))).end),
-        async () => void m.metered.push((await asMetered(() => post(chat, meteredUrl))).end),
-      ],
-      [
-        async () => void m.plainTtft.push((await asControl(() => gatewayStream('bench-paced', controlUrl))).ttft),
-        async () => void m.meteredTtft.push((await asMetered(() => gatewayStream('bench-paced', meteredUrl))).ttft),
-      ],
-    ];
-    for (const [first, second] of pairs) {
-      if (i % 2 === 0) {
-        await first();
-        await second();
-      } else {
-        await second();
-        await first();
-      }
-    }
+    await inTurn(
+      i % 2 === 0,
+      async () => void m.plain.push((await asControl(() => post(chat, controlUrl))).end),
+      async () => void m.metered.push((await asMetered(() => post(chat, meteredUrl))).end),
+    );
+    await inTurn(
+      i % 2 === 0,
+      async () => void m.plainTtft.push((await asControl(() => gatewayStream('bench-paced', controlUrl))).ttft),
+      async () => void m.meteredTtft.push((await asMetered(() => gatewayStream('bench-paced', meteredUrl))).ttft),
+    );
   }
   await new Promise((r) => setTimeout(r, 200)); // the last writes land after their answers
   const perRequest = (op: string) => ((dynamodb.calls.get(op) ?? 0) - (callsBefore.get(op) ?? 0)) / (2 * N.stream);

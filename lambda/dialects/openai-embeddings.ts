@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/config.js';
+import { type ModelConfig, upstreamModelField } from '../core/config.js';
 import type { EmbeddingDialect } from './embedding-dialect.js';
 
 /**
@@ -11,7 +11,8 @@ export function openAIEmbeddings(model: ModelConfig): EmbeddingDialect {
     openAIInputs: true,
     encodeRequest: (request) => {
       const { model: _client, encoding_format: _format, ...rest } = request;
-      return { ...rest, encoding_format: 'float', ...(model.servedModelName && { model: model.servedModelName }) };
+      const name = upstreamModelField(model);
+      return { ...rest, encoding_format: 'float', ...(name !== undefined && { model: name }) };
     },
     decodeResponse: (body) => {
       const b = body as { data?: { embedding?: unknown; index?: number }[]; usage?: { prompt_tokens?: number } } | null;

@@ -53,7 +53,8 @@ export function streamedAnswer<E>(
   c: Context<AppEnv>,
   events: AsyncIterator<E>,
   encoder: SseEncoder<E>,
-  served: Served & { estimatedUsage: boolean },
+  served: Served,
+  estimatedUsage: boolean,
   { cancel, keepaliveMs, done }: StreamControl,
 ): Response {
   const body = sseBody(events, encoder, {
@@ -63,7 +64,5 @@ export function streamedAnswer<E>(
     keepaliveMs,
     onEnd: done,
   });
-  const headers = servedHeaders(served);
-  if (served.estimatedUsage) headers['x-sagegate-usage'] = 'estimated';
-  return eventStreamResponse(c, body, headers);
+  return eventStreamResponse(c, body, servedHeaders(served, estimatedUsage));
 }

@@ -25,8 +25,7 @@ export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }:
     try {
       if (!request.stream) {
         const answer = await model.complete(request, cancel.signal);
-        const headers = servedHeaders(answer);
-        if (answer.estimated) headers['x-sagegate-usage'] = 'estimated';
+        const headers = servedHeaders(answer, answer.estimated);
         await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
         return jsonResponse(c, chatCompletion(meta, answer, answer.usage), headers);
       }
@@ -41,7 +40,7 @@ export function chatCompletions({ models, maxBodyBytes, keepaliveMs, inFlight }:
       });
       // Known before the first byte: this model does not report (all of) its usage.
       const estimatedUsage = includeUsage && !model.reportsUsage;
-      const response = streamedAnswer(c, metered, new ChunkEncoder(meta, includeUsage), { ...stream, estimatedUsage }, { cancel, keepaliveMs, done });
+      const response = streamedAnswer(c, metered, new ChunkEncoder(meta, includeUsage), stream, estimatedUsage, { cancel, keepaliveMs, done });
       streaming = true;
       return response;
     } finally {

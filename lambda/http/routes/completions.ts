@@ -30,8 +30,7 @@ export function completions({ models, maxBodyBytes, keepaliveMs, inFlight }: App
     try {
       if (!request.stream) {
         const answer = await model.complete(sent, cancel.signal);
-        const headers = servedHeaders(answer);
-        if (answer.estimated) headers['x-sagegate-usage'] = 'estimated';
+        const headers = servedHeaders(answer, answer.estimated);
         await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
         return jsonResponse(c, textCompletion(meta, answer.choices, answer.usage, echo), headers);
       }
@@ -48,13 +47,11 @@ export function completions({ models, maxBodyBytes, keepaliveMs, inFlight }: App
       });
       const includeUsage = request.stream_options?.include_usage === true;
       const estimatedUsage = includeUsage && !model.reportsUsage;
-      const response = streamedAnswer(
-        c,
-        events,
-        new TextChunkEncoder(meta, includeUsage, echo),
-        { ...stream, estimatedUsage },
-        { cancel, keepaliveMs, done },
-      );
+      const response = streamedAnswer(c, events, new TextChunkEncoder(meta, includeUsage, echo), stream, estimatedUsage, {
+        cancel,
+        keepaliveMs,
+        done,
+      });
       streaming = true;
       return response;
     } finally {

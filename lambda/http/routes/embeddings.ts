@@ -15,8 +15,7 @@ export function embeddings({ models, maxBodyBytes }: AppDependencies) {
     const model = models.embedding(request.model, c.get('principal').models);
     c.set('model', model.name);
     const result = await model.embed(request, c.req.raw.signal);
-    const headers = servedHeaders(result);
-    if (result.estimated) headers['x-sagegate-usage'] = 'estimated';
+    const headers = servedHeaders(result, result.estimated);
     await meterAnswer(c, {
       model: model.name,
       servedBy: result.servedBy,

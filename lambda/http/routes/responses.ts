@@ -53,8 +53,7 @@ export function createResponse({ models, maxBodyBytes, responses, keepaliveMs, i
           finish: choice.finish_reason,
         });
         await save(response);
-        const headers = servedHeaders(answer);
-        if (answer.estimated) headers['x-sagegate-usage'] = 'estimated';
+        const headers = servedHeaders(answer, answer.estimated);
         await meterAnswer(c, { model: model.name, servedBy: answer.servedBy, usage: answer.usage, estimated: answer.estimated });
         return jsonResponse(c, response, headers);
       }
@@ -80,7 +79,7 @@ export function createResponse({ models, maxBodyBytes, responses, keepaliveMs, i
       }
       // The writer's events are SSE text already.
       const encoder: SseEncoder<string> = { encode: (text) => text, end: () => '', fail: (error) => writer.fail(error) };
-      const answer = streamedAnswer(c, sse(), encoder, { ...stream, estimatedUsage: !model.reportsUsage }, { cancel, keepaliveMs, done });
+      const answer = streamedAnswer(c, sse(), encoder, stream, !model.reportsUsage, { cancel, keepaliveMs, done });
       streaming = true;
       return answer;
     } finally {
