@@ -8,7 +8,8 @@
  *      usage, stores                        usage, budgets and shared limits, below auth and models
  *                                           so keys and the router can both use them; stored responses)
  *   <- models, auth                        (a configured model binds a dialect to a transport)
- *   <- http                                (the Hono app and its routes)
+ *   <- http, keys                          (the Hono app and its routes; edits of the key store)
+ *   <- console                             (the admin console at /ui, loaded only for its requests)
  *   <- runtime, gateway.ts, index.ts       (composition and the Lambda adapter)
  *
  * Folders of one layer do not import each other (a transport never imports a dialect), and nothing
@@ -19,7 +20,8 @@ const LAYERS = [
   ['openai', 'streaming', 'secrets', 'dynamodb'],
   ['transports', 'dialects', 'images', 'usage', 'stores'],
   ['models', 'auth'],
-  ['http'],
+  ['http', 'keys'],
+  ['console'],
   ['runtime'],
 ];
 

@@ -2,7 +2,7 @@
  * sagegate's admin CLI. Uses your AWS credentials (profile, environment, SSO); writes only the key
  * store secret, and reads the usage table.
  *
- *   npx sagegate keys create --name <n> [--models a,b] [--expires 30d] [--rpm 60] [--tpm 100000] [--budget 20 [--budget-duration 30d]]
+ *   npx sagegate keys create --name <n> [--models a,b] [--expires 30d] [--rpm 60] [--tpm 100000] [--budget 20 [--budget-duration 30d]] [--admin]
  *   npx sagegate keys update <id> [--rpm N|none] [--tpm N|none] [--budget USD|none] [--budget-duration 30d]
  *   npx sagegate keys list
  *   npx sagegate keys revoke <id>
@@ -18,6 +18,8 @@ import { parseArgs } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfigFile } from '../config/load.js';
 import type { KeyDocument } from '../lambda/auth/key-document.js';
+import { KeyEditError } from '../lambda/keys/key-edit-error.js';
+import { refuseDuringRotation } from '../lambda/keys/rotation-guard.js';
 import { parseBudgetDuration } from '../lambda/usage/budget-period.js';
 import { DynamoUsageStore } from '../lambda/usage/dynamodb-store.js';
 import type { Io } from './io.js';
@@ -34,7 +36,7 @@ const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l)
 
 const USAGE = `usage: sagegate keys <create|update|list|revoke|rotate-master> [options] | sagegate usage [options]
        sagegate upstream-keys set <deployment> [--config <file> | --stack <name>] [--region <region>]   (key on standard input)
-  keys create --name <name> [--models a,b] [--expires 30d] [--rpm 60] [--tpm 100000] [--budget 20] [--budget-duration 30d]
+  keys create --name <name> [--models a,b] [--expires 30d] [--rpm 60] [--tpm 100000] [--budget 20] [--budget-duration 30d] [--admin: may sign in to /ui]
   keys update <key id> [--rpm 60|none] [--tpm 100000|none] [--budget 20|none] [--budget-duration 30d]
   keys list
   keys revoke <key id>
@@ -64,6 +66,7 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
         config: { type: 'string' },
         finish: { type: 'boolean' },
         abort: { type: 'boolean' },
+        admin: { type: 'boolean' },
         secret: { type: 'string' },
         stack: { type: 'string' },
         region: { type: 'string' },
@@ -99,11 +102,20 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
         await refuseDuringRotation(store);
         const key = newApiKey();
         const record = await store.edit((doc) => {
-          const { doc: next, record } = addKey(doc, key, { name: values.name!, models, expiresAt, rpm, tpm, budget, budgetDuration });
+          const { doc: next, record } = addKey(doc, key, {
+            name: values.name!,
+            models,
+            expiresAt,
+            rpm,
+            tpm,
+            budget,
+            budgetDuration,
+            admin: values.admin,
+          });
           return { doc: next, result: record };
         });
         io.err(
-          `created ${record.id} (${record.name}) for ${models === '*' ? 'all models' : models.join(', ')}${expiresAt ? `, expires ${expiresAt}` : ''}${limitsText(record)}`,
+          `created ${record.id} (${record.name}) for ${models === '*' ? 'all models' : models.join(', ')}${expiresAt ? `, expires ${expiresAt}` : ''}${limitsText(record)}${record.admin ? ', admin (may sign in to /ui)' : ''}`,
         );
         io.err('the key is shown once; store it now:');
         io.out(key);
@@ -120,7 +132,7 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
             ? `; a rotation is pending but its version is invalid (${pending.problem}): run keys rotate-master --abort`
             : '; a rotation is pending (keys rotate-master --finish)';
         io.out(`master key: ${master}${rotation}`);
-        io.out(['ID', 'NAME', 'KEY', 'MODELS', 'RPM', 'EXPIRES', 'STATUS', 'TPM', 'BUDGET'].join('\t'));
+        io.out(['ID', 'NAME', 'KEY', 'MODELS', 'RPM', 'EXPIRES', 'STATUS', 'TPM', 'BUDGET', 'ADMIN'].join('\t'));
         for (const k of current.doc.keys) {
           const budget = k.budget ? `$${k.budget}/${k.budget_duration ?? '1mo'}` : '-';
           io.out(
@@ -134,6 +146,7 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
               keyStatus(k),
               k.tpm ?? '-',
               budget,
+              k.admin ? 'yes' : '-',
             ].join('\t'),
           );
         }
@@ -193,7 +206,7 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
         throw new UsageError(`unknown command 'keys ${command}'\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof KeyEditError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`sagegate: ${(error as Error).message}`);
       return 2;
     }
@@ -260,16 +273,4 @@ function limitsText(k: { rpm?: number; tpm?: number; budget?: number; budget_dur
     .filter(Boolean)
     .map((t) => `, ${t}`)
     .join('');
-}
-
-/** Edits made while a rotation is pending would be lost when the pending version is promoted. */
-async function refuseDuringRotation(store: KeyStoreSecret): Promise<void> {
-  const pending = await store.pending();
-  if (!pending) return;
-  if (pending.problem) {
-    throw new UsageError(
-      `a master key rotation is pending, and its version is invalid (${pending.problem}); abandon it first: sagegate keys rotate-master --abort`,
-    );
-  }
-  throw new UsageError('a master key rotation is pending; finish it first (sagegate keys rotate-master --finish) or abandon it (--abort)');
 }

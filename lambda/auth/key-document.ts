@@ -33,6 +33,8 @@ export const apiKeyRecordSchema = z.strictObject({
   /** The first day of the first budget period, for periods that are not calendar-aligned (e.g. 14d). */
   budget_start: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'))),
   disabled: z.optional(z.boolean()),
+  /** May sign in to the admin console at /ui (`keys create --admin`). */
+  admin: z.optional(z.boolean()),
 });
 
 export const keyDocumentSchema = z.strictObject({
