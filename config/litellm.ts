@@ -3,6 +3,11 @@ import { upstreamOf } from './hosted-providers.js';
 import { templateForModelId } from './model-names.js';
 import { budgetDurationSchema, budgetSchema, chatTemplateSchema, type NativeConfig, routeIssues, sageMakerModelSchema } from './native-schema.js';
 import { deploymentRoutingFields, fallbacksSchema, type RouterSettings, routerSettingsFields } from './router-schema.js';
+import { uiSchema } from './ui-schema.js';
+
+/** LiteLLM's sign-in for its UI is a username and password; sagegate's console signs in with keys. */
+const SIGN_IN_WITH_KEYS =
+  "sagegate's console signs in with the master key or an admin key (npx sagegate keys create --admin), not a username and password: remove it";
 
 /**
  * LiteLLM proxy configs (`model_list`, as in the seeds), translated to the native form. Only what
@@ -76,6 +81,18 @@ export const litellmConfigSchema = z.strictObject({
       max_budget: budgetSchema.optional(),
       /** A sagegate extension (LiteLLM has no such key): SSE pings while a started stream's upstream is silent. */
       keepalive_seconds: z.number().int().min(0).max(300).optional(),
+      /** A sagegate extension: the admin console at /ui, as the native form's `ui` block. */
+      ui: uiSchema.optional(),
+      /** LiteLLM's: who may use the UI. sagegate's console is for admins only. */
+      ui_access_mode: z
+        .unknown()
+        .refine((mode) => mode === 'admin_only', {
+          error:
+            "sagegate's console admits admins only (the master key and admin keys); write ui_access_mode: admin_only or remove it (single sign-on is not supported)",
+        })
+        .optional(),
+      ui_username: z.never({ error: SIGN_IN_WITH_KEYS }).optional(),
+      ui_password: z.never({ error: SIGN_IN_WITH_KEYS }).optional(),
     })
     .optional(),
   litellm_settings: z
@@ -124,12 +141,14 @@ export function translateLiteLLM(config: LiteLLMConfig, env: NodeJS.ProcessEnv):
   const router: RouterSettings = { ...fromSettings, ...(request_timeout !== undefined && { timeout: request_timeout }), ...config.router_settings };
   const masterKey = config.general_settings?.master_key;
   const keepalive = config.general_settings?.keepalive_seconds;
+  const ui = translateUi(config, env, notices);
   // LiteLLM without a master key serves anyone; so does sagegate locally (the deployed stack always checks keys).
   const native: NativeConfig = {
     models,
     router,
     auth: masterKey ? { master_key: masterKey } : { disabled: true },
     ...(keepalive !== undefined && { gateway: { keepalive_seconds: keepalive } }),
+    ...(ui && { ui }),
   };
   const usage = translateBudget(config, issues);
   if (usage) native.usage = usage;
@@ -138,6 +157,23 @@ export function translateLiteLLM(config: LiteLLMConfig, env: NodeJS.ProcessEnv):
       ? ['router_settings', key]
       : ['litellm_settings', key === 'timeout' ? 'request_timeout' : key];
   return { native, issues, notices, routerPath };
+}
+
+/**
+ * The console: `general_settings.ui`, switched off by LiteLLM's DISABLE_ADMIN_UI as LiteLLM's own UI is.
+ * LiteLLM's UI_USERNAME / UI_PASSWORD have no meaning here: said so, not ignored.
+ */
+function translateUi(config: LiteLLMConfig, env: NodeJS.ProcessEnv, notices: string[]): NativeConfig['ui'] {
+  const ui = config.general_settings?.ui;
+  if (!ui?.enabled) return ui;
+  if (/^(true|1|yes)$/i.test(env.DISABLE_ADMIN_UI ?? '')) {
+    notices.push('DISABLE_ADMIN_UI is set: the console at /ui is off (general_settings.ui.enabled is overridden)');
+    return { ...ui, enabled: false, manage_keys: false };
+  }
+  for (const variable of ['UI_USERNAME', 'UI_PASSWORD']) {
+    if (env[variable]) notices.push(`${variable} is not used: the console at /ui signs in with the master key or an admin key`);
+  }
+  return ui;
 }
 
 /** The proxy-wide budget: LiteLLM's litellm_settings.max_budget (+ budget_duration), or general_settings.max_budget as seed 002 writes it. */

@@ -76,12 +76,15 @@ interface Paths {
   model: (index: number, ...key: string[]) => Path;
   masterKey: Path;
   router: (key: string) => Path;
+  /** The console's settings (`ui` natively, `general_settings.ui` in LiteLLM files). */
+  ui: Path;
 }
 
 const NATIVE_PATHS: Paths = {
   model: (index, ...key) => ['models', index, ...key],
   masterKey: ['auth', 'master_key'],
   router: (key) => ['router', key],
+  ui: ['ui'],
 };
 
 /** In a LiteLLM file, most model keys are litellm_params (defaults included); a few are model_info. */
@@ -93,6 +96,7 @@ const LITELLM_PATHS = (router: (key: string) => Path): Paths => ({
       : ['model_list', index, 'litellm_params', ...(key[0] === 'defaults' ? key.slice(1) : key)],
   masterKey: ['general_settings', 'master_key'],
   router,
+  ui: ['general_settings', 'ui'],
 });
 
 interface LoadContext {
@@ -148,6 +152,13 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
     return model;
   });
   issues.push(...groupIssues(models, paths.model));
+  if (c.ui?.enabled && c.auth.disabled) {
+    issues.push({
+      path: [...paths.ui, 'enabled'],
+      message:
+        'the console signs in with the master key or an admin key: set a master key (auth.master_key, or general_settings.master_key) or turn it off',
+    });
+  }
   const routed = normaliseRouter(c.router, models, paths.router);
   issues.push(...routed.issues);
   if (issues.length) throw new ConfigError(source, issues);
@@ -171,6 +182,14 @@ function normalise(c: ParsedNativeConfig, context: LoadContext): GatewayConfig {
       ...(c.auth.keys_secret && { keysSecret: c.auth.keys_secret }),
       cacheTtlSeconds: c.auth.cache_ttl_seconds,
     },
+    ...(c.ui?.enabled && {
+      ui: {
+        manageKeys: c.ui.manage_keys,
+        idleTimeoutMinutes: c.ui.idle_timeout_minutes,
+        absoluteTimeoutMinutes: c.ui.absolute_timeout_minutes,
+        maxSignInAttempts: c.ui.max_sign_in_attempts,
+      },
+    }),
     maxBodyBytes: c.gateway.max_body_bytes,
     ...maxConnections(c.gateway.max_connections, env),
     keepaliveSeconds: c.gateway.keepalive_seconds,

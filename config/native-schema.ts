@@ -13,6 +13,7 @@ import {
 } from '../lambda/core/names.js';
 import { parseBudgetDuration } from '../lambda/usage/budget-period.js';
 import { deploymentRoutingFields, routerSchema } from './router-schema.js';
+import { uiSchema } from './ui-schema.js';
 
 /**
  * The native YAML form (snake_case, like LiteLLM's). Strict objects: a misspelt key is an error that
@@ -285,6 +286,8 @@ export const nativeConfigSchema = z.strictObject({
         .optional(),
     })
     .default({ stack_name: 'SageGate', memory_mb: 512, timeout_seconds: 900, log_retention_days: 30, function_url_auth: 'none', tracing: false }),
+  /** The admin console at /ui (off by default). */
+  ui: uiSchema.optional(),
 });
 
 /** What the OpenAI-compatible route cannot carry, and settings that need another one (docs/wire-facts.md §9). */

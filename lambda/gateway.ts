@@ -1,4 +1,5 @@
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import { consoleMount } from './console/mount.js';
 import type { GatewayConfig } from './core/config.js';
 import { createApp } from './http/app.js';
 import { InFlight } from './http/in-flight.js';
@@ -7,6 +8,7 @@ import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
 import { DynamoDBResponseStore } from './stores/dynamodb-response-store.js';
 import type { ResponseStore } from './stores/response-store.js';
 import { configureTransports } from './transports/index.js';
+import { dynamoDb } from './usage/dynamodb-client.js';
 import { createUsage, type Usage } from './usage/usage.js';
 
 /** The gateway of one config, assembled once per container: on Lambda (`index.ts`) and locally alike. */
@@ -42,6 +44,9 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
   const inFlight = new InFlight();
   const keepaliveMs = (config.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS) * 1000;
   const responses = overrides.responses ?? (config.usage.table ? new DynamoDBResponseStore(config.usage.table) : undefined);
-  const app = createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight, usage, responses });
+  const ui =
+    config.ui &&
+    consoleMount({ config: { ...config, ui: config.ui }, usage, models, dynamoDb, consoleSecretId: process.env.SAGEGATE_CONSOLE_SECRET });
+  const app = createApp({ models, auth, maxBodyBytes: config.maxBodyBytes, keepaliveMs, inFlight, usage, responses, console: ui });
   return { app, auth, models, inFlight, usage };
 }

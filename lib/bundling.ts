@@ -57,5 +57,10 @@ export function installSharpCommand(outputDir: string): string {
  * their own modules: lambda/dynamodb/sdk-slim.ts).
  */
 export function configDefine(config: GatewayConfig): Record<string, string> {
-  return { 'process.env.SAGEGATE_CONFIG': JSON.stringify(JSON.stringify(config)), 'process.env.SAGEGATE_BUNDLE': '"1"' };
+  return {
+    'process.env.SAGEGATE_CONFIG': JSON.stringify(JSON.stringify(config)),
+    'process.env.SAGEGATE_BUNDLE': '"1"',
+    // The admin console is a file beside the handler, never part of its bundle (lambda/console/mount.ts).
+    'process.env.SAGEGATE_CONSOLE_CHUNK': '"./console.mjs"',
+  };
 }

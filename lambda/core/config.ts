@@ -197,6 +197,16 @@ export interface UsageConfig {
   retentionDays?: number;
 }
 
+/** The admin console at /ui; absent: no routes, no assets, no permissions. */
+export interface UiConfig {
+  /** The console may write the key store (the stack then grants PutSecretValue and the staging calls). */
+  manageKeys: boolean;
+  idleTimeoutMinutes: number;
+  absoluteTimeoutMinutes: number;
+  /** Sign-in attempts per client address per 15 minutes, across containers. */
+  maxSignInAttempts: number;
+}
+
 export interface GatewayConfig {
   /** Deployments; several may share a name (a model group). */
   models: ModelConfig[];
@@ -212,6 +222,7 @@ export interface GatewayConfig {
   /** SSE comment pings while a started stream's upstream is silent, every this many seconds (0: none; absent: 15). */
   keepaliveSeconds?: number;
   deploy: DeployConfig;
+  ui?: UiConfig;
 }
 
 /**

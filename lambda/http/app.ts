@@ -61,6 +61,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   // The health check path of seed 003's load balancer (and SageMaker's own containers): as cheap.
   app.get('/ping', (c) => c.json({ status: 'ok' }));
   app.get('/health/models', authenticate, modelHealth(deps));
+  if (deps.console) app.route('/ui', deps.console);
 
   const api = new Hono<AppEnv>();
   api.use(authenticate);

@@ -1,3 +1,4 @@
+import type { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import type { ResponseStore } from '../stores/response-store.js';
@@ -18,4 +19,6 @@ export interface AppDependencies {
   usage: Usage;
   /** Stored Responses API answers; none without a DynamoDB table (stateless). */
   responses?: ResponseStore;
+  /** The admin console's routes under /ui (`ui.enabled`); none: /ui is an unknown URL like any other. */
+  console?: Hono;
 }

@@ -1,6 +1,18 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_TIMEOUT_MS, dynamoDb, retryable } from './dynamodb-client.js';
-import { DAY_MS, dayStart, limitPartition, TABLE_KEY, USAGE_COUNTERS, type UsageRow, usagePartition, usageSort } from './table-keys.js';
+import {
+  DAY_MS,
+  dayStart,
+  HOUR_ATTRIBUTES,
+  type HourCounters,
+  hourAttribute,
+  limitPartition,
+  TABLE_KEY,
+  USAGE_COUNTERS,
+  type UsageRow,
+  usagePartition,
+  usageSort,
+} from './table-keys.js';
 import type { MinuteLimits, UsageIncrement, UsageStore } from './usage-store.js';
 
 const ATTEMPTS = 3;
@@ -29,10 +41,12 @@ export class DynamoUsageStore implements UsageStore {
 
   async add(i: UsageIncrement): Promise<void> {
     const expiresAt = Math.floor((dayStart(i.day) + (this.retentionDays + 1) * DAY_MS) / 1000);
+    // The hour's counters in the same item and the same write as the day's.
+    const hour = i.hour === undefined ? '' : ', #hr :one, #hp :prompt, #hc :completion, #hd :cost';
     await this.write({
       Key: { [TABLE_KEY.partition]: { S: usagePartition(i.day) }, [TABLE_KEY.sort]: { S: usageSort(i.keyId, i.model, i.servedBy) } },
       UpdateExpression:
-        'ADD #requests :one, #prompt :prompt, #completion :completion, #cost :cost, #estimated :estimated, #unpriced :unpriced ' +
+        `ADD #requests :one, #prompt :prompt, #completion :completion, #cost :cost, #estimated :estimated, #unpriced :unpriced${hour} ` +
         'SET #day = :day, #key = :key, #model = :model, #servedBy = :servedBy, #ttl = :ttl',
       ExpressionAttributeNames: {
         '#requests': 'requests',
@@ -46,6 +60,12 @@ export class DynamoUsageStore implements UsageStore {
         '#model': 'model',
         '#servedBy': 'served_by',
         '#ttl': TABLE_KEY.ttl,
+        ...(i.hour !== undefined && {
+          '#hr': hourAttribute(i.hour, 'requests'),
+          '#hp': hourAttribute(i.hour, 'prompt_tokens'),
+          '#hc': hourAttribute(i.hour, 'completion_tokens'),
+          '#hd': hourAttribute(i.hour, 'cost'),
+        }),
       },
       ExpressionAttributeValues: {
         ':one': { N: '1' },
@@ -109,6 +129,8 @@ export class DynamoUsageStore implements UsageStore {
     return (await this.query(day, keyId)).map((item) => {
       const row = { day, key: item.key?.S ?? '', model: item.model?.S ?? '', served_by: item.served_by?.S ?? '' } as UsageRow;
       for (const counter of USAGE_COUNTERS) row[counter] = Number(item[counter]?.N ?? 0);
+      const hours = hoursOf(item);
+      if (hours) row.hours = hours;
       return row;
     });
   }
@@ -178,6 +200,26 @@ export class DynamoDbTimeout extends Error {
   constructor() {
     super(`DynamoDB did not answer within ${DYNAMODB_TIMEOUT_MS} ms`);
   }
+}
+
+const HOUR_COUNTER_OF = Object.fromEntries(Object.entries(HOUR_ATTRIBUTES).map(([counter, letter]) => [letter, counter])) as Record<
+  string,
+  keyof HourCounters
+>;
+
+/** The per-hour counters of a usage item (`h07r`, `h07p`, ...), or undefined when it has none. */
+function hoursOf(item: Item): Record<string, HourCounters> | undefined {
+  let hours: Record<string, HourCounters> | undefined;
+  for (const [name, value] of Object.entries(item)) {
+    const match = /^h(\d\d)([a-z])$/.exec(name);
+    const counter = match && HOUR_COUNTER_OF[match[2]!];
+    if (!counter || value.N === undefined) continue;
+    hours ??= {};
+    const hour = hours[match[1]!] ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0 };
+    hour[counter] = Number(value.N);
+    hours[match[1]!] = hour;
+  }
+  return hours;
 }
 
 /** A DynamoDB number from a JS number: costs as exact decimals (DynamoDB adds decimals exactly). */

@@ -2,7 +2,8 @@
  * The usage table's layout, shared by the handler, the CDK stack, the local server and the CLI.
  * One table, `pk` (S) + `sk` (S), TTL on `ttl` (epoch seconds). Item kinds by partition key:
  *
- *   usage#<YYYY-MM-DD>   sk <keyId>#<model>#<servedBy>   counters of one key, model and deployment on one UTC day
+ *   usage#<YYYY-MM-DD>   sk <keyId>#<model>#<servedBy>   counters of one key, model and deployment on one UTC day,
+ *                                                        and the same per UTC hour (`HOUR_ATTRIBUTES`), added by the same write
  *   limit#<scope>        sk <YYYY-MM-DDTHH:MM>           requests and tokens of one scope in one UTC minute
  *   response#<id>        (the Responses API's stored responses; their own module)
  *
@@ -57,7 +58,28 @@ export interface UsageRow {
   estimated_requests: number;
   /** Requests served by a deployment without prices: tokens counted, no cost. */
   unpriced_requests: number;
+  /** The same by UTC hour (`00`-`23`), for the hours that had requests; absent on rows written before hours were counted. */
+  hours?: Record<string, HourCounters>;
 }
+
+/** A usage row's figures within one UTC hour. */
+export interface HourCounters {
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost: number;
+}
+
+/**
+ * Per-hour counters ride in the day's item, added by the same UpdateItem as the day's (never a
+ * second write): attribute `h<HH><letter>`, e.g. `h07r` for requests in 07:00-07:59 UTC. Short
+ * names keep a busy row's item small (a write's cost grows with the item, 1 KB at a time).
+ */
+export const HOUR_ATTRIBUTES: Record<keyof HourCounters, string> = { requests: 'r', prompt_tokens: 'p', completion_tokens: 'c', cost: 'd' };
+export const hourAttribute = (hour: string, counter: keyof HourCounters) => `h${hour}${HOUR_ATTRIBUTES[counter]}`;
+
+/** The UTC hour of a time, `00` to `23`. */
+export const hourOf = (ms: number): string => String(new Date(ms).getUTCHours()).padStart(2, '0');
 
 /** The numeric counters of a usage row, in the order the report shows them. */
 export const USAGE_COUNTERS = ['requests', 'prompt_tokens', 'completion_tokens', 'cost', 'estimated_requests', 'unpriced_requests'] as const;

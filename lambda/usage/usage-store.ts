@@ -1,8 +1,10 @@
-import type { UsageRow } from './table-keys.js';
+import type { HourCounters, UsageRow } from './table-keys.js';
 
 /** One answered request's counters, for one key, model and deployment on one day. */
 export interface UsageIncrement {
   day: string;
+  /** The UTC hour (`00`-`23`): counted in the same row, by the same write. */
+  hour?: string;
   keyId: string;
   model: string;
   servedBy: string;
@@ -62,6 +64,15 @@ export class MemoryUsageStore implements UsageStore {
     row.cost += i.cost ?? 0;
     if (i.estimated) row.estimated_requests++;
     if (i.cost === undefined) row.unpriced_requests++;
+    if (i.hour !== undefined) {
+      row.hours ??= {};
+      const hour: HourCounters = row.hours[i.hour] ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0 };
+      row.hours[i.hour] = hour;
+      hour.requests++;
+      hour.prompt_tokens += i.promptTokens;
+      hour.completion_tokens += i.completionTokens;
+      hour.cost += i.cost ?? 0;
+    }
   }
 
   async spend(day: string, keyId?: string): Promise<number> {

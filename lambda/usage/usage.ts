@@ -7,7 +7,7 @@ import { DynamoUsageStore } from './dynamodb-store.js';
 import { PriceBook } from './price-book.js';
 import { type SharedLimits, StoreLimits } from './shared-limits.js';
 import { StoreHealth } from './store-health.js';
-import { dayOf } from './table-keys.js';
+import { dayOf, hourOf } from './table-keys.js';
 import { failureMetric, usageMetrics } from './usage-metrics.js';
 import { MemoryUsageStore, type UsageStore } from './usage-store.js';
 
@@ -95,9 +95,11 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
     if (!urgent) await new Promise((resolve) => setImmediate(resolve));
     const prompt = entry.usage.prompt_tokens;
     const completion = entry.usage.completion_tokens ?? 0;
+    const now = Date.now();
     try {
       await usageStore.add({
-        day: dayOf(Date.now()),
+        day: dayOf(now),
+        hour: hourOf(now),
         keyId: entry.keyId,
         model: entry.model,
         servedBy: entry.servedBy,

@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { GatewayConfig } from '../../lambda/core/config.js';
 import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
+import { buildConsoleChunk } from '../../lib/console-build.js';
 
 /**
  * Bundles the handler as the stack does (minified ESM, config inlined) and returns the file.
@@ -29,5 +30,7 @@ export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_
     external: bundleExternals(config),
     logLevel: 'silent',
   });
+  // The console beside the handler, as the stack's hook builds it (lib/sagegate-gateway.ts).
+  if (config.ui) await buildConsoleChunk(dirname(outfile));
   return outfile;
 }

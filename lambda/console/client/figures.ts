@@ -1,0 +1,29 @@
+/** The shapes the console's API answers with (lambda/console/routes.ts). */
+export interface Figures {
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost: number;
+}
+
+export interface UsageSeries {
+  range: '30d' | '48h';
+  group: string;
+  buckets: string[];
+  series: { name: string; figures: Figures[] }[];
+  totals: Figures & { estimated_requests: number; unpriced_requests: number };
+}
+
+export interface Budget {
+  max_budget_usd: number;
+  budget_duration: string;
+  period_start: string;
+  resets_at: string;
+  spent_usd: number;
+  left_usd: number;
+}
+
+export type Metric = 'requests' | 'tokens' | 'cost';
+
+export const metricOf = (f: Figures, metric: Metric): number =>
+  metric === 'requests' ? f.requests : metric === 'tokens' ? f.prompt_tokens + f.completion_tokens : f.cost;
