@@ -20,6 +20,7 @@ import {
   installSharpCommand,
   needsImageLibrary,
 } from './bundling.js';
+import { consoleBuildCommand, GatewayConsole } from './gateway-console.js';
 import { GatewayMonitoring } from './gateway-monitoring.js';
 
 export interface SageGateGatewayProps {
@@ -119,11 +120,14 @@ export class SageGateGateway extends Construct {
         define: configDefine(config),
         // Bundle our pinned SDK rather than rely on the runtime's copy; only sharp stays outside.
         externalModules: bundleExternals(config),
-        ...(needsImageLibrary(config) && {
+        ...((needsImageLibrary(config) || config.ui) && {
           commandHooks: {
             beforeBundling: () => [],
             beforeInstall: () => [],
-            afterBundling: (_inputDir: string, outputDir: string) => [installSharpCommand(outputDir)],
+            afterBundling: (_inputDir: string, outputDir: string) => [
+              ...(needsImageLibrary(config) ? [installSharpCommand(outputDir)] : []),
+              ...(config.ui ? [consoleBuildCommand(outputDir)] : []),
+            ],
           },
         }),
       },
@@ -162,6 +166,7 @@ export class SageGateGateway extends Construct {
       new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeys.secretArn] }),
     );
     grantUsageTable(this.function, this.usageTable);
+    if (config.ui) new GatewayConsole(this, 'Console', { function: this.function, apiKeys: this.apiKeys, manageKeys: config.ui.manageKeys });
     const upstreamKeys = upstreamKeySecretArns(Stack.of(this), config);
     if (upstreamKeys.length) {
       this.function.addToRolePolicy(

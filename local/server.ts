@@ -62,6 +62,8 @@ try {
   // The key store secret, as the stack hands it to the Lambda function.
   const keysSecret = process.env.SAGEGATE_KEYS_SECRET;
   if (keysSecret) config.auth = { ...config.auth, keysSecret, disabled: false };
+  // Unbundled (npm start), the console's assets are built now; the container's bundle carries them already.
+  if (!process.env.SAGEGATE_CONSOLE_ASSETS && config.ui) await (await import('../lib/console-build.js')).provideConsoleAssets();
   const emulator = demo ? await startDemoSageMaker() : undefined;
   const created = config.usage.table ? await ensureUsageTable(config.usage.table) : false;
   const gateway = await serveGateway(config, { port, host: values.host });
@@ -77,6 +79,11 @@ try {
       : []),
     ...(oldNode ? [`node ${process.versions.node}: Node 22 or newer is recommended (AWS SDK releases after January 2027 need it)`] : []),
     ...usageBanner(config, created),
+    ...(config.ui
+      ? [
+          `console: ${gateway.url}/ui (sign in with the master key or an admin key${config.ui.manageKeys ? '; manages keys' : '; read-only for keys'})`,
+        ]
+      : []),
     `sagegate listening on ${gateway.url}/v1`,
   ];
   console.log(banner.join('\n'));

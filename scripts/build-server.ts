@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET } from '../lib/bundling.js';
+import { buildConsoleAssets, consoleAssetsDefine } from '../lib/console-build.js';
 
 export const SERVER_ENTRY = fileURLToPath(new URL('../local/server.ts', import.meta.url));
 
@@ -22,6 +23,8 @@ export async function buildServer(outfile: string): Promise<string> {
     sourcesContent: false,
     mainFields: BUNDLE_MAIN_FIELDS,
     banner: { js: BUNDLE_BANNER },
+    // The console's assets, built now: its code is loaded on the first /ui request only (the config, read at start, may enable it).
+    define: consoleAssetsDefine(await buildConsoleAssets()),
     // sharp is native: installed beside the bundle, loaded only when an image must change.
     external: BUNDLE_EXTERNALS,
     logLevel: 'warning',
