@@ -41,6 +41,8 @@ export function Chart({
       width: element.clientWidth || 320,
       height: 220,
       scales: { x: { time: true } },
+      // Buckets are UTC days and hours: the axis says UTC too, wherever the browser is.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       axes: [axis, { ...axis, values: (_u, values) => values.map(format), size: 70 }],
       series: [
         { label: 'time' },

@@ -74,7 +74,7 @@ export function OverviewPage() {
           rows={data.busiest_keys.map((k) => ({ ...k, label: k.key_name ? `${k.key_name} (${k.name})` : k.name }))}
         />
       </div>
-      <p class="muted">Figures from {data.store}, the table `npx sagegate usage` reads.</p>
+      <p class="muted">Figures from {data.store}: the rows `npx sagegate usage` reads.</p>
     </section>
   );
 }
@@ -93,33 +93,35 @@ function Card({ title, figures }: { title: string; figures: Figures }) {
 
 function Busiest({ title, rows }: { title: string; rows: ({ label: string } & Figures)[] }) {
   return (
-    <table>
-      <caption>{title}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Requests</th>
-          <th scope="col">Tokens</th>
-          <th scope="col">Spend</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 && (
+    <div class="scroll">
+      <table>
+        <caption>{title}</caption>
+        <thead>
           <tr>
-            <td colSpan={4} class="muted">
-              No requests yet.
-            </td>
+            <th scope="col">Name</th>
+            <th scope="col">Requests</th>
+            <th scope="col">Tokens</th>
+            <th scope="col">Spend</th>
           </tr>
-        )}
-        {rows.map((r) => (
-          <tr key={r.label}>
-            <td>{r.label}</td>
-            <td class="num">{count(r.requests)}</td>
-            <td class="num">{count(tokens(r))}</td>
-            <td class="num">{dollars(r.cost)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={4} class="muted">
+                No requests yet.
+              </td>
+            </tr>
+          )}
+          {rows.map((r) => (
+            <tr key={r.label}>
+              <td>{r.label}</td>
+              <td class="num">{count(r.requests)}</td>
+              <td class="num">{count(tokens(r))}</td>
+              <td class="num">{dollars(r.cost)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
