@@ -152,7 +152,7 @@ export class KeyAdmin {
     try {
       await this.store.promotePending();
     } catch (error) {
-      throw new KeyEditError((error as Error).message);
+      throw asRefusal(error);
     }
   }
 
@@ -160,7 +160,12 @@ export class KeyAdmin {
     try {
       await this.store.abortPending();
     } catch (error) {
-      throw new KeyEditError((error as Error).message);
+      throw asRefusal(error);
     }
   }
+}
+
+/** The store's own refusals (no rotation pending, an invalid pending version) are the caller's 400; AWS failures stay failures. */
+function asRefusal(error: unknown): unknown {
+  return error instanceof Error && !('$metadata' in error) ? new KeyEditError(error.message) : error;
 }
