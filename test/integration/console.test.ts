@@ -10,7 +10,9 @@ import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js
 import { type LocalGateway, serveGateway } from '../../local/serve.js';
 import { type ConsoleSession, consoleCall, signIn } from '../support/console-client.js';
 import { type DynamoDbDouble, startDynamoDb } from '../support/dynamodb-double.js';
+import { buildHandlerBundle } from '../support/build-handler-bundle.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { installLambdaRuntime, type StreamingHandler, serveFunctionUrl } from '../support/lambda-runtime-double.js';
 
 /**
  * The console over the real app: the gateway's own Node server, its usage table on a DynamoDB-protocol
@@ -302,3 +304,22 @@ it('leaves the API as it was: /ui never answers for a disabled console, and the 
     await plain.close();
   }
 });
+
+it('on Lambda: the real bundle loads the console from its own file beside the handler, on the first /ui request', async () => {
+  installLambdaRuntime();
+  const config = parseConfig(`models: [{ name: chat, endpoint: chat-ep }]\nusage: { table: ${TABLE} }\nauth: { master_key: sk-lambda-console-master-01 }\nui: { enabled: true }\n`);
+  const bundle = await buildHandlerBundle(config);
+  const { handler } = (await import(bundle)) as { handler: StreamingHandler };
+  const url = await serveFunctionUrl(handler);
+  try {
+    const page = await fetch(`${url.url}/ui`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const signed = await signIn(url.url, 'sk-lambda-console-master-01');
+    expect(signed.status).toBe(200);
+    expect((await consoleCall(url.url, signed.session, 'GET', '/overview')).status).toBe(200);
+    expect((await consoleCall(url.url, signed.session, 'POST', '/keys', { name: 'x' })).status).toBe(403);
+  } finally {
+    await url.close();
+  }
+}, 60_000);
