@@ -1,9 +1,9 @@
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import type { GatewayConfig } from './core/config.js';
 import { createApp } from './http/app.js';
-import { InFlight } from './http/in-flight.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
+import { InFlight } from './pipeline/in-flight.js';
 import { DynamoDBResponseStore } from './stores/dynamodb-response-store.js';
 import type { ResponseStore } from './stores/response-store.js';
 import { configureTransports } from './transports/index.js';

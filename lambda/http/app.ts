@@ -6,13 +6,14 @@ import { requestMetrics } from '../core/metrics.js';
 import type { AppDependencies } from './dependencies.js';
 import type { AppEnv } from './env.js';
 import { errorResponse } from './error-response.js';
-import { usageGate } from './metering.js';
+import { usageGate } from './middleware/usage-gate.js';
 import { carriesRequestId } from './respond.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { completions } from './routes/completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { listModels, modelHealth, retrieveModel } from './routes/models.js';
-import { createResponse, deleteResponse, listInputItems, retrieveResponse } from './routes/responses.js';
+import { createResponse } from './routes/responses.js';
+import { deleteResponse, listInputItems, retrieveResponse } from './routes/stored-responses.js';
 
 /**
  * The HTTP surface, the same on Lambda and locally: OpenAI's routes with and without the `/v1`

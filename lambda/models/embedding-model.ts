@@ -4,7 +4,7 @@ import { checkedVectors, type EmbeddingDialect } from '../dialects/index.js';
 import { type EmbeddingsRequest, textInputs } from '../openai/embeddings-request.js';
 import { embeddingsUsage } from '../openai/usage-estimate.js';
 import { invokeJson, payloadTooLarge, type Transport } from '../transports/index.js';
-import type { Served } from './chat-model.js';
+import type { Served } from './answer-model.js';
 
 /** Batches of one request in flight at once: enough to overlap, few enough not to swamp one endpoint. */
 const PARALLEL_BATCHES = 4;

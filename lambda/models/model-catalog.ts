@@ -9,7 +9,7 @@ import { type CompletionModel, createCompletionModel } from './completion-model.
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
 import { DeploymentHealth } from './router/deployment-health.js';
 import { type DeploymentLimits, ModelGroup } from './router/model-group.js';
-import { routedChatModel, routedCompletionModel, routedEmbeddingModel } from './router/routed-models.js';
+import { routedAnswerModel, routedEmbeddingModel } from './router/routed-models.js';
 
 /** The models a caller may use: all of them (undefined), or the names its key lists. */
 export type AllowedModels = ReadonlySet<string> | undefined;
@@ -37,9 +37,9 @@ export class ModelCatalog {
     completionGroups: ReadonlyMap<string, ModelGroup<CompletionModel>> = new Map(),
   ) {
     const router = config.router;
-    for (const name of chatGroups.keys()) this.chatModels.set(name, routedChatModel(name, chatGroups, router));
+    for (const name of chatGroups.keys()) this.chatModels.set(name, routedAnswerModel(name, chatGroups, router));
     for (const name of embeddingGroups.keys()) this.embeddingModels.set(name, routedEmbeddingModel(name, embeddingGroups, router));
-    for (const name of completionGroups.keys()) this.completionModels.set(name, routedCompletionModel(name, completionGroups, router));
+    for (const name of completionGroups.keys()) this.completionModels.set(name, routedAnswerModel(name, completionGroups, router));
   }
 
   /** The chat model, or a 404 (unknown), 403 (not for this key) or 400 (an embedding model). */
@@ -126,9 +126,15 @@ interface Deployment<M> {
 
 /**
  * The catalog of a config: each deployment's dialect bound to its transport, deployments grouped by
- * name. `limits` holds deployments with `rpm`/`tpm` to them across containers (the usage store's counters).
+ * name. `limits` holds deployments with `rpm`/`tpm` to them across containers (the usage store's counters);
+ * `random` picks among deployments (injected where a test needs the choice known).
  */
-export function buildCatalog(config: GatewayConfig, images: ImageFetcher, limits?: DeploymentLimits): ModelCatalog {
+export function buildCatalog(
+  config: GatewayConfig,
+  images: ImageFetcher,
+  limits?: DeploymentLimits,
+  random: () => number = Math.random,
+): ModelCatalog {
   const chat = new Map<string, Deployment<ChatModel>[]>();
   const embedding = new Map<string, Deployment<EmbeddingModel>[]>();
   const completion = new Map<string, Deployment<CompletionModel>[]>();
@@ -154,6 +160,6 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher, limits
     }
   }
   const groups = <M>(members: Map<string, Deployment<M>[]>, router: RouterConfig) =>
-    new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router, Math.random, limits)]));
+    new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router, random, limits)]));
   return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router), groups(completion, config.router));
 }

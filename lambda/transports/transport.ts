@@ -8,6 +8,8 @@ import { GatewayError } from '../core/gateway-error.js';
 export interface Transport {
   /** The largest request body the upstream accepts, and whose limit it is (for the client's 413). */
   readonly bodyLimit?: BodyLimit;
+  /** Whether the upstream's completions API takes a `suffix` itself (else the gateway renders it, or refuses). */
+  readonly takesSuffix?: boolean;
   /** One request, one whole answer. */
   invoke(body: string, signal: AbortSignal): Promise<Uint8Array>;
   /**

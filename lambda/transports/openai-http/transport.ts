@@ -15,6 +15,8 @@ import { httpPost, type PostTarget, postTarget, readAll } from './http-post.js';
 export class OpenAIHttpTransport implements Transport {
   private readonly target: PostTarget;
   private readonly href: string;
+  /** OpenAI's completions API takes a `suffix` itself (fill-in-the-middle is the server's business). */
+  readonly takesSuffix = true;
 
   /** The server's chat, legacy completions and embeddings APIs, sharing one cached API key. */
   static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; completions: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {

@@ -1,4 +1,4 @@
-import type { Served } from '../models/chat-model.js';
+import type { Served } from '../models/answer-model.js';
 
 /**
  * Which deployment answered, and which fallback model when the one asked for could not (as LiteLLM's

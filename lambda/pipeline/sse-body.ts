@@ -14,10 +14,12 @@ export const SSE_HEADERS = {
 
 /** How one API writes its stream: events as SSE text, and how a stream ends, well or not. */
 export interface SseEncoder<E> {
+  /** What opens the stream, once its first event is in (some APIs announce the answer before its first delta). */
+  start?(): string;
   /** The SSE text for one event, or '' when it produces none. */
   encode(event: E): string;
-  /** What closes a stream that ran to its end. */
-  end(): string;
+  /** What closes a stream that ran to its end (work the API does at the end, such as storing the answer, may be awaited). */
+  end(): string | Promise<string>;
   /** What closes a stream that failed after its first byte (an error event, then the usual end). */
   fail(error: ReturnType<typeof toGatewayError>): string;
 }
@@ -61,6 +63,7 @@ export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, opt
   /** A read of the upstream is under way. */
   let waiting = false;
   let ended = false;
+  let opened = encoder.start === undefined;
 
   const end = () => {
     if (ended) return;
@@ -99,6 +102,11 @@ export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, opt
     },
     async pull() {
       try {
+        if (!opened) {
+          opened = true;
+          const text = encoder.start!();
+          if (text) return controller.enqueue(utf8.encode(text));
+        }
         for (;;) {
           if (keepaliveMs) {
             // Unref'd: the stream's socket keeps the process alive, not its ping timer.
@@ -109,7 +117,10 @@ export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, opt
           const result = await events.next();
           waiting = false;
           if (ended) return;
-          if (result.done) return finish(encoder.end());
+          if (result.done) {
+            const tail = await encoder.end();
+            return ended ? undefined : finish(tail);
+          }
           const text = encoder.encode(result.value);
           if (text) {
             controller.enqueue(utf8.encode(text));

@@ -1,6 +1,6 @@
-import '../support/loud-logs.js';
-import { GatewayError } from '../../lambda/core/gateway-error.js';
-import { type SseEncoder, sseBody } from '../../lambda/http/sse-body.js';
+import '../../support/loud-logs.js';
+import { GatewayError } from '../../../lambda/core/gateway-error.js';
+import { type SseEncoder, sseBody } from '../../../lambda/pipeline/sse-body.js';
 
 /** The SSE body's pings and early ends, on a hand-driven upstream. */
 
