@@ -1,4 +1,4 @@
-import type { GatewayConfig } from './core/config.js';
+import type { GatewayConfig } from './config/config.js';
 import { createGateway } from './gateway.js';
 import { streamingHandler } from './runtime/streaming-handler.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError } from '@hono/node-server';
-import type { GatewayConfig } from '../lambda/core/config.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
 import { GatewayError } from '../lambda/core/gateway-error.js';
 import { log } from '../lambda/core/log.js';
 import { createGateway, type Gateway, type GatewayOverrides } from '../lambda/gateway.js';

@@ -9,8 +9,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, configNotices, loadConfigFile, parseConfig } from '../config/load.js';
-import type { GatewayConfig } from '../lambda/core/config.js';
-import { pricesOf } from '../lambda/usage/list-prices.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
+import { pricesOf } from '../lambda/upstreams/index.js';
 import { serveGateway, startDemoSageMaker } from './serve.js';
 import { ensureUsageTable } from './usage-table.js';
 

@@ -7,7 +7,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEY } from '../lambda/usage/table-keys.js';
+import { TABLE_KEY } from '../lambda/dynamodb/table-layout.js';
 
 /**
  * The usage table for a local server (`npm start` with `usage.table`): used as it is when it exists

@@ -1,8 +1,7 @@
-import type { AuthConfig } from '../core/config.js';
+import type { AuthConfig } from '../config/config.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { BudgetSpec } from '../usage/budget-period.js';
 import { digestMatches, sha256 } from './key-hash.js';
-import { RateLimiter } from './rate-limiter.js';
 import { SecretKeyStore } from './secret-key-store.js';
 
 /** Who is calling, which models they may use (undefined: all), and the key's own limits. */
@@ -43,7 +42,6 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
   if (auth.disabled || (!auth.masterKeySha256 && !keyStore)) {
     return { enabled: false, authenticate: async () => ANONYMOUS, warm: () => undefined };
   }
-  const limiter = new RateLimiter();
   const principals = new WeakMap<object, Principal>();
   return {
     enabled: true,
@@ -63,14 +61,6 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
       if (!record || !digestMatches(digest, record.sha256)) throw invalidApiKey('Incorrect API key provided.');
       if (record.disabled) throw invalidApiKey('This API key has been revoked.');
       if (record.expires_at && Date.parse(record.expires_at) <= Date.now()) throw invalidApiKey('This API key has expired.');
-      if (record.rpm) {
-        const wait = limiter.take(record.id, record.rpm);
-        if (wait)
-          throw new GatewayError(429, `Rate limit reached for this API key: ${record.rpm} requests per minute.`, {
-            code: 'rate_limit_exceeded',
-            retryAfter: wait,
-          });
-      }
       let principal = principals.get(record);
       if (!principal) {
         principal = {

@@ -2,7 +2,7 @@ import type { StreamDecoder } from '../dialects/dialect.js';
 import type { AnswerEvent, AnswerUsage, ChatResult, ChatStreamEvent, ReportedUsage } from '../openai/chat-types.js';
 import { completeUsage } from '../openai/usage-estimate.js';
 import { dataPayloads } from '../streaming/data-payloads.js';
-import type { Transport } from '../transports/index.js';
+import type { Transport } from '../upstreams/index.js';
 import type { AnswerStream } from './answer-model.js';
 
 /** The client's stop sequences (or the model's default ones) plus the container's end-of-turn markers. */

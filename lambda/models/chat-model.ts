@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/config.js';
+import type { ModelConfig } from '../config/config.js';
 import { invalidRequest } from '../core/gateway-error.js';
 import type { ChatDialect } from '../dialects/index.js';
 import { fitPayload } from '../images/fit-payload.js';
@@ -9,7 +9,7 @@ import { prepareImages } from '../images/prepare-images.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatStreamEvent } from '../openai/chat-types.js';
 import { promptChars } from '../openai/usage-estimate.js';
-import { invokeJson, payloadTooLarge, type Transport } from '../transports/index.js';
+import { invokeJson, payloadTooLarge, type Transport } from '../upstreams/index.js';
 import { answerStream, decodedEvents, stopSequences, wholeAsEvents, wholeUsage } from './answer-events.js';
 import type { AnswerModel } from './answer-model.js';
 import { normaliseAnswer, normaliseStream } from './answer-normaliser.js';

@@ -1,10 +1,10 @@
-import { type ModelConfig, namesOf } from '../core/config.js';
+import { type ModelConfig, namesOf } from '../config/config.js';
 import { invalidRequest } from '../core/gateway-error.js';
 import type { ChatDialect } from '../dialects/index.js';
 import { FIM_FORMATS, fimFormatOf } from '../dialects/templates/fim-formats.js';
 import type { ChatStreamEvent } from '../openai/chat-types.js';
 import { type CompletionRequest, singlePrompt } from '../openai/completions-request.js';
-import { invokeJson, payloadTooLarge, type Transport } from '../transports/index.js';
+import { invokeJson, payloadTooLarge, type Transport } from '../upstreams/index.js';
 import { answerStream, decodedEvents, stopSequences, wholeAsEvents, wholeUsage } from './answer-events.js';
 import type { AnswerModel } from './answer-model.js';
 import { applyStops, enforceStops } from './stop-sequences.js';

@@ -1,9 +1,9 @@
-import type { GatewayConfig, ModelConfig, RouterConfig } from '../core/config.js';
+import type { GatewayConfig, ModelConfig, RouterConfig } from '../config/config.js';
+import { type ChatDialectName, isEmbeddingDialect } from '../config/names.js';
 import { GatewayError, invalidRequest, modelNotFound, quoted } from '../core/gateway-error.js';
-import { type ChatDialectName, isEmbeddingDialect } from '../core/names.js';
 import { chatDialects, embeddingDialects } from '../dialects/index.js';
 import type { ImageFetcher } from '../images/image-fetcher.js';
-import { describeTarget, transportsFor } from '../transports/index.js';
+import { upstreamOf } from '../upstreams/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
 import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
@@ -100,7 +100,7 @@ export class ModelCatalog {
         if (allowed && !allowed.has(name)) continue;
         for (const status of group.status()) {
           if (rows.some((r) => r.deployment === status.deployment)) continue;
-          rows.push({ model: name, ...status, ...describeTarget(byId.get(status.deployment)!) });
+          rows.push({ model: name, ...status, ...upstreamOf(byId.get(status.deployment)!).describe(byId.get(status.deployment)!) });
         }
       }
     }
@@ -111,7 +111,7 @@ export class ModelCatalog {
     return this.config.models
       .filter((m) => m.name === name)
       .map((m) => {
-        const component = describeTarget(m).inference_component;
+        const component = upstreamOf(m).describe(m).inference_component;
         return { id: m.id, ...(component && { inference_component: component }) };
       });
   }
@@ -146,9 +146,11 @@ export function buildCatalog(
     into.set(config.name, members);
   };
   for (const model of config.models) {
-    const transports = transportsFor(model);
+    const upstream = upstreamOf(model);
+    const transports = upstream.transports(model);
+    const target = { modelField: upstream.modelField(model), takesMaxCompletionTokens: upstream.takesMaxCompletionTokens };
     if (transports.chat) {
-      const dialect = chatDialects[model.dialect as ChatDialectName](model);
+      const dialect = chatDialects[model.dialect as ChatDialectName](model, target);
       add(chat, model, createChatModel(model, { dialect, transport: transports.chat, images }));
       const completions = transports.completions && createCompletionModel(model, { dialect, transport: transports.completions });
       if (completions) add(completion, model, completions);
@@ -156,7 +158,7 @@ export function buildCatalog(
     if (transports.embeddings) {
       // An OpenAI-compatible server's embeddings speak OpenAI's embeddings API.
       const dialect = isEmbeddingDialect(model.dialect) ? model.dialect : 'openai-embeddings';
-      add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[dialect](model), transport: transports.embeddings }));
+      add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[dialect](model, target), transport: transports.embeddings }));
     }
   }
   const groups = <M>(members: Map<string, Deployment<M>[]>, router: RouterConfig) =>

@@ -1,4 +1,4 @@
-import type { RouterConfig } from '../../core/config.js';
+import type { RouterConfig } from '../../config/config.js';
 import type { AnswerEvent } from '../../openai/chat-types.js';
 import type { AnswerModel } from '../answer-model.js';
 import type { EmbeddingModel } from '../embedding-model.js';

@@ -1,5 +1,5 @@
+import { containerMessage, fromContainerStatus } from '../../containers/container-errors.js';
 import { GatewayError, type GatewayErrorOptions } from '../../core/gateway-error.js';
-import { containerMessage, fromContainerStatus } from '../../core/upstream-errors.js';
 import { abortReason } from '../abort.js';
 
 interface SdkError {

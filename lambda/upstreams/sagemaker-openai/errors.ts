@@ -1,6 +1,6 @@
-import type { SageMakerModel } from '../../core/config.js';
+import type { SageMakerModel } from '../../config/config.js';
+import { containerError, containerMessage, fromContainerStatus } from '../../containers/container-errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
-import { containerError, containerMessage, fromContainerStatus } from '../../core/upstream-errors.js';
 import { fromSageMakerError, isNoCapacity, modelStarting, withoutAccountIds } from '../sagemaker/errors.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { OpenAIModel } from '../../core/config.js';
+import type { OpenAIModel } from '../../config/config.js';
+import { containerMessage, fromContainerStatus } from '../../containers/container-errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { log } from '../../core/log.js';
-import { containerMessage, fromContainerStatus } from '../../core/upstream-errors.js';
 import { abortReason } from '../abort.js';
 import type { Transport } from '../transport.js';
 import { UpstreamApiKey } from './api-key.js';

@@ -4,7 +4,7 @@ import {
   type ResponseStream,
   type SageMakerRuntimeClient,
 } from '@aws-sdk/client-sagemaker-runtime';
-import type { SageMakerModel } from '../../core/config.js';
+import type { SageMakerModel } from '../../config/config.js';
 import { log } from '../../core/log.js';
 import { untilAborted } from '../abort.js';
 import type { BodyLimit, Transport } from '../transport.js';

@@ -2,7 +2,7 @@ import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/cli
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SageMakerModel } from '../../core/config.js';
+import type { SageMakerModel } from '../../config/config.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { log } from '../../core/log.js';
 import { abortReason } from '../abort.js';

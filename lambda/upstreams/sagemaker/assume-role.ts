@@ -1,7 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { AssumeRoleConfig } from '../../core/config.js';
+import { AWS_CLIENTS, awsClientOptions } from '../../aws/client-policy.js';
+import type { AssumeRoleConfig } from '../../config/config.js';
 import { GatewayError } from '../../core/gateway-error.js';
 
 /**
@@ -19,9 +19,6 @@ const REFRESH_BEFORE_MS = 5 * 60_000;
 const DURATION_SECONDS = 3600;
 const DEFAULT_SESSION_NAME = 'sagegate';
 
-/** STS calls sit on a request's path: a slow STS fails fast instead of holding the request. */
-const STS_TIMEOUTS = { connectionTimeout: 2000, requestTimeout: 3000 };
-
 const stsClients = new Map<string, Promise<STSClient>>();
 
 function stsClient(region: string | undefined): Promise<STSClient> {
@@ -30,7 +27,8 @@ function stsClient(region: string | undefined): Promise<STSClient> {
   if (!client) {
     client = import('@aws-sdk/client-sts').then(
       ({ STSClient }) =>
-        new STSClient({ ...(region && { region }), maxAttempts: 2, requestHandler: new NodeHttpHandler(STS_TIMEOUTS), cacheMiddleware: true }),
+        // STS sits on a request's path: a slow STS fails fast instead of holding the request.
+        new STSClient({ ...(region && { region }), ...awsClientOptions(AWS_CLIENTS.sts), cacheMiddleware: true }),
     );
     // A failed load is not kept.
     client.catch(() => stsClients.delete(key));

@@ -1,6 +1,6 @@
 /**
- * Requests per minute per key, counted in this Lambda container only (containers share nothing): the
- * cheap first check. With a usage table, the same `rpm` is then held across all containers
+ * Requests per minute per key, counted in this container only (containers share nothing): the cheap
+ * first check. With a usage table, the same `rpm` is then held across all containers
  * (`usage/shared-limits.ts`). A sliding window over the current and previous minute smooths the edge
  * between windows.
  */

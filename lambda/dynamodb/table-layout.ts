@@ -4,7 +4,7 @@
  *
  *   usage#<YYYY-MM-DD>   sk <keyId>#<model>#<servedBy>   counters of one key, model and deployment on one UTC day
  *   limit#<scope>        sk <YYYY-MM-DDTHH:MM>           requests and tokens of one scope in one UTC minute
- *   response#<id>        (the Responses API's stored responses; their own module)
+ *   response#<id>        sk response | part#<n>          a stored Responses API answer, gzipped, in parts over 350 KB
  *
  * Day partitions let one Query read a whole day (the gateway's spend) or one key's part of it
  * (`begins_with(sk, '<keyId>#')`). Key ids, model names and deployment ids never contain `#`.
@@ -41,6 +41,15 @@ export function daysBetween(first: string, last: string): string[] {
 export const usagePartition = (day: string) => `usage#${day}`;
 export const usageSort = (keyId: string, model: string, servedBy: string) => `${keyId}#${model}#${servedBy}`;
 export const limitPartition = (scope: string) => `limit#${scope}`;
+
+/** The sort key of a stored response's main item (no part) or of its part `n` (from 1). */
+export const responseSort = (part?: number) => (part ? `part#${part}` : 'response');
+
+/** The key of a stored response's main item or part, as DynamoDB takes it. */
+export const responseKey = (id: string, part?: number) => ({
+  [TABLE_KEY.partition]: { S: `response#${id}` },
+  [TABLE_KEY.sort]: { S: responseSort(part) },
+});
 
 /** The counters of one usage row, as the table holds them (attribute names). */
 export interface UsageRow {

@@ -1,10 +1,5 @@
-import type { HostedProvider, ModelConfig } from '../core/config.js';
-
-/** USD per token, as LiteLLM's price map and the config's `prices` write them. */
-export interface TokenPrices {
-  inputPerToken: number;
-  outputPerToken: number;
-}
+import type { HostedProvider, OpenAIModel } from '../../config/config.js';
+import type { TokenPrices } from '../upstream.js';
 
 const per = (inputPerToken: number, outputPerToken: number): TokenPrices => ({ inputPerToken, outputPerToken });
 
@@ -79,13 +74,8 @@ const LIST_PRICES: Partial<Record<HostedProvider, Record<string, TokenPrices>>> 
   },
 };
 
-/** The list price of a hosted deployment without configured prices; undefined for everything else. */
-export function listPrice(model: ModelConfig): TokenPrices | undefined {
-  if (model.provider !== 'openai' || !model.hosted || !model.servedModelName) return undefined;
+/** The list price of a hosted deployment by the model name it sends. */
+export function listPrice(model: OpenAIModel): TokenPrices | undefined {
+  if (!model.hosted || !model.servedModelName) return undefined;
   return LIST_PRICES[model.hosted]?.[model.servedModelName];
-}
-
-/** What a deployment's tokens cost: the config's prices, else its provider's list price, else none. */
-export function pricesOf(model: ModelConfig): TokenPrices | undefined {
-  return model.prices ?? listPrice(model);
 }

@@ -221,13 +221,3 @@ export interface GatewayConfig {
 export function namesOf(model: ModelConfig): (string | undefined)[] {
   return [model.name, model.servedModelName, model.provider === 'sagemaker' ? model.endpoint : undefined];
 }
-
-/**
- * The `model` field an OpenAI-speaking upstream is sent: its served name, or none (the client's own name
- * is never forwarded). SageMaker's OpenAI-compatible route is called as AWS's own samples call it, with
- * "" (docs/wire-facts.md §9).
- */
-export function upstreamModelField(model: ModelConfig): string | undefined {
-  if (model.servedModelName) return model.servedModelName;
-  return model.provider === 'sagemaker' && model.route === 'openai' ? '' : undefined;
-}

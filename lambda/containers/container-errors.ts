@@ -1,4 +1,4 @@
-import { GatewayError } from './gateway-error.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 /**
  * How model containers and OpenAI-compatible servers report errors, and what a client should see

@@ -1,6 +1,6 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type { AssumeRoleConfig } from '../../core/config.js';
-import { awsHttpHandlerOptions } from '../../secrets/aws-http-handler.js';
+import { awsHttpHandlerOptions } from '../../aws/client-policy.js';
+import type { AssumeRoleConfig } from '../../config/config.js';
 import { AbortableHttpHandler, passAbortSignals } from './abort-signals.js';
 import { assumedRoleCredentials } from './assume-role.js';
 import { connectionRetries } from './connection-retries.js';
