@@ -55,6 +55,13 @@ module.exports = {
       to: { path: '^(config|lib|bin|local|cli|bench|scripts|test)/' },
     },
     {
+      name: 'server-ships-no-dev-code',
+      comment: 'the Node server (the container image) holds no demo, emulator or test code',
+      severity: 'error',
+      from: { path: '^server/' },
+      to: { path: '^(lib|bin|local|bench|scripts|test)/' },
+    },
+    {
       name: 'upstream-kinds-stay-in-their-folder',
       comment: 'only lambda/upstreams/index.ts picks an upstream kind: nothing above it names one',
       severity: 'error',

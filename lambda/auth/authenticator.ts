@@ -26,19 +26,13 @@ const GRACE_MS = 15 * 60 * 1000;
 
 export const invalidApiKey = (message: string) => new GatewayError(401, message, { type: 'authentication_error', code: 'invalid_api_key' });
 
-/** Seed 003's variable still sets the cache TTL, in seconds. */
-function cacheTtlSeconds(auth: AuthConfig): number {
-  const fromEnv = Number(process.env.API_KEY_CACHE_TTL);
-  return Number.isFinite(fromEnv) && process.env.API_KEY_CACHE_TTL ? fromEnv : auth.cacheTtlSeconds;
-}
-
 /**
  * Checks a presented key: the config's master key, or the key store's master key and per-key
  * records (scopes, expiry, revocation, rate). Keys are compared as SHA-256 digests; records are
  * found by digest and the match confirmed in constant time. Keys and digests are never logged.
  */
 export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): Authenticator {
-  const keyStore = store ?? (auth.keysSecret ? new SecretKeyStore(auth.keysSecret, cacheTtlSeconds(auth) * 1000, GRACE_MS) : undefined);
+  const keyStore = store ?? (auth.keysSecret ? new SecretKeyStore(auth.keysSecret, auth.cacheTtlSeconds * 1000, GRACE_MS) : undefined);
   if (auth.disabled || (!auth.masterKeySha256 && !keyStore)) {
     return { enabled: false, authenticate: async () => ANONYMOUS, warm: () => undefined };
   }

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Context, LambdaFunctionURLEvent, StreamifyHandler } from 'aws-lambda';
 import type { ExecutionContext } from 'hono';
-import { GatewayError } from '../core/gateway-error.js';
-import { log } from '../core/log.js';
-import { PendingWork } from '../http/after-response.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import { log } from '../../core/log.js';
+import { PendingWork } from '../../http/after-response.js';
 import { metadataFromResponse, requestFromEvent } from './function-url-event.js';
 
 /** Time kept back before the function's timeout to end the stream cleanly with an error event. */

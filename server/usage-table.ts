@@ -7,15 +7,16 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { AWS_CLIENTS, awsClientOptions } from '../lambda/aws/client-policy.js';
 import { TABLE_KEY } from '../lambda/dynamodb/table-layout.js';
 
 /**
- * The usage table for a local server (`npm start` with `usage.table`): used as it is when it exists
+ * The usage table for a Node server (`npm start` or the container, with `usage.table`): used as it is when it exists
  * (the stack's table, say), created on demand with the stack's key schema when it does not, so that two
  * local processes pointed at one DynamoDB (or a local DynamoDB-protocol server) share one table.
  * Returns whether it was created.
  */
-export async function ensureUsageTable(table: string, client = new DynamoDBClient({})): Promise<boolean> {
+export async function ensureUsageTable(table: string, client = new DynamoDBClient(awsClientOptions(AWS_CLIENTS.tools))): Promise<boolean> {
   try {
     await client.send(new DescribeTableCommand({ TableName: table }));
     await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: table });

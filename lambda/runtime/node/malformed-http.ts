@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GatewayError } from '../lambda/core/gateway-error.js';
+import { GatewayError } from '../../core/gateway-error.js';
 
 /**
  * Node's `clientError` hook: a request its HTTP parser refuses (NUL or a bare CR/LF in a header, a
