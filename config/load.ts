@@ -237,7 +237,13 @@ function normaliseModel(m: ParsedModel, id: string, context: LoadContext, issue:
     ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
     ...(m.route === 'openai' && { route: 'openai' as const }),
     ...(m.route_auth === 'sigv4' && { routeAuth: 'sigv4' as const }),
-    ...(m.role_arn && { assumeRole: { roleArn: m.role_arn, ...(m.session_name && { sessionName: m.session_name }) } }),
+    ...(m.role_arn && {
+      assumeRole: {
+        roleArn: m.role_arn,
+        ...(m.session_name && { sessionName: m.session_name }),
+        ...(m.role_duration_seconds && { durationSeconds: m.role_duration_seconds }),
+      },
+    }),
     ...(m.served_model_name && { servedModelName: m.served_model_name }),
     ...(m.max_batch && { maxBatch: m.max_batch }),
     ...(chatTemplate && { chatTemplate }),

@@ -42,7 +42,7 @@ export const AWS_CLIENTS = {
   /** Stored Responses API answers: whole-item puts and reads, safe to retry; a slow table must not hold a finished answer long. */
   storedResponses: { connectionTimeoutMs: 1000, requestTimeoutMs: 2000, maxAttempts: 3 },
   /** The CLI and the CDK app (Secrets Manager, CloudFormation, DynamoDB): an operator waits, but not for ever. */
-  tools: { connectionTimeoutMs: 3000, requestTimeoutMs: 10_000, maxAttempts: 3 },
+  tools: { connectionTimeoutMs: 3000, requestTimeoutMs: 5000, maxAttempts: 2 },
 } as const satisfies Record<string, AwsClientPolicy>;
 
 /** Small reads on the request path (Secrets Manager): tens of milliseconds when healthy. */

@@ -105,6 +105,8 @@ export interface AssumeRoleConfig {
   roleArn: string;
   /** RoleSessionName (LiteLLM's `aws_session_name`); a fixed default otherwise. */
   sessionName?: string;
+  /** STS DurationSeconds (default 3600). */
+  durationSeconds?: number;
 }
 
 /** Any OpenAI-compatible server: vLLM or TGI on EC2/EKS, an on-premise server, a hosted provider. */

@@ -4,10 +4,10 @@ import { GatewayError } from '../../core/gateway-error.js';
 import { fromSageMakerError, isNoCapacity, modelStarting, withoutAccountIds } from '../sagemaker/errors.js';
 
 /**
- * The OpenAI-compatible route's refusals, mapped as the InvokeEndpoint ones are (the README's table).
- * SageMaker answers them in OpenAI's error envelope (`{"error":{"message","type","code"}}`,
- * docs/wire-facts.md §9); a container's own error comes quoted inside a `model_error` message, with
- * the container's status. SageMaker's messages name the account: they reach the client without it.
+ * The OpenAI-compatible route's refusals, mapped as the InvokeEndpoint ones are (docs/api-and-errors.md).
+ * The route returns the container's own response, errors included, with the container's status;
+ * SageMaker's own refusals use OpenAI's error envelope with a string code such as `validation_error`
+ * (docs/wire-facts.md §9). A container error quoted inside a `model_error` message is read too. SageMaker's messages name the account: they reach the client without it.
  */
 const QUOTED_CONTAINER_ERROR = /^Received (?:client|server) error \((\d{3})\) from \S+ with message "([\s\S]*)"/;
 
@@ -37,7 +37,7 @@ export function fromOpenAIRouteError(
   if (quoted) return fromContainerStatus(Number(quoted[1]), containerMessage(unescapeQuoted(quoted[2]!)), name, cause);
   // SageMaker Runtime's own error shapes, should the route answer with them.
   if (errorType) return fromSageMakerError(Object.assign(cause, { name: errorType, ...(body as object) }), model, signal);
-  if (status === 400 && isNoCapacity(message)) return modelStarting(model, cause);
+  if (status === 400 && code === 'validation_error' && isNoCapacity(message)) return modelStarting(model, cause);
   switch (status) {
     case 401:
     case 403:
@@ -65,8 +65,9 @@ export function fromOpenAIRouteError(
         cause,
       });
   }
-  if (status === 400 && (code === undefined || code === 'validation_error')) {
-    // A missing endpoint or inference component is a gateway misconfiguration, not the client's fault.
+  if (status === 400 && code === 'validation_error') {
+    // SageMaker's own refusal: a missing endpoint or inference component is a gateway misconfiguration,
+    // not the client's fault. A container's 400 (vLLM's `{"error":{...,"code":400}}`) comes as it is, below.
     return new GatewayError(
       502,
       `SageMaker rejected the call for model '${name}' (check its endpoint, region and inference component in the gateway config): ${message}`,

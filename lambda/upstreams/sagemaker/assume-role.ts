@@ -11,6 +11,8 @@ import { GatewayError } from '../../core/gateway-error.js';
 
 /** Refreshed this long before they expire: the SDK clients' own window, so no call ever signs with credentials about to lapse. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
+/** Credentials that come with less life than that are used for half of what they have, and kept no closer than this to their end. */
+const LAST_MARGIN_MS = 1000;
 /**
  * One hour: the longest an assumed role may last when the caller is itself an assumed role (a
  * Lambda function's or an ECS task's role: "role chaining"), and far over the SDK's five-minute
@@ -44,6 +46,8 @@ function stsClient(region: string | undefined): Promise<STSClient> {
  */
 export function assumedRoleCredentials(role: AssumeRoleConfig, region: string | undefined): AwsCredentialIdentityProvider {
   let cached: AwsCredentialIdentity | undefined;
+  /** When the cached credentials are to be replaced: one STS call per refresh, however short-lived they are. */
+  let refreshAt = 0;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const assume = async (): Promise<AwsCredentialIdentity> => {
     const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
@@ -53,7 +57,7 @@ export function assumedRoleCredentials(role: AssumeRoleConfig, region: string | 
         new AssumeRoleCommand({
           RoleArn: role.roleArn,
           RoleSessionName: role.sessionName ?? DEFAULT_SESSION_NAME,
-          DurationSeconds: DURATION_SECONDS,
+          DurationSeconds: role.durationSeconds ?? DURATION_SECONDS,
         }),
       );
       const c = out.Credentials;
@@ -61,6 +65,13 @@ export function assumedRoleCredentials(role: AssumeRoleConfig, region: string | 
       return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
     } catch (error) {
       const name = (error as Error).name;
+      // STS that does not answer (or cannot be reached) is an outage to retry, not a misconfiguration.
+      if (unreachable(error))
+        throw new GatewayError(503, `STS did not answer the gateway's request for this model's role (${name}); retry shortly.`, {
+          code: 'upstream_unavailable',
+          retryAfter: 1,
+          cause: error,
+        });
       throw new GatewayError(
         502,
         `The gateway could not assume the role configured for this model (${name}); check that role's trust policy (the stack's TrustPolicy output).`,
@@ -69,10 +80,11 @@ export function assumedRoleCredentials(role: AssumeRoleConfig, region: string | 
     }
   };
   return () => {
-    if (cached?.expiration && cached.expiration.getTime() - Date.now() > REFRESH_BEFORE_MS) return Promise.resolve(cached);
+    if (cached && Date.now() < refreshAt) return Promise.resolve(cached);
     pending ??= assume()
       .then((credentials) => {
         cached = credentials;
+        refreshAt = refreshTime(credentials.expiration);
         return credentials;
       })
       .finally(() => {
@@ -80,4 +92,23 @@ export function assumedRoleCredentials(role: AssumeRoleConfig, region: string | 
       });
     return pending;
   };
+}
+
+/**
+ * When credentials expiring at `expiration` are replaced: the usual window before the end, or, for
+ * credentials that already arrive inside it, half-way through what they have left (never in a loop).
+ */
+export function refreshTime(expiration: Date | undefined, now = Date.now()): number {
+  if (!expiration) return Number.POSITIVE_INFINITY;
+  const left = expiration.getTime() - now;
+  if (left > REFRESH_BEFORE_MS * 2) return expiration.getTime() - REFRESH_BEFORE_MS;
+  return now + Math.max(0, Math.min(left / 2, left - LAST_MARGIN_MS));
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
+/** A time limit that fired, or a connection never made: nothing STS decided. */
+function unreachable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'TimeoutError' || UNREACHABLE.has(e.code ?? '') || (e.$metadata?.httpStatusCode ?? 0) >= 500;
 }
