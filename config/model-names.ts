@@ -13,7 +13,7 @@ export function templateForModelId(modelId: string): BuiltinTemplateName | undef
   return undefined;
 }
 
-/** The preset for a model whose names say it is a Qwen-VL (as seed 000's `qwen-vlm-private`). */
+/** The preset for a model whose names say it is a Qwen-VL (such as `qwen-vlm-private`). */
 export function presetForNames(...names: (string | undefined)[]): ImagePresetName {
   return names.some((n) => n && /qwen[\w.-]*?vl/i.test(n)) ? 'qwen-vl' : 'default';
 }

@@ -13,13 +13,13 @@ import { type DynamoDbDouble, startDynamoDb } from '../support/dynamodb-double.j
 import { errorOf, type Harness, startHarness } from '../support/harness.js';
 
 /**
- * Seed 002's second config, verbatim: GLM-4 (unreachable here) with gpt-4 and claude-3 as fallbacks
+ * A migrated LiteLLM config, verbatim: GLM-4 (unreachable here) with gpt-4 and claude-3 as fallbacks
  * and a $100 monthly budget. LiteLLM costs gpt-4 and claude-3-opus from its price map with no prices in
  * the config; so does sagegate, from the hosted providers' list prices, and the budget then holds.
  * The providers are local stand-ins (LiteLLM's OPENAI_API_BASE / ANTHROPIC_API_BASE move them) that
  * report two million prompt tokens an answer, so that $100 is reached in a few requests.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/configs/seed-002-fallbacks.yaml', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/configs/litellm-fallbacks.yaml', import.meta.url));
 const TABLE = 'sagegate-hosted-prices-test';
 const PROMPT_TOKENS = 2_000_000;
 
@@ -67,7 +67,7 @@ afterAll(async () => {
   await db.stop();
 });
 
-it("costs answers gpt-4 and claude-3 serve for the GLM group at their list prices, holds seed 002's $100 budget, and `sagegate usage` shows it", async () => {
+it('costs answers gpt-4 and claude-3 serve for the GLM group at their list prices, holds its $100 budget, and `sagegate usage` shows it', async () => {
   const client = h.client('your-master-key');
   const ask = () => client.chat.completions.create({ model: 'glm4-flash', messages: [{ role: 'user', content: 'what llm are you' }] }).withResponse();
   const first = await ask();

@@ -81,7 +81,7 @@ async function refusal(content: OpenAI.ChatCompletionContentPart[], model?: stri
 }
 
 describe('images that fit the model', () => {
-  it("succeeds with seed 000's 10x10 image, upscaled to the Qwen-VL minimum", async () => {
+  it('succeeds with a 10x10 image, upscaled to the Qwen-VL minimum', async () => {
     const answer = await ask([{ type: 'text', text: '这是什么？' }, image(dataUrl(tiny))]);
     expect(answer.choices[0]!.message.content).toMatch(/^I see 1 image: 56x56 png\. 这是什么？/);
   });
@@ -199,10 +199,10 @@ describe('images refused with a 400 that names the part', () => {
   });
 });
 
-describe("seed 000's LiteLLM config, unchanged", () => {
+describe('a Qwen-VL LiteLLM config, unchanged', () => {
   it('serves the 10x10 image that LiteLLM failed on', async () => {
     const { readFileSync } = await import('node:fs');
-    const seed = await startHarness(readFileSync(new URL('../fixtures/configs/seed-000-litellm.yaml', import.meta.url), 'utf8'), (e) => {
+    const seed = await startHarness(readFileSync(new URL('../fixtures/configs/litellm-qwen-vl.yaml', import.meta.url), 'utf8'), (e) => {
       e.addEndpoint('your-vpc-endpoint-name', qwenVLContainer());
     });
     try {

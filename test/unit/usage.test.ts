@@ -58,7 +58,7 @@ describe("budget periods in LiteLLM's vocabulary", () => {
 });
 
 describe('budgets and prices in the config', () => {
-  it("takes seed 002's general_settings.max_budget and LiteLLM's litellm_settings.max_budget with budget_duration", () => {
+  it("takes general_settings.max_budget and LiteLLM's litellm_settings.max_budget with budget_duration", () => {
     const seed = (settings: string) =>
       parseConfig(`model_list: [{model_name: m, litellm_params: {model: sagemaker_chat/e}}]\n${settings}`, 'x', {}).usage.budget;
     expect(seed('general_settings: {max_budget: 100, master_key: k}')).toEqual({ maxBudget: 100 });
