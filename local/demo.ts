@@ -4,6 +4,7 @@ import type { FallbackConfig } from '../server/main.js';
 import { StartupError } from '../server/startup-error.js';
 import { teiContainer } from './emulators/embedding-containers.js';
 import { openAIChatContainer } from './emulators/openai-chat-container.js';
+import { qwenVLContainer } from './emulators/qwen-vl-container.js';
 import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
 
 /**
@@ -14,6 +15,7 @@ export async function startDemoSageMaker(tokenDelayMs = 25): Promise<SageMakerRu
   const credentials = { accessKeyId: 'sagegate-demo', secretAccessKey: 'sagegate-demo' };
   const emulator = new SageMakerRuntimeEmulator(undefined, credentials);
   emulator.addEndpoint('sagegate-demo', openAIChatContainer({ tokenDelayMs }));
+  emulator.addEndpoint('sagegate-demo-vision', qwenVLContainer());
   emulator.addEndpoint('sagegate-demo-embed', teiContainer());
   await emulator.start();
   process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = emulator.url;
@@ -41,7 +43,7 @@ export async function demoConfig(host: string, env: Record<string, string | unde
   const emulator = await startDemoSageMaker();
   const config = await loadConfigFile(fileURLToPath(new URL('../examples/demo.yaml', import.meta.url)));
   const banner = [
-    `DEMO MODE: models 'sagegate-demo' (chat) and 'sagegate-demo-embed' (embeddings) run on a local SageMaker emulator (${emulator.url}); they are stand-ins, not real models.`,
+    `DEMO MODE: models 'sagegate-demo' (chat), 'sagegate-demo-vision' (images) and 'sagegate-demo-embed' (embeddings) run on a local SageMaker emulator (${emulator.url}); they are stand-ins, not real models.`,
   ];
   return { config, banner, stop: () => emulator.stop() };
 }

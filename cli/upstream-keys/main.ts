@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { keyFromConfig } from '../../config/upstream-keys.js';
 import { AWS_CLIENTS, awsClientOptions } from '../../lambda/aws/client-policy.js';
+import { awsFailure } from '../aws-failure.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../keys/durations.js';
 import { readKey, storeUpstreamKey } from './upstream-key-commands.js';
@@ -52,7 +53,7 @@ export async function upstreamKeysMain(argv: string[], io: Io, stdin: AsyncItera
     return 0;
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`sagegate: ${error instanceof ConfigError ? error.message : (error as Error).message}`);
+    io.err(`sagegate: ${error instanceof ConfigError ? error.message : awsFailure(error)}`);
     return usage ? 2 : 1;
   }
 }

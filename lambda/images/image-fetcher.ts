@@ -75,7 +75,7 @@ export class ImageFetcher {
       const bad = addresses.find((a) => !isPublicAddress(a.address));
       if (bad)
         throw new ImageFetchError(
-          `the image host ${shown} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there`,
+          `the image host ${shown} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there unless its operator allows the host in gateway.image_fetch.allow_hosts`,
         );
     }
     return { url, address: addresses[0]!.address, family: addresses[0]!.family };

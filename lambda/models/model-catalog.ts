@@ -5,6 +5,7 @@ import { chatDialects, embeddingDialects } from '../dialects/index.js';
 import type { ImageFetcher } from '../images/image-fetcher.js';
 import { upstreamOf } from '../upstreams/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
+import { closestNames } from './closest-names.js';
 import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
 import { DeploymentHealth } from './router/deployment-health.js';
@@ -69,7 +70,16 @@ export class ModelCatalog {
   /** The group a name (or an alias) leads to, if the caller may use it; else a 404 / 403. */
   check(name: string, allowed: AllowedModels): string {
     const group = this.config.router.aliases[name]?.group ?? name;
-    if (!this.chatGroups.has(group) && !this.embeddingGroups.has(group)) throw modelNotFound(name);
+    if (!this.chatGroups.has(group) && !this.embeddingGroups.has(group)) {
+      // Hints name only what this caller may use.
+      throw modelNotFound(
+        name,
+        closestNames(
+          name,
+          this.visible(allowed).map((m) => m.id),
+        ),
+      );
+    }
     if (allowed && !allowed.has(name) && !allowed.has(group)) {
       throw new GatewayError(403, `Your API key may not use model '${quoted(name)}'.`, { param: 'model', code: 'model_not_allowed' });
     }

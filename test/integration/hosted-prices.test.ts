@@ -94,7 +94,7 @@ it('costs answers gpt-4 and claude-3 serve for the GLM group at their list price
   expect(refused.message).toMatch(/spent \$120\.00 of its \$100 budget/);
 
   const out: string[] = [];
-  // No key store here (the seed's master key is in its config); the stack lookup finds nothing to read.
+  // No key store here (the config holds its master key); the stack lookup finds nothing to read.
   process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = 'http://127.0.0.1:9';
   const code = await main(['usage', '--table', TABLE, '--json', '--config', FIXTURE], { out: (l) => out.push(l), err: () => undefined });
   delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;

@@ -157,6 +157,20 @@ describe('images refused with a 400 that names the part', () => {
     expect(images.hits.length).toBe(hits);
   });
 
+  it('a private address, naming the setting an operator would use to allow it', async () => {
+    const error = await refusal([image('http://127.0.0.1:1/x.png')]);
+    expect(error.message).toContain('gateway.image_fetch.allow_hosts');
+  });
+
+  it('garbage base64 bytes, said to be no valid image (not some format they happen to resemble)', async () => {
+    // Placeholder base64 (zero bytes), which image sniffers take for a signature-less TGA.
+    const garbage = 'A'.repeat(88);
+    const error = await refusal([{ type: 'text', text: 'look' }, image(`data:image/png;base64,${garbage}`)]);
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('not a valid image');
+    expect(error.message).not.toMatch(/TGA|are not supported/);
+  });
+
   it('a redirect to a private address, checked again after the allowed first hop', async () => {
     for (const path of ['/to-private', '/to-metadata']) {
       const error = await refusal([image(`http://images.test:${images.port}${path}`)]);

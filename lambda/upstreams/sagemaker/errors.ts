@@ -95,8 +95,13 @@ export function fromSageMakerError(error: unknown, target: SageMakerTarget, sign
     case 'UnrecognizedClientException':
     case 'InvalidSignatureException':
     case 'ExpiredTokenException':
-    case 'CredentialsProviderError':
       return fail(502, `The gateway is not allowed to invoke the endpoint of model '${model}' (${e.name}).`, { code: 'upstream_misconfigured' });
+    case 'CredentialsProviderError':
+      return fail(
+        502,
+        `The gateway found no AWS credentials to call the endpoint of model '${model}': give it a role (Lambda, ECS task role, EC2 instance profile) or set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
+        { code: 'upstream_misconfigured' },
+      );
     case 'TimeoutError':
       return fail(504, `Model '${model}' did not answer in time.`, { code: 'upstream_timeout' });
     default:
