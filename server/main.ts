@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../lambda/config/config.js';
 import { configureLog, logSettingsFrom } from '../lambda/core/log.js';
 import { createGateway } from '../lambda/gateway.js';
 import { serveNode } from '../lambda/runtime/node/serve.js';
-import { pricesOf } from '../lambda/upstreams/index.js';
+import { missingCredentials, pricesOf } from '../lambda/upstreams/index.js';
 import { ArgumentError, serverArguments, USAGE } from './arguments.js';
 import { configFromEnvironment, withEnvironment } from './environment.js';
 import { StartupError } from './startup-error.js';
@@ -70,7 +70,7 @@ export async function runServer({ argv = process.argv.slice(2), env = process.en
       `sagegate listening on ${server.url}/v1`,
     ];
     console.log(banner.join('\n'));
-    if (config.models.some((m) => m.provider === 'sagemaker')) void warnWithoutCredentials();
+    void missingCredentials(config.models).then((problem) => problem && console.warn(`warning: ${problem}`));
     // SIGTERM (ECS, Kubernetes, docker stop) and Ctrl-C drain: open answers may finish until the deadline,
     // then end with an error event. A second signal stops at once.
     let stopping = false;
@@ -94,24 +94,6 @@ async function noConfig(host: string, withoutConfig: RunOptions['withoutConfig']
   throw new StartupError(
     'no config: name one with --config <file>, SAGEGATE_CONFIG_FILE (a path) or SAGEGATE_CONFIG_YAML (the config itself), or serve one SageMaker endpoint with SAGEMAKER_ENDPOINT_NAME',
   );
-}
-
-/**
- * Looks for AWS credentials as the SageMaker client will (the SDK's default chain), and says at once
- * when there are none, instead of letting the first request find out.
- */
-async function warnWithoutCredentials(): Promise<void> {
-  const { SageMakerRuntimeClient } = await import('@aws-sdk/client-sagemaker-runtime');
-  const client = new SageMakerRuntimeClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
-  try {
-    await client.config.credentials();
-  } catch {
-    console.warn(
-      'warning: no AWS credentials found, so SageMaker calls will fail: give the server a role (ECS task role, EC2 instance profile) or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
-    );
-  } finally {
-    client.destroy();
-  }
 }
 
 /** What the banner says about usage: where it is kept, and the gateway's budget. */

@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../config/config.js';
+import type { ModelConfig, SageMakerModel } from '../config/config.js';
 import { hostedProvider } from './hosted/upstream.js';
 import { configureHttpAgents } from './openai-http/http-post.js';
 import { openAICompatibleServer } from './openai-http/upstream.js';
@@ -18,6 +18,18 @@ export function upstreamOf(model: ModelConfig): Upstream {
 
 /** What a deployment's tokens cost: the config's prices, else its upstream's list price, else none. */
 export const pricesOf = (model: ModelConfig): TokenPrices | undefined => model.prices ?? upstreamOf(model).listPrice?.(model);
+
+/**
+ * What a server should say at start about credentials its models need and cannot find (undefined when
+ * all is well): SageMaker models sign with the AWS credentials of the process.
+ */
+export async function missingCredentials(models: readonly ModelConfig[]): Promise<string | undefined> {
+  const sagemaker = models.find((m): m is SageMakerModel => m.provider === 'sagemaker');
+  if (!sagemaker) return undefined;
+  const { awsCredentialsFound } = await import('./sagemaker/credentials-check.js');
+  if (await awsCredentialsFound(sagemaker.region)) return undefined;
+  return 'no AWS credentials found, so SageMaker calls will fail: give the server a role (ECS task role, EC2 instance profile) or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+}
 
 /** Connection settings of the transports made from now on: once per container, before the models are built. */
 export function configureTransports({ maxConnections }: { maxConnections?: number }): void {
