@@ -8,6 +8,7 @@
  *      usage, stores                        usage, budgets and shared limits, below auth and models
  *                                           so keys and the router can both use them; stored responses)
  *   <- models, auth                        (a configured model binds a dialect to a transport)
+ *   <- anthropic                           (Anthropic's Messages API translated onto the chat models)
  *   <- http                                (the Hono app and its routes)
  *   <- runtime, gateway.ts, index.ts       (composition and the Lambda adapter)
  *
@@ -19,6 +20,7 @@ const LAYERS = [
   ['openai', 'streaming', 'secrets', 'dynamodb'],
   ['transports', 'dialects', 'images', 'usage', 'stores'],
   ['models', 'auth'],
+  ['anthropic'],
   ['http'],
   ['runtime'],
 ];

@@ -11,6 +11,7 @@ import { carriesRequestId } from './respond.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { completions } from './routes/completions.js';
 import { embeddings } from './routes/embeddings.js';
+import { messagesApi } from './routes/messages.js';
 import { listModels, modelHealth, retrieveModel } from './routes/models.js';
 import { createResponse, deleteResponse, listInputItems, retrieveResponse } from './routes/responses.js';
 
@@ -76,6 +77,8 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   api.delete('/responses/:id', deleteResponse(deps));
   api.get('/models', listModels(deps));
   api.get('/models/:id{.+}', retrieveModel(deps));
+  // Anthropic's Messages API first: its errors (authentication included) are Anthropic-shaped.
+  app.route('/v1', messagesApi(deps, authenticate));
   app.route('/v1', api);
   app.route('/', api);
 
