@@ -6,6 +6,8 @@ import { openAIChatContainer, type ScriptedAnswer } from '../../local/emulators/
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
 import { splitEvery } from '../../local/emulators/sagemaker-runtime.js';
 import { lmiContainer, tgiContainer } from '../../local/emulators/text-generation-containers.js';
+import { type ChildServer, startServer, stopServers } from '../support/child-server.js';
+import { type ClaudeRun, claudePrint, installClaudeCode, ProxyTrap } from '../support/claude-code.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { solidPng } from '../support/images.js';
 
@@ -13,7 +15,8 @@ import { solidPng } from '../support/images.js';
  * Anthropic's Messages API through the official `@anthropic-ai/sdk`, against the gateway and the
  * SageMaker emulator with a container of every dialect: messages created and streamed (text, images,
  * a tool round trip, thinking, stop sequences), count_tokens, the model list, and errors as the SDK's
- * typed exceptions. Keys: `sk-scoped` may use `demo` only; `sk-bad` is refused.
+ * typed exceptions. Keys: `sk-scoped` may use `demo` only; `sk-bad` is refused. Then Claude Code
+ * headless (`claude -p`) against the README's demo (`npm start`) and against this gateway's aliases.
  */
 const CONFIG = `
 models:
@@ -401,4 +404,74 @@ describe('errors as the SDK raises them', () => {
     const whole = await thrown(client().messages.create({ ...params, model: 'breaks' }));
     expect(whole.status).toBe(502);
   });
+});
+
+describe('Claude Code headless (claude -p)', () => {
+  let binary: string;
+  let demo: ChildServer;
+  const trap = new ProxyTrap();
+  beforeAll(async () => {
+    [binary, demo] = await Promise.all([installClaudeCode(), startServer([]), trap.start()]).then(([b, d]) => [b, d] as const);
+  }, 600_000);
+  afterAll(async () => {
+    stopServers();
+    await trap.stop();
+  });
+  // Nothing but the gateway is ever asked for anything: no telemetry, no update check, no Anthropic host.
+  afterEach(() => expect(trap.attempts).toEqual([]));
+
+  const claude = (prompt: string, args: string[], options: { baseUrl?: string; model?: string; env?: Record<string, string> } = {}) =>
+    claudePrint(binary, prompt, args, {
+      baseUrl: options.baseUrl ?? demo.url,
+      proxy: trap.url,
+      model: options.model ?? 'sagegate-demo',
+      env: options.env,
+    });
+  const result = (run: ClaudeRun) =>
+    run.records.find((r) => r.type === 'result') as { is_error: boolean; result: string; stop_reason: string } | undefined;
+
+  it('answers a prompt (--output-format json)', async () => {
+    const run = await claude('say hi', ['--output-format', 'json']);
+    expect(result(run)).toMatchObject({ is_error: false, stop_reason: 'end_turn' });
+    expect(result(run)!.result).toMatch(/^Hello from the sagegate demo model \(a stand-in, not a real LLM\)\. You said: ".*say hi"$/s);
+    expect(run.code).toBe(0);
+  }, 120_000);
+
+  it('streams the answer (stream-json with partial messages): the deltas add up to the answer', async () => {
+    const run = await claude('say hi', ['--output-format', 'stream-json', '--verbose', '--include-partial-messages']);
+    const events = run.records
+      .filter((r) => r.type === 'stream_event')
+      .map((r) => r.event as { type: string; delta?: { type: string; text?: string } });
+    const deltas = events.filter((e) => e.type === 'content_block_delta' && e.delta?.type === 'text_delta').map((e) => e.delta!.text);
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(events[0]!.type).toBe('message_start');
+    expect(events.at(-1)!.type).toBe('message_stop');
+    expect(deltas.join('')).toBe(result(run)!.result);
+    expect(run.code).toBe(0);
+  }, 120_000);
+
+  it('runs a command through its Bash tool and answers with the result', async () => {
+    const run = await claude('run `echo hello-from-claude-code`', ['--output-format', 'stream-json', '--verbose', '--allowedTools', 'Bash']);
+    const blocks = run.records.flatMap((r) => ((r.message as { content?: unknown[] } | undefined)?.content ?? []) as Record<string, unknown>[]);
+    expect(blocks).toContainEqual(
+      expect.objectContaining({ type: 'tool_use', name: 'Bash', input: expect.objectContaining({ command: 'echo hello-from-claude-code' }) }),
+    );
+    expect(blocks).toContainEqual(expect.objectContaining({ type: 'tool_result', content: 'hello-from-claude-code', is_error: false }));
+    expect(result(run)).toMatchObject({ is_error: false });
+    expect(result(run)!.result).toContain('The tool returned: "hello-from-claude-code"');
+    expect(run.code).toBe(0);
+  }, 120_000);
+
+  it("sends its own model ids, which model_group_alias maps onto the gateway's model (and meters there)", async () => {
+    const run = await claude('say hi', ['--output-format', 'json'], {
+      baseUrl: h.gateway.url,
+      model: 'claude-sonnet-4-5-20250929',
+      env: { ANTHROPIC_DEFAULT_HAIKU_MODEL: 'claude-haiku-4-5-20251001' },
+    });
+    expect(result(run)).toMatchObject({ is_error: false });
+    expect(result(run)!.result).toContain('Hello from the sagegate demo model');
+    await h.gateway.settled();
+    const rows = await h.gateway.gateway.usage.store.rows(dayOf(Date.now()), 'sk-claude-code');
+    expect(rows).toEqual([expect.objectContaining({ model: 'demo', served_by: 'demo' })]);
+  }, 120_000);
 });
