@@ -1,7 +1,7 @@
 import type { GatewayError } from '../core/gateway-error.js';
 
 /**
- * The gateway's errors as Anthropic's API gives them (docs/wire-facts.md, "Anthropic Messages API"):
+ * The gateway's errors as Anthropic's API gives them (docs/wire-facts.md §13):
  * `{"type":"error","error":{"type","message"},"request_id"}` with Anthropic's status and error type,
  * so that the Anthropic SDKs raise their typed exceptions and retry what can be retried.
  */

@@ -8,7 +8,7 @@ z.config(en());
 
 /**
  * Anthropic's Messages request (`POST /v1/messages`, and `/v1/messages/count_tokens` without
- * `max_tokens`), as its SDKs and Claude Code send it (docs/wire-facts.md, "Anthropic Messages API").
+ * `max_tokens`), as its SDKs and Claude Code send it (docs/wire-facts.md §13).
  * Objects are loose: fields that change no answer on a self-hosted model (`cache_control`,
  * `service_tier`, `inference_geo`, `citations`) are accepted; fields that would are either mapped
  * (`to-chat-request.ts`) or refused by name (`refuseUnsupported`). Content blocks are read one by one

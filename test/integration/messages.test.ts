@@ -375,6 +375,19 @@ describe('errors as the SDK raises them', () => {
     expect(batches).toBeInstanceOf(Anthropic.NotFoundError);
   });
 
+  it("Anthropic's server tools are refused by their place in 'tools'", async () => {
+    const tools = [WEATHER, { type: 'web_search_20250305', name: 'web_search', max_uses: 1 }] as Anthropic.ToolUnion[];
+    const error = await thrown(client().messages.create({ ...params, tools }));
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(error.message).toContain("cannot use tools of type 'web_search_20250305' (tools[1])");
+  });
+
+  it('a prompt-string container refuses the effort Claude Code always sends, saying how to drop it', async () => {
+    const error = await thrown(client().messages.create({ ...params, model: 'qwen-tgi', output_config: { effort: 'high' } }));
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(error.message).toContain("does not support 'reasoning_effort'. Remove it, or set drop_params: true");
+  });
+
   it('413 request_too_large for a body over the limit', async () => {
     const error = await thrown(client().messages.create({ ...params, messages: [{ role: 'user', content: 'x'.repeat(11 * 1024 * 1024) }] }));
     expect(error.status).toBe(413);
