@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfigFile } from '../config/load.js';
 import type { KeyDocument } from '../lambda/auth/key-document.js';
+import { AWS_CLIENTS, awsClientOptions } from '../lambda/aws/client-policy.js';
 import { parseBudgetDuration } from '../lambda/usage/budget-period.js';
 import { DynamoUsageStore } from '../lambda/usage/dynamodb-store.js';
 import type { Io } from './io.js';
@@ -78,7 +79,7 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
       return values.help ? 0 : 2;
     }
     const secretId = await findSecret(values);
-    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), maxAttempts: 3 });
+    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), ...awsClientOptions(AWS_CLIENTS.tools) });
     const store = new KeyStoreSecret(secretId, client, (m) => io.err(m));
 
     switch (command) {
@@ -210,7 +211,7 @@ async function usage(values: Record<string, string | boolean | undefined>, io: I
   let keys: KeyDocument | undefined;
   try {
     const secretId = await findSecret({ secret: str('secret'), stack: str('stack'), region: str('region') });
-    keys = (await new KeyStoreSecret(secretId, new SecretsManagerClient({ maxAttempts: 3 })).read())?.doc;
+    keys = (await new KeyStoreSecret(secretId, new SecretsManagerClient(awsClientOptions(AWS_CLIENTS.tools))).read())?.doc;
   } catch (error) {
     if (!values.json) io.err(`(key names and budgets not shown: ${(error as Error).message})`);
   }

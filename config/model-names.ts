@@ -1,4 +1,4 @@
-import type { BuiltinTemplateName, ImagePresetName } from '../lambda/core/names.js';
+import type { BuiltinTemplateName, ImagePresetName } from '../lambda/config/names.js';
 
 /**
  * What a model's names say about it, for settings the config leaves out: the chat template of a

@@ -10,7 +10,7 @@ import {
   isEmbeddingDialect,
   SAGEMAKER_ROUTE_AUTHS,
   SAGEMAKER_ROUTES,
-} from '../lambda/core/names.js';
+} from '../lambda/config/names.js';
 import { parseBudgetDuration } from '../lambda/usage/budget-period.js';
 import { deploymentRoutingFields, routerSchema } from './router-schema.js';
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { keyFromConfig } from '../../config/upstream-keys.js';
+import { AWS_CLIENTS, awsClientOptions } from '../../lambda/aws/client-policy.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../keys/durations.js';
 import { readKey, storeUpstreamKey } from './upstream-key-commands.js';
@@ -44,7 +45,7 @@ export async function upstreamKeysMain(argv: string[], io: Io, stdin: AsyncItera
     }
     const key = await readKey(stdin);
     if (!key) throw new UsageError('no key on standard input (pipe it in, or paste it and end with Ctrl-D)');
-    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), maxAttempts: 3 });
+    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), ...awsClientOptions(AWS_CLIENTS.tools) });
     const arn = await storeUpstreamKey(client, stack, deployment, key);
     io.err(`stored the API key of '${deployment}' in ${arn}`);
     io.err('`cdk deploy` now deploys the config as it is, reading the key from that secret.');

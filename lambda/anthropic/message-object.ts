@@ -1,5 +1,7 @@
 import { log } from '../core/log.js';
-import type { ContentBlock, MessageObject, MessageStreamEvent } from './message-events.js';
+import type { Answer } from '../models/answer-model.js';
+import { type ContentBlock, MessageEventWriter, type MessageMeta, type MessageObject, type MessageStreamEvent } from './message-events.js';
+import type { StoppedChoice } from './messages-model.js';
 
 /**
  * The whole message a stream of events makes, as Anthropic's SDKs build it from a stream: so a
@@ -66,4 +68,38 @@ function toolInput(json: string, name: string): Record<string, unknown> {
   }
   log.warn('a tool call whose arguments are not a JSON object; sent as {}', { tool: name.slice(0, 128) });
   return {};
+}
+
+/**
+ * The Message of a whole chat answer: the answer replayed as the events of its stream (thinking,
+ * text, each call), so a whole message is built exactly as a streamed one.
+ */
+export function messageFromAnswer(meta: MessageMeta, answer: Answer): MessageObject {
+  const writer = new MessageEventWriter(meta);
+  const message = new MessageAccumulator();
+  const choice = answer.choices[0];
+  if (choice) {
+    const { role: _role, tool_calls: calls, ...rest } = choice.message;
+    message.add(writer.take({ type: 'delta', index: 0, delta: rest }));
+    if (Array.isArray(calls)) {
+      (calls as { id: string; function: { name: string; arguments: string } }[]).forEach((call, index) => {
+        const announce = { index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } };
+        message.add(
+          writer.take({ type: 'delta', index: 0, delta: { tool_calls: [announce, { index, function: { arguments: call.function.arguments } }] } }),
+        );
+      });
+    }
+    const stopSequence = (choice as StoppedChoice).stop_sequence;
+    const end = {
+      type: 'delta' as const,
+      index: 0,
+      delta: {},
+      finishReason: choice.finish_reason,
+      ...(stopSequence !== undefined && { stopSequence }),
+    };
+    message.add(writer.take(end));
+  }
+  message.add(writer.take({ type: 'usage', usage: answer.usage, estimated: answer.estimated }));
+  message.add(writer.end());
+  return message.result();
 }

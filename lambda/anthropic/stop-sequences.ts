@@ -1,5 +1,4 @@
 import { StopFilter } from '../models/stop-sequences.js';
-import type { ChatRequest } from '../openai/chat-request.js';
 import type { AnswerEvent, DeltaEvent } from '../openai/chat-types.js';
 import { completeUsage } from '../openai/usage-estimate.js';
 
@@ -20,7 +19,7 @@ export const stoppedAt = (event: AnswerEvent): string | undefined => (event as P
 export async function* cutAtStopSequences(
   events: AsyncIterable<AnswerEvent>,
   stops: readonly string[],
-  request: ChatRequest,
+  promptChars: number,
 ): AsyncGenerator<AnswerEvent> {
   if (stops.length === 0) {
     yield* events;
@@ -44,7 +43,7 @@ export async function* cutAtStopSequences(
       const stopped: StoppedDelta = { type: 'delta', index: 0, delta: { content: text }, finishReason: 'stop', stopSequence: filter.matched! };
       yield stopped;
       // Leaving the loop closes the upstream stream, which cancels the generation.
-      yield { type: 'usage', ...completeUsage(request, undefined, chars) };
+      yield { type: 'usage', ...completeUsage(promptChars, undefined, chars) };
       return;
     }
     yield event.finishReason

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { FetchPolicy } from '../core/config.js';
+import type { FetchPolicy } from '../config/config.js';
 import { quoted } from '../core/gateway-error.js';
 import { hostMatches, isPublicAddress } from './address-policy.js';
 import { ImageError } from './image-error.js';

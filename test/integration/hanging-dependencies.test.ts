@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from '../../lambda/transports/sagemaker/clients.js';
+import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from '../../lambda/upstreams/sagemaker/clients.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';

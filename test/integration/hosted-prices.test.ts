@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../cli/sagegate.js';
 import { parseConfig } from '../../config/load.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
+import { pricesOf } from '../../lambda/upstreams/index.js';
 import { DynamoUsageStore } from '../../lambda/usage/dynamodb-store.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { createUsage } from '../../lambda/usage/usage.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
 import type { Container } from '../../local/emulators/sagemaker-runtime.js';
@@ -57,7 +58,7 @@ beforeAll(async () => {
   const yaml = readFileSync(FIXTURE, 'utf8');
   // The config as written; its usage kept in a DynamoDB table (as the stack gives one to the function), so the CLI can read it.
   const config = parseConfig(yaml, FIXTURE, { ...process.env, ...env });
-  const usage = createUsage({ models: config.models, usage: { ...config.usage, table: TABLE } });
+  const usage = createUsage({ models: config.models, usage: { ...config.usage, table: TABLE } }, undefined, pricesOf);
   h = await startHarness(yaml, () => undefined, { env, overrides: { usage } });
 });
 afterAll(async () => {

@@ -57,3 +57,26 @@ it('refuses a bad config with the path of the mistake and exit code 1', async ()
   expect(failure.code).toBe(1);
   expect(failure.output).toContain('models[0].endpoint: not a valid SageMaker endpoint name');
 });
+
+it('a mistyped option or one npm kept (no `--`) prints the usage and asks about `--`, without a stack trace', async () => {
+  for (const args of [['--confg', 'x.yaml'], ['x.yaml']]) {
+    const failure = await start(args).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.output).toContain('did you forget `--`?');
+    expect(failure.output).toContain('usage: npm start -- [--config');
+    expect(failure.output).not.toMatch(/ERR_PARSE_ARGS|\n\s+at /);
+  }
+});
+
+it('never serves the demo where others could reach it: NODE_ENV=production or a non-loopback host need a config', async () => {
+  const none = { SAGEGATE_CONFIG_FILE: '', SAGEGATE_CONFIG_YAML: '', SAGEMAKER_ENDPOINT_NAME: '' };
+  for (const env of [
+    { ...none, NODE_ENV: 'production' },
+    { ...none, HOST: '0.0.0.0' },
+  ]) {
+    const failure = await start([], env).catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.output).toContain('the demo (stand-in models, auth off) runs only locally');
+    expect(failure.output).not.toMatch(/DEMO MODE|auth: OFF|listening/);
+  }
+});

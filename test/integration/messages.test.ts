@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Authenticator } from '../../lambda/auth/authenticator.js';
 import { GatewayError } from '../../lambda/core/gateway-error.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
 import { openAIChatContainer, type ScriptedAnswer } from '../../local/emulators/openai-chat-container.js';
 import { qwenVLContainer } from '../../local/emulators/qwen-vl-container.js';
 import { splitEvery } from '../../local/emulators/sagemaker-runtime.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, configNotices, parseConfig } from '../../config/load.js';
 import { sha256Hex } from '../../lambda/auth/key-hash.js';
-import type { SageMakerModel } from '../../lambda/core/config.js';
+import type { SageMakerModel } from '../../lambda/config/config.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/configs/${name}`, import.meta.url), 'utf8');
 

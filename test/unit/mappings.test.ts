@@ -1,10 +1,10 @@
 import '../support/loud-logs.js';
 import { jest } from '@jest/globals';
+import { containerError, fromContainerStatus } from '../../lambda/containers/container-errors.js';
 import { GatewayError } from '../../lambda/core/gateway-error.js';
-import { containerError, fromContainerStatus } from '../../lambda/core/upstream-errors.js';
 import { ChunkEncoder } from '../../lambda/openai/chat-response.js';
 import { normalizeFinishReason } from '../../lambda/openai/chat-types.js';
-import { fromSageMakerError } from '../../lambda/transports/sagemaker/errors.js';
+import { fromSageMakerError } from '../../lambda/upstreams/sagemaker/errors.js';
 
 /** The pure mappings, as tables: what each upstream word becomes for an OpenAI client. */
 

@@ -1,8 +1,8 @@
 import '../support/loud-logs.js';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type { SageMakerModel } from '../../lambda/core/config.js';
-import { BearerTokens, mintBearerToken } from '../../lambda/transports/sagemaker-openai/bearer-token.js';
-import { fromOpenAIRouteError } from '../../lambda/transports/sagemaker-openai/errors.js';
+import type { SageMakerModel } from '../../lambda/config/config.js';
+import { BearerTokens, mintBearerToken } from '../../lambda/upstreams/sagemaker-openai/bearer-token.js';
+import { fromOpenAIRouteError } from '../../lambda/upstreams/sagemaker-openai/errors.js';
 import { checkBearerToken } from '../../local/emulators/bearer-token-check.js';
 import { Sha256 } from '../../local/emulators/sigv4-check.js';
 

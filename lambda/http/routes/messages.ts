@@ -2,23 +2,22 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { estimateInputTokens } from '../../anthropic/count-tokens.js';
 import { anthropicErrorResponse } from '../../anthropic/errors.js';
 import { MessageEventWriter, newMessageId } from '../../anthropic/message-events.js';
-import { MessageAccumulator } from '../../anthropic/message-object.js';
+import { messageFromAnswer } from '../../anthropic/message-object.js';
 import { messageStreamEncoder } from '../../anthropic/message-sse.js';
+import { messagesModel } from '../../anthropic/messages-model.js';
 import { parseCountTokensRequest, parseMessagesRequest } from '../../anthropic/messages-request.js';
 import { anthropicModel, anthropicModelList } from '../../anthropic/models-list.js';
-import { cutAtStopSequences } from '../../anthropic/stop-sequences.js';
 import { chatPrompt, toChatRequest } from '../../anthropic/to-chat-request.js';
 import { GatewayError, quoted, toGatewayError } from '../../core/gateway-error.js';
 import { log } from '../../core/log.js';
-import { completeUsage } from '../../openai/usage-estimate.js';
-import { clientSignal } from '../client-signal.js';
+import { completeUsage, promptChars } from '../../openai/usage-estimate.js';
+import { respond } from '../answer-response.js';
 import type { AppDependencies } from '../dependencies.js';
 import type { AppEnv } from '../env.js';
-import { meterStream, usageGate } from '../metering.js';
+import { authenticate } from '../middleware/authenticate.js';
+import { usageGate } from '../middleware/usage-gate.js';
 import { readJson } from '../read-json.js';
-import { eventStreamResponse, jsonResponse } from '../respond.js';
-import { servedHeaders } from '../served-headers.js';
-import { sseBody } from '../sse-body.js';
+import { jsonResponse } from '../respond.js';
 
 /**
  * Anthropic's Messages API (`/v1/messages`, `/v1/messages/count_tokens`, and `/v1/models` for
@@ -28,10 +27,11 @@ import { sseBody } from '../sse-body.js';
  * authentication errors included, hence a sub-app with its own error handler. Mounted before the
  * OpenAI routes so that their middleware never answers these paths.
  */
-export function messagesApi(deps: AppDependencies, authenticate: MiddlewareHandler<AppEnv>): Hono<AppEnv> {
+export function messagesApi(deps: AppDependencies): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.post('/messages', authenticate, usageGate(deps), createMessage(deps));
-  api.post('/messages/count_tokens', authenticate, countTokens(deps));
+  const authenticated = authenticate(deps);
+  api.post('/messages', authenticated, usageGate(deps), createMessage(deps));
+  api.post('/messages/count_tokens', authenticated, countTokens(deps));
   api.all('/messages/*', (c) => {
     throw new GatewayError(
       404,
@@ -40,11 +40,11 @@ export function messagesApi(deps: AppDependencies, authenticate: MiddlewareHandl
   });
   api.get(
     '/models',
-    anthropicOnly(authenticate, (c) => c.json(anthropicModelList(deps.models.visible(c.get('principal').models)))),
+    anthropicOnly(authenticated, (c) => c.json(anthropicModelList(deps.models.visible(c.get('principal').models)))),
   );
   api.get(
     '/models/:id{.+}',
-    anthropicOnly(authenticate, (c) => {
+    anthropicOnly(authenticated, (c) => {
       const allowed = c.get('principal').models;
       const id = c.req.param('id') ?? '';
       deps.models.check(id, allowed);
@@ -70,57 +70,32 @@ function anthropicOnly(authenticate: MiddlewareHandler<AppEnv>, handler: (c: Con
   };
 }
 
-/** POST /v1/messages */
-function createMessage({ models, maxBodyBytes, keepaliveMs, inFlight }: AppDependencies) {
+/** POST /v1/messages: through the answer pipeline, as every API is. */
+function createMessage(deps: AppDependencies) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    const request = parseMessagesRequest(await readJson(c.req.raw, maxBodyBytes));
+    const request = parseMessagesRequest(await readJson(c.req.raw, deps.maxBodyBytes));
     const chat = toChatRequest(request);
-    const model = models.chat(request.model, c.get('principal').models);
-    c.set('model', model.name);
+    const model = deps.models.chat(request.model, c.get('principal').models);
+    const prompt = promptChars(chat);
     const requestId = c.get('requestId');
-    const writer = new MessageEventWriter({
+    const meta = {
       id: newMessageId(),
       model: request.model,
-      inputTokens: completeUsage(chat, undefined, 0).usage.prompt_tokens,
+      inputTokens: completeUsage(prompt, undefined, 0).usage.prompt_tokens,
       omitThinking: request.thinking?.display === 'omitted',
+    };
+    const response = await respond(c, deps, {
+      model: messagesModel(model, request.stop_sequences ?? [], prompt),
+      request: chat,
+      stream: request.stream === true,
+      // message_delta always carries the usage.
+      streamShowsUsage: true,
+      body: (answer) => messageFromAnswer(meta, answer),
+      encoder: () => messageStreamEncoder(new MessageEventWriter(meta), requestId),
     });
-    const stops = request.stop_sequences ?? [];
-    const cancel = clientSignal(c.req.raw);
-    const done = inFlight?.track(cancel);
-    let streaming = false;
-    try {
-      // Always a stream from the model: a stop sequence then ends the generation, not just the text.
-      const stream = await model.stream(chat, cancel.signal);
-      const events = meterStream(c, cutAtStopSequences(stream.events, stops, chat), {
-        model: model.name,
-        servedBy: stream.servedBy,
-        estimate: (chars) => completeUsage(chat, undefined, chars),
-      });
-      if (!request.stream) {
-        const message = new MessageAccumulator();
-        let estimated = true;
-        for await (const event of events) {
-          if (event.type === 'usage') estimated = event.estimated;
-          message.add(writer.take(event));
-        }
-        message.add(writer.end());
-        return jsonResponse(c, message.result(), { ...servedHeaders(stream, estimated), 'request-id': requestId });
-      }
-      const body = sseBody(events, messageStreamEncoder(writer, requestId), {
-        requestId,
-        onCancel: () => cancel.abort(),
-        signal: cancel.signal,
-        keepaliveMs,
-        onEnd: done,
-      });
-      // Known before the first byte: this model does not report its usage, or a stop sequence may cut it.
-      const estimated = !model.reportsUsage || stops.length > 0;
-      const response = eventStreamResponse(c, body, { ...servedHeaders(stream, estimated), 'request-id': requestId });
-      streaming = true;
-      return response;
-    } finally {
-      if (!streaming) done?.();
-    }
+    // Anthropic's SDKs read the request id from this header.
+    response.headers.set('request-id', requestId);
+    return response;
   };
 }
 

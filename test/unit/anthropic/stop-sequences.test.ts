@@ -1,8 +1,5 @@
 import { cutAtStopSequences, stoppedAt } from '../../../lambda/anthropic/stop-sequences.js';
-import type { ChatRequest } from '../../../lambda/openai/chat-request.js';
 import type { AnswerEvent } from '../../../lambda/openai/chat-types.js';
-
-const request = { model: 'm', messages: [{ role: 'user', content: 'count to ten' }] } as ChatRequest;
 
 async function run(chunks: string[], stops: string[]) {
   let closed = false;
@@ -20,7 +17,7 @@ async function run(chunks: string[], stops: string[]) {
     }
   }
   const out: AnswerEvent[] = [];
-  for await (const event of cutAtStopSequences(upstream(), stops, request)) out.push(event);
+  for await (const event of cutAtStopSequences(upstream(), stops, 12)) out.push(event);
   const text = out.map((e) => (e.type === 'delta' ? (e.delta.content ?? '') : '')).join('');
   return { out, text, closed, produced, stop: out.map(stoppedAt).find(Boolean) };
 }
