@@ -10,7 +10,8 @@
  *      usage, stores                        what they look like, image fitting; usage, budgets and
  *                                           shared limits, below auth and models; stored responses)
  *   <- models, auth                        (a configured model binds a dialect to a transport)
- *   <- pipeline                            (the one path of an answered request: metering, pings, streams)
+ *   <- pipeline, anthropic                 (the one path of an answered request: metering, pings, streams;
+ *                                           Anthropic's Messages API translated onto the chat models)
  *   <- http                                (the Hono app and its routes)
  *   <- runtime, gateway.ts, index.ts       (composition and the Lambda adapter)
  *
@@ -23,7 +24,7 @@ const LAYERS = [
   ['openai', 'streaming', 'secrets', 'dynamodb', 'containers'],
   ['upstreams', 'dialects', 'images', 'usage', 'stores'],
   ['models', 'auth'],
-  ['pipeline'],
+  ['pipeline', 'anthropic'],
   ['http'],
   ['runtime'],
 ];

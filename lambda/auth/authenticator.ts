@@ -43,7 +43,7 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
       keyStore?.current().catch(() => undefined);
     },
     async authenticate(key) {
-      if (!key) throw invalidApiKey('You did not provide an API key. Send it as "Authorization: Bearer <key>".');
+      if (!key) throw invalidApiKey('You did not provide an API key. Send it as "Authorization: Bearer <key>" (or "x-api-key: <key>").');
       const digest = sha256(key);
       if (auth.masterKeySha256 && digestMatches(digest, auth.masterKeySha256)) return MASTER;
       if (!keyStore) throw invalidApiKey('Incorrect API key provided.');

@@ -11,6 +11,7 @@ import { usageGate } from './middleware/usage-gate.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { completions } from './routes/completions.js';
 import { embeddings } from './routes/embeddings.js';
+import { messagesApi } from './routes/messages.js';
 import { listModels, modelHealth, retrieveModel } from './routes/models.js';
 import { createResponse } from './routes/responses.js';
 import { deleteResponse, listInputItems, retrieveResponse } from './routes/stored-responses.js';
@@ -44,6 +45,8 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   api.delete('/responses/:id', deleteResponse(deps));
   api.get('/models', listModels(deps));
   api.get('/models/:id{.+}', retrieveModel(deps));
+  // Anthropic's Messages API first: its errors (authentication included) are Anthropic-shaped.
+  app.route('/v1', messagesApi(deps));
   app.route('/v1', api);
   app.route('/', api);
 
