@@ -367,7 +367,7 @@ function zodIssues(error: z.ZodError): TranslationIssue[] {
     if (issue.code === 'unrecognized_keys') {
       return {
         path,
-        message: `sagegate does not support ${issue.keys.map((k) => `'${k}'`).join(', ')} here; remove ${issue.keys.length > 1 ? 'them' : 'it'} (see the README's config reference)`,
+        message: `sagegate does not support ${issue.keys.map((k) => `'${k}'`).join(', ')} here; remove ${issue.keys.length > 1 ? 'them' : 'it'} (docs/configuration.md lists every key)`,
       };
     }
     return { path, message: issue.message };
