@@ -1,5 +1,5 @@
-import { applyStops, enforceStops, StopFilter } from '../../lambda/models/stop-sequences.js';
-import type { ChatStreamEvent } from '../../lambda/openai/chat-types.js';
+import { applyStops, enforceStops, StopFilter } from '../../../lambda/models/stop-sequences.js';
+import type { ChatStreamEvent } from '../../../lambda/openai/chat-types.js';
 
 /** Every way to cut `text` into two chunks, and into single characters. */
 function cuts(text: string): string[][] {

@@ -1,4 +1,4 @@
-import { RefreshingValue } from '../../lambda/secrets/refreshing-value.js';
+import { RefreshingValue } from '../../../lambda/secrets/refreshing-value.js';
 
 /**
  * The cache rules requests rely on while Secrets Manager is slow, failing or hanging: a caller waits

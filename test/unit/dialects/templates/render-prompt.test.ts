@@ -1,7 +1,7 @@
-import { templateForModelId } from '../../config/model-names.js';
-import { BUILTIN_TEMPLATES } from '../../lambda/dialects/templates/builtin-templates.js';
-import { renderPrompt } from '../../lambda/dialects/templates/render-prompt.js';
-import type { ChatMessage } from '../../lambda/openai/chat-request.js';
+import { templateForModelId } from '../../../../config/model-names.js';
+import { BUILTIN_TEMPLATES } from '../../../../lambda/dialects/templates/builtin-templates.js';
+import { renderPrompt } from '../../../../lambda/dialects/templates/render-prompt.js';
+import type { ChatMessage } from '../../../../lambda/openai/chat-request.js';
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'Be brief.' },

@@ -1,5 +1,5 @@
-import { dataPayloads } from '../../lambda/streaming/data-payloads.js';
-import { LineDecoder } from '../../lambda/streaming/line-decoder.js';
+import { dataPayloads } from '../../../lambda/streaming/data-payloads.js';
+import { LineDecoder } from '../../../lambda/streaming/line-decoder.js';
 
 const utf8 = new TextEncoder();
 

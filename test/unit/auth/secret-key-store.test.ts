@@ -1,7 +1,7 @@
-import { createAuthenticator } from '../../lambda/auth/authenticator.js';
-import { sha256Hex } from '../../lambda/auth/key-hash.js';
-import { SecretKeyStore } from '../../lambda/auth/secret-key-store.js';
-import type { SecretReader } from '../../lambda/secrets/secrets-manager-reader.js';
+import { createAuthenticator } from '../../../lambda/auth/authenticator.js';
+import { sha256Hex } from '../../../lambda/auth/key-hash.js';
+import { SecretKeyStore } from '../../../lambda/auth/secret-key-store.js';
+import type { SecretReader } from '../../../lambda/secrets/secrets-manager-reader.js';
 
 /** Unit level: the store's caching rules, with a scripted reader in place of Secrets Manager. */
 function scripted(documents: object[]) {
