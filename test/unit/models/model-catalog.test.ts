@@ -57,13 +57,13 @@ describe('a name a client sends', () => {
     expect(catalog.embedding('bge', undefined).name).toBe('bge');
   });
 
-  it('is a 404 model_not_found when no model has it', () => {
+  it('is a 404 model_not_found when no model has it, naming the closest names', () => {
     expect(() => catalog.chat('gpt-5', undefined)).toThrow(
       expect.objectContaining({
         status: 404,
         code: 'model_not_found',
         param: 'model',
-        message: "The model 'gpt-5' does not exist or you do not have access to it.",
+        message: "The model 'gpt-5' does not exist or you do not have access to it. Did you mean 'gpt-4o'?",
       }),
     );
   });
