@@ -2,7 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { GatewayConfig } from '../lambda/core/config.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
 import { sageMakerPermissions, type UpstreamPermission } from '../lambda/upstreams/sagemaker/permissions.js';
 
 /**

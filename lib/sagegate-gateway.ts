@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { GatewayConfig } from '../lambda/core/config.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
 import { assumedRoleArns } from '../lambda/upstreams/sagemaker/permissions.js';
 import {
   BUNDLE_BANNER,
@@ -94,7 +94,7 @@ export interface SageGateGatewayProps {
 
   /**
    * An existing table for usage, budgets, limits across containers and stored responses. It must have a
-   * string partition key `pk`, a string sort key `sk` and TTL on `ttl` (lambda/usage/table-keys.ts). The
+   * string partition key `pk`, a string sort key `sk` and TTL on `ttl` (lambda/dynamodb/table-layout.ts). The
    * function gets exactly the item actions it uses on it (and its KMS key, if it has one of its own).
    * @default - a new on-demand table with point-in-time recovery, kept when the stack is deleted
    */

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { GatewayConfig } from '../lambda/core/config.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
 import { trustPolicy } from '../lambda/upstreams/sagemaker/permissions.js';
 import { SageGateGateway } from './sagegate-gateway.js';
 

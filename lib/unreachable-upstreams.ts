@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { GatewayConfig } from '../lambda/core/config.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
 
 /** A model whose upstream only answers on the machine the config was written on. */
 export interface UnreachableUpstream {

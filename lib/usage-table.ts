@@ -1,10 +1,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { TABLE_KEY } from '../lambda/usage/table-keys.js';
+import { TABLE_KEY } from '../lambda/dynamodb/table-layout.js';
 
 /**
- * A new usage table (lambda/usage/table-keys.ts): on-demand, point-in-time recovery, encrypted with
+ * A new usage table (lambda/dynamodb/table-layout.ts): on-demand, point-in-time recovery, encrypted with
  * the AWS managed key, old rows expired by TTL, kept when the stack is deleted (RETAIN and deletion
  * protection): usage is billing data. A table brought instead must have the same keys.
  */

@@ -3,8 +3,8 @@
  * into one IAM statement. Kept with the upstream that makes the calls, so a new call and its
  * permission change together. No AWS SDK and no CDK here: the CDK app imports this at synth time.
  */
-import type { GatewayConfig, SageMakerModel } from '../../core/config.js';
-import { dialectStreams } from '../../core/names.js';
+import type { GatewayConfig, SageMakerModel } from '../../config/config.js';
+import { dialectStreams } from '../../config/names.js';
 
 /** Where ARNs point: the deployment's partition, region and account (plain strings, or CDK tokens for them). */
 export interface AwsPlace {
