@@ -1,13 +1,13 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { GatewayConfig } from '../lambda/config/config.js';
-import { sageMakerPermissions, type UpstreamPermission } from '../lambda/upstreams/sagemaker/permissions.js';
+import { type UpstreamPermission, upstreamPermissions } from '../lambda/upstreams/permissions.js';
 
 /**
- * The gateway role's statements, each granting exactly what the handler does with one resource. Every
- * function here adds statements to `role` and returns what a reviewer must be told about them.
+ * The gateway role's statements, each granting exactly what the handler does with one resource. The
+ * upstreams' statements come from the upstreams themselves (lambda/upstreams/<kind>/permissions.ts).
  */
 
 /** Logs go to the gateway's own log group only (instead of AWSLambdaBasicExecutionRole's every log group). */
@@ -33,18 +33,29 @@ export function grantVpcAccess(role: iam.Role): void {
   );
 }
 
-/** The SageMaker upstream's own statements (lambda/upstreams/sagemaker/permissions.ts), in the stack's partition, region and account. */
-export function grantSageMaker(role: iam.Role, config: GatewayConfig): UpstreamPermission[] {
+/** What the config's upstreams say they need, in the stack's partition, region and account; returned for the findings and outputs. */
+export function grantUpstreams(role: iam.Role, config: GatewayConfig): UpstreamPermission[] {
   const stack = Stack.of(role);
-  const permissions = sageMakerPermissions(config, { partition: stack.partition, region: stack.region, account: stack.account });
+  const permissions = upstreamPermissions(config.models, { partition: stack.partition, region: stack.region, account: stack.account });
   for (const p of permissions) role.addToPolicy(new iam.PolicyStatement({ sid: p.sid, actions: p.actions, resources: p.resources }));
   return permissions;
 }
 
-/** GetSecretValue on the key store, and decryption with its key when it has a customer managed one. */
-export function grantKeyStore(role: iam.Role, secret: secretsmanager.ISecret): void {
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+/**
+ * GetSecretValue on the key store, and decryption with its key when it has a customer managed one. A
+ * secret imported by name has no full ARN: its six-character suffix is matched instead.
+ */
+export function grantKeyStore(role: iam.Role, secret: secretsmanager.ISecret): { byName: boolean } {
+  const byName = secret.secretFullArn === undefined;
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadApiKeys',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [byName ? `${secret.secretArn}-??????` : secret.secretArn],
+    }),
+  );
   secret.encryptionKey?.grantDecrypt(role);
+  return { byName };
 }
 
 /**
@@ -70,29 +81,10 @@ export function grantUsageTable(role: iam.Role, table: dynamodb.ITable): void {
   table.encryptionKey?.grantEncryptDecrypt(role);
 }
 
-/** GetSecretValue on the OpenAI-compatible upstreams' key secrets; returns their ARNs (none: no statement). */
-export function grantUpstreamKeys(role: iam.Role, config: GatewayConfig): string[] {
-  const arns = upstreamKeySecretArns(Stack.of(role), config);
-  if (arns.length) {
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadUpstreamApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: arns }));
-  }
-  return arns;
-}
-
-/**
- * The secrets holding OpenAI-compatible upstreams' keys. A name (not an ARN) matches the ARN's
- * six-character suffix that Secrets Manager adds.
- */
-export function upstreamKeySecretArns(stack: Stack, config: GatewayConfig): string[] {
-  const arns = new Set<string>();
-  for (const model of config.models) {
-    if (model.provider !== 'openai' || !model.apiKeySecret) continue;
-    const id = model.apiKeySecret;
-    arns.add(
-      id.startsWith('arn:')
-        ? id
-        : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-    );
-  }
-  return [...arns];
+/** The trust policy a model's role needs in its own account: the gateway's role may assume it. */
+export function trustPolicy(gatewayRoleArn: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'SageGateGateway', Effect: 'Allow', Principal: { AWS: gatewayRoleArn }, Action: 'sts:AssumeRole' }],
+  };
 }

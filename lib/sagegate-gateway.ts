@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { GatewayConfig } from '../lambda/config/config.js';
-import { assumedRoleArns } from '../lambda/upstreams/sagemaker/permissions.js';
+import { assumedRoles } from '../lambda/upstreams/permissions.js';
 import {
   BUNDLE_BANNER,
   BUNDLE_MAIN_FIELDS,
@@ -21,7 +21,7 @@ import {
   needsImageLibrary,
 } from './bundling.js';
 import { GatewayMonitoring } from './gateway-monitoring.js';
-import { grantKeyStore, grantLogs, grantSageMaker, grantUpstreamKeys, grantUsageTable, grantVpcAccess } from './gateway-permissions.js';
+import { grantKeyStore, grantLogs, grantUpstreams, grantUsageTable, grantVpcAccess } from './gateway-permissions.js';
 import { unreachableUpstreamMessage, unreachableUpstreams } from './unreachable-upstreams.js';
 import { createUsageTable } from './usage-table.js';
 
@@ -132,7 +132,7 @@ export class SageGateGateway extends Construct {
   readonly monitoring: GatewayMonitoring;
   /**
    * The roles in other accounts the function assumes for their models (`role_arn` / `aws_role_name`):
-   * each needs the trust policy of `trustPolicy(gateway.role.roleArn)` (lambda/upstreams/sagemaker/permissions.ts).
+   * each needs the trust policy of `trustPolicy(gateway.role.roleArn)` (lib/gateway-permissions.ts).
    */
   readonly assumedRoleArns: string[];
 
@@ -151,22 +151,32 @@ export class SageGateGateway extends Construct {
     const timeout = props.timeout ?? Duration.seconds(config.deploy.timeoutSeconds);
     const urlAuth = props.functionUrlAuthType ?? urlAuthOf(config);
     this.function = this.createFunction(props, { placement, tracing, timeout, urlAuth });
-    const permissions = this.grantUpstreams(config);
-    this.assumedRoleArns = assumedRoleArns(config);
+    const upstreams = grantUpstreams(this.role, config);
+    const keyStore = grantKeyStore(this.role, this.apiKeys);
+    grantUsageTable(this.role, this.usageTable);
+    this.assumedRoleArns = assumedRoles(upstreams);
     this.url = this.createUrl(config, urlAuth);
     this.monitoring = new GatewayMonitoring(this, 'Monitoring', {
       function: this.function,
       timeout,
-      alarmTopic: props.alarmTopic ?? (config.deploy.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.deploy.alarmTopicArn) : undefined),
+      alarmTopic:
+        props.alarmTopic ?? (config.deploy.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.deploy.alarmTopicArn) : undefined),
       usageTable: this.usageTable,
     });
     this.acknowledgeDeliberateFindings({
       onAnyResource: [
         ...(tracing !== lambda.Tracing.DISABLED ? ['X-Ray PutTraceSegments and PutTelemetryRecords (CDK grants them on * when tracing is on)'] : []),
-        ...permissions.sageMaker.flatMap((p) => (p.anyResourceBecause ? [p.anyResourceBecause] : [])),
-        ...(placement ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"] : []),
+        ...upstreams.flatMap((p) => (p.anyResourceBecause ? [p.anyResourceBecause] : [])),
+        ...(placement
+          ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"]
+          : []),
       ],
-      upstreamKeysByName: permissions.upstreamKeys.some((arn) => arn.includes('??????')),
+      onPatterns: [
+        ...new Set(upstreams.flatMap((p) => (p.patternBecause ? [p.patternBecause] : []))),
+        ...(keyStore.byName
+          ? ["The key store, imported by name, is matched by Secrets Manager's six-character ARN suffix (name-??????): that one secret."]
+          : []),
+      ],
     });
   }
 
@@ -286,15 +296,6 @@ export class SageGateGateway extends Construct {
     return fn;
   }
 
-  /** The upstreams' statements, then the key store's and the table's, then the upstream key secrets'. */
-  private grantUpstreams(config: GatewayConfig) {
-    const sageMaker = grantSageMaker(this.role, config);
-    grantKeyStore(this.role, this.apiKeys);
-    grantUsageTable(this.role, this.usageTable);
-    const upstreamKeys = grantUpstreamKeys(this.role, config);
-    return { sageMaker, upstreamKeys };
-  }
-
   private createUrl(config: GatewayConfig, authType: lambda.FunctionUrlAuthType): lambda.FunctionUrl {
     const cors = config.deploy.cors;
     return this.function.addFunctionUrl({
@@ -313,20 +314,14 @@ export class SageGateGateway extends Construct {
   }
 
   /** cdk-nag (AwsSolutions) findings on the role that are deliberate, each with its reason. */
-  private acknowledgeDeliberateFindings(findings: { onAnyResource: string[]; upstreamKeysByName: boolean }): void {
+  private acknowledgeDeliberateFindings(findings: { onAnyResource: string[]; onPatterns: string[] }): void {
     if (findings.onAnyResource.length) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: `No resource-level permissions exist for ${findings.onAnyResource.join(', nor for ')}.`,
       });
     }
-    if (findings.upstreamKeysByName) {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5',
-        reason:
-          "An upstream key secret named without its ARN is matched by Secrets Manager's six-character ARN suffix (name-??????): that one secret, nothing else.",
-      });
-    }
+    if (findings.onPatterns.length) Validations.of(this.role).acknowledge({ id: 'AwsSolutions-IAM5', reason: findings.onPatterns.join(' ') });
   }
 
   /** `localhost` and the like work for `npm start` and never from Lambda: said at synth, deployed anyway. */

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { GatewayConfig } from '../lambda/config/config.js';
-import { trustPolicy } from '../lambda/upstreams/sagemaker/permissions.js';
+import { trustPolicy } from './gateway-permissions.js';
 import { SageGateGateway } from './sagegate-gateway.js';
 
 export interface SageGateStackProps extends StackProps {
