@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -116,6 +116,20 @@ deploy: { memory_mb: 1024, timeout_seconds: 600, log_retention_days: 14, reserve
     });
     Validations.of(nagApp).addPlugins(new AwsSolutionsChecks(nagApp));
     expect(() => nagApp.synth()).not.toThrow();
+  });
+
+  it("warns that the config's deploy.vpc is not used when the vpc prop is given", () => {
+    const other = new Stack(newApp(), 'Both', { env: ENV });
+    const own = new ec2.Vpc(other, 'Network', { maxAzs: 2, natGateways: 0 });
+    const withVpc = parseConfig(
+      'models: [{ name: llama, endpoint: chat-ep }]\ndeploy: { vpc: { vpc_id: vpc-0abc12345def67890, subnet_ids: [subnet-0abc12345def67890], security_group_ids: [sg-0abc12345def67890] } }',
+    );
+    new SageGateGateway(other, 'Gateway', { config: withVpc, vpc: own });
+    const warnings = Annotations.fromStack(other).findWarning(
+      '/Both/Gateway',
+      Match.stringLikeRegexp("config's deploy.vpc .vpc-0abc12345def67890. is not"),
+    );
+    expect(warnings).toHaveLength(1);
   });
 
   it('refuses subnets or security groups without a VPC', () => {
