@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { GatewayConfig } from '../lambda/config/config.js';
 import { assumedRoles } from '../lambda/upstreams/permissions.js';
 import {
+  BUNDLE_ALIAS,
   BUNDLE_BANNER,
   BUNDLE_MAIN_FIELDS,
   BUNDLE_TARGET,
@@ -279,6 +280,7 @@ export class SageGateGateway extends Construct {
         define: configDefine(config),
         // Bundle our pinned SDK rather than rely on the runtime's copy; only sharp stays outside.
         externalModules: bundleExternals(config),
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIAS).map(([from, to]) => [`--alias:${from}`, to])),
         ...(needsImageLibrary(config) && {
           commandHooks: {
             beforeBundling: () => [],
