@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config/load.js';
 import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
 import { fuzzRequest, prng, rawCase } from '../test/support/fuzz-requests.js';
-import { type Child, child, peakRssMb } from './processes.js';
+import { benchEnv, type Child, child, peakRssMb } from './processes.js';
 
 export interface MemoryReport {
   requests: number;
@@ -99,12 +99,5 @@ async function sample(gateway: Child): Promise<MemorySample> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const requests = Number(process.argv[2] ?? 10_000);
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  console.log(JSON.stringify(await measureMemory(requests, env), null, 2));
+  console.log(JSON.stringify(await measureMemory(requests, benchEnv()), null, 2));
 }

@@ -5,6 +5,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** The benchmark's processes' environment: test credentials, one region, no instance metadata lookups. */
+export const benchEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+});
+
 export type Trace = [event: 'in' | 'up' | 'down', epochMs: number][];
 
 export interface Child {

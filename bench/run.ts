@@ -30,7 +30,7 @@ import { startDynamoDb } from '../test/support/dynamodb-double.js';
 import { now } from './bench-container.js';
 import { type HopReport, measureHops } from './hop.js';
 import { measureMemory } from './memory.js';
-import { cpuMs, pct, peakRssMb, child as spawnChild, type Trace } from './processes.js';
+import { benchEnv, cpuMs, pct, peakRssMb, child as spawnChild, type Trace } from './processes.js';
 
 const quick = process.argv.includes('--quick');
 /** Only the hop comparison (bench/hop.ts), for quick iterations on the gateway's own cost. */
@@ -42,13 +42,7 @@ const pairsArg = process.argv.indexOf('--pairs');
 const hopPairs = pairsArg > 0 ? Number(process.argv[pairsArg + 1]) : quick ? 200 : 1000;
 const N = { warm: quick ? 50 : 300, latency: quick ? 300 : 3000, stream: quick ? 60 : 400, load: quick ? 300 : 2000 };
 const KEY = 'sk-bench';
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
+const env = benchEnv();
 
 const config = parseConfig(`
 models:
