@@ -168,6 +168,8 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
         if (wait) throw keyRateLimited(caller, wait);
       }
       const holds: BudgetHold[] = [];
+      // Stale copies of both budgets are read at once, not one after the other.
+      if (scopes.length > 1) for (const scope of scopes) budgets.refreshIfStale(scope);
       try {
         for (const scope of scopes) holds.push(await budgets.admit(scope));
         // rpm across containers needs the shared store; within one process the local count above holds it.
