@@ -264,10 +264,10 @@ describe('an idle process admits on a copy of the spend no older than budget_ref
   let b: ChildServer;
   const spentToday = (keyId?: string) => new DynamoUsageStore(REFRESH_TABLE).spend(dayOf(Date.now()), keyId);
   /** B answers once and so holds a copy of the spend, then idles; A spends the rest, a request every 0.55 s, until it refuses. */
-  async function spendElsewhereWhileIdle(key: string): Promise<string[]> {
+  async function spendElsewhereWhileIdle(key: string, refusal = 'insufficient_quota'): Promise<string[]> {
     expect(await outcome(call(b.url, key))).toBe('ok');
     const fromA: string[] = [];
-    while (fromA.at(-1) !== 'insufficient_quota' && fromA.length < 10) {
+    while (fromA.at(-1) !== refusal && fromA.length < 10) {
       await pause(550);
       fromA.push(await outcome(call(a.url, key)));
     }
@@ -281,7 +281,7 @@ describe('an idle process admits on a copy of the spend no older than budget_ref
       file,
       `models:
   - { name: chat, endpoint: chat-ep, prices: { input_per_token: 0, output_per_token: 0.05 } }
-usage: { table: ${REFRESH_TABLE}, max_budget: 2.5, budget_duration: 1d, budget_refresh_seconds: 1 }
+usage: { table: ${REFRESH_TABLE}, max_budget: 3.7, budget_duration: 1d, budget_refresh_seconds: 1 }
 auth: { keys_secret: "${arn}", cache_ttl_seconds: 1 }
 `,
     );
@@ -299,8 +299,23 @@ auth: { keys_secret: "${arn}", cache_ttl_seconds: 1 }
     expect(await spentToday(id)).toBeCloseTo(1.2, 9);
   }, 60_000);
 
-  it("the gateway's budget: $2.50, the idle process refuses once the other has spent it", async () => {
-    // $1.20 spent above; B: $1.50; A: $1.80, $2.10, $2.40, $2.70, then the 429; B: the 429.
+  it("a key's tokens per minute: no copy is kept, so the idle process refuses once the other has used the minute's tokens", async () => {
+    const key = await newKey('--name', 'idle-tpm', '--tpm', '40');
+    await pause(1100);
+    if (new Date().getUTCSeconds() > 45) await pause((61 - new Date().getUTCSeconds()) * 1000);
+    // 13 tokens an answer: B 13, A 26, 39, 52 (the third starts at 39 < 40), then the 429s.
+    expect(await spendElsewhereWhileIdle(key, 'rate_limit_exceeded')).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'rate_limit_exceeded',
+      'rate_limit_exceeded',
+      'rate_limit_exceeded',
+    ]);
+  }, 60_000);
+
+  it("the gateway's budget: $3.70, the idle process refuses once the other has spent it", async () => {
+    // $2.40 spent above; B: $2.70; A: $3.00, $3.30, $3.60, $3.90, then the 429; B: the 429.
     expect(await spendElsewhereWhileIdle(STACK_MASTER)).toEqual([
       'ok',
       'ok',
@@ -310,6 +325,6 @@ auth: { keys_secret: "${arn}", cache_ttl_seconds: 1 }
       'insufficient_quota',
       'insufficient_quota',
     ]);
-    expect(await spentToday()).toBeCloseTo(2.7, 9);
+    expect(await spentToday()).toBeCloseTo(3.9, 9);
   }, 60_000);
 });
