@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { MeteredAnswer } from '../models/answer-model.js';
 import { type Answered, type Ask, answer } from '../pipeline/answer.js';
 import type { AnswerScope } from '../pipeline/answer-scope.js';
 import { afterResponse } from './after-response.js';
@@ -24,7 +25,11 @@ export const sendAnswered = (c: Context<AppEnv>, answered: Answered): Response =
   answered.stream ? eventStreamResponse(c, answered.body, answered.headers) : jsonResponse(c, answered.body, answered.headers);
 
 /** Answers an API request through the pipeline. */
-export async function respond<Request>(c: Context<AppEnv>, deps: AppDependencies, ask: Ask<Request>): Promise<Response> {
+export async function respond<Request, Whole extends MeteredAnswer, Event extends { type: string }>(
+  c: Context<AppEnv>,
+  deps: AppDependencies,
+  ask: Ask<Request, Whole, Event>,
+): Promise<Response> {
   // Only configured names reach logs and metric dimensions, never whatever a client sent.
   c.set('model', ask.model.name);
   return sendAnswered(c, await answer(scopeOf(c, deps), ask));

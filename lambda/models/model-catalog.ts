@@ -8,6 +8,7 @@ import { type ChatModel, createChatModel } from './chat-model.js';
 import { closestNames } from './closest-names.js';
 import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
+import { createRelayModel, type RelayModel } from './relay-model.js';
 import { DeploymentHealth } from './router/deployment-health.js';
 import { type DeploymentLimits, ModelGroup } from './router/model-group.js';
 import { routedAnswerModel, routedEmbeddingModel } from './router/routed-models.js';
@@ -29,6 +30,7 @@ export class ModelCatalog {
   private readonly chatModels = new Map<string, ChatModel>();
   private readonly embeddingModels = new Map<string, EmbeddingModel>();
   private readonly completionModels = new Map<string, CompletionModel>();
+  private readonly messagesRelays = new Map<string, RelayModel>();
 
   constructor(
     private readonly config: GatewayConfig,
@@ -36,11 +38,28 @@ export class ModelCatalog {
     private readonly embeddingGroups: ReadonlyMap<string, ModelGroup<EmbeddingModel>>,
     /** Legacy completions: per name, the group's deployments that take raw prompts (routed like chat). */
     completionGroups: ReadonlyMap<string, ModelGroup<CompletionModel>> = new Map(),
+    /** Anthropic's Messages API: per name, the group's deployments on Anthropic's own API. */
+    messagesGroups: ReadonlyMap<string, ModelGroup<RelayModel>> = new Map(),
   ) {
     const router = config.router;
     for (const name of chatGroups.keys()) this.chatModels.set(name, routedAnswerModel(name, chatGroups, router));
     for (const name of embeddingGroups.keys()) this.embeddingModels.set(name, routedEmbeddingModel(name, embeddingGroups, router));
     for (const name of completionGroups.keys()) this.completionModels.set(name, routedAnswerModel(name, completionGroups, router));
+    // Relayed only where every deployment it could reach speaks the API (its own, and its fallbacks'): else translated.
+    const relayable = (name: string) => messagesGroups.get(name)?.members.length === chatGroups.get(name)?.members.length;
+    for (const name of messagesGroups.keys()) {
+      const fallbacks = [...(router.fallbacks[name] ?? router.defaultFallbacks), ...(router.contextWindowFallbacks[name] ?? [])];
+      if (relayable(name) && fallbacks.every(relayable)) this.messagesRelays.set(name, routedAnswerModel(name, messagesGroups, router));
+    }
+  }
+
+  /**
+   * The Messages API relay of a chat model whose deployments are all on Anthropic's own API, or
+   * undefined (the request is then translated onto the chat model). Checks the name as `chat` does.
+   */
+  messagesRelay(name: string, allowed: AllowedModels): RelayModel | undefined {
+    this.chat(name, allowed);
+    return this.messagesRelays.get(this.check(name, allowed));
   }
 
   /** The chat model, or a 404 (unknown), 403 (not for this key) or 400 (an embedding model). */
@@ -148,6 +167,7 @@ export function buildCatalog(
   const chat = new Map<string, Deployment<ChatModel>[]>();
   const embedding = new Map<string, Deployment<EmbeddingModel>[]>();
   const completion = new Map<string, Deployment<CompletionModel>[]>();
+  const messages = new Map<string, Deployment<RelayModel>[]>();
   // One view of a deployment whichever route uses it: a deployment failing chat cools down for completions too.
   const health = new Map(config.models.map((m) => [m.id, new DeploymentHealth()]));
   const add = <M>(into: Map<string, Deployment<M>[]>, config: ModelConfig, model: M) => {
@@ -164,6 +184,7 @@ export function buildCatalog(
       add(chat, model, createChatModel(model, { dialect, transport: transports.chat, images }));
       const completions = transports.completions && createCompletionModel(model, { dialect, transport: transports.completions });
       if (completions) add(completion, model, completions);
+      if (transports.messages) add(messages, model, createRelayModel(model, transports.messages));
     }
     if (transports.embeddings) {
       // An OpenAI-compatible server's embeddings speak OpenAI's embeddings API.
@@ -173,5 +194,11 @@ export function buildCatalog(
   }
   const groups = <M>(members: Map<string, Deployment<M>[]>, router: RouterConfig) =>
     new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router, random, limits)]));
-  return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router), groups(completion, config.router));
+  return new ModelCatalog(
+    config,
+    groups(chat, config.router),
+    groups(embedding, config.router),
+    groups(completion, config.router),
+    groups(messages, config.router),
+  );
 }

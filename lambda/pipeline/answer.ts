@@ -1,5 +1,5 @@
 import type { UsageApi } from '../dynamodb/table-layout.js';
-import type { Answer, AnswerModel } from '../models/answer-model.js';
+import type { Answer, AnswerModel, MeteredAnswer } from '../models/answer-model.js';
 import type { AnswerEvent } from '../openai/chat-types.js';
 import type { AnswerScope } from './answer-scope.js';
 import { meteredStream, meterWhole } from './metering.js';
@@ -7,18 +7,18 @@ import { servedHeaders } from './served-headers.js';
 import { type SseEncoder, sseBody } from './sse-body.js';
 
 /** What an API adapter (chat completions, completions, Responses, Messages) asks the pipeline to answer. */
-export interface Ask<Request> {
+export interface Ask<Request, Whole extends MeteredAnswer = Answer, Event extends { type: string } = AnswerEvent> {
   /** The API asking, as its usage rows name it. */
   api: UsageApi;
-  model: AnswerModel<Request>;
+  model: AnswerModel<Request, Whole, Event>;
   request: Request;
   stream: boolean;
   /** Whether the streamed answer shows its usage: then it says, before the first byte, when that is partly estimated. */
   streamShowsUsage: boolean;
   /** The whole answer in the API's shape (it may do its own work first, such as storing the answer). */
-  body(answer: Answer): unknown;
+  body(answer: Whole): unknown;
   /** How the API writes a streamed answer. */
-  encoder(): SseEncoder<AnswerEvent>;
+  encoder(): SseEncoder<Event>;
 }
 
 /** The pipeline's answer, for the HTTP layer to send: a JSON body, or an SSE body already under way. */
@@ -31,7 +31,10 @@ export type Answered =
  * metering, served-by headers, keep-alive pings, cancellation and the in-flight tracking a graceful
  * shutdown needs. A step every answer needs (a cache lookup, a guardrail, a span export) goes here.
  */
-export async function answer<Request>(scope: AnswerScope, ask: Ask<Request>): Promise<Answered> {
+export async function answer<Request, Whole extends MeteredAnswer, Event extends { type: string }>(
+  scope: AnswerScope,
+  ask: Ask<Request, Whole, Event>,
+): Promise<Answered> {
   const { model, request } = ask;
   const { cancel } = scope;
   // Until its answer has ended (a stream: its last byte), so a shutdown can wait for it or cut it.

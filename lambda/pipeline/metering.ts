@@ -1,5 +1,4 @@
-import type { AnswerStream } from '../models/answer-model.js';
-import type { AnswerEvent } from '../openai/chat-types.js';
+import type { AnswerStream, UsageEvent } from '../models/answer-model.js';
 import type { Admission, AnsweredRequest } from '../usage/usage.js';
 import type { AnswerScope } from './answer-scope.js';
 
@@ -23,11 +22,11 @@ export async function meterWhole({ admission, waitUntil }: AnswerScope, answer: 
  * A stream's events, metered when it ends: with the final usage event, or (a client gone, a failure
  * midway) with the usage of what was generated so far, since those tokens were spent too.
  */
-export function meteredStream(
+export function meteredStream<Event extends { type: string }>(
   { admission, waitUntil }: AnswerScope,
   asked: Pick<AnsweredRequest, 'api' | 'model'>,
-  stream: AnswerStream,
-): AsyncIterableIterator<AnswerEvent> {
+  stream: AnswerStream<Event>,
+): AsyncIterableIterator<Event> {
   const events = stream.events;
   if (!admission) return events;
   handedToStreams.add(admission);
@@ -39,9 +38,9 @@ export function meteredStream(
     waitUntil(work);
     return work;
   };
-  const iterator: AsyncIterableIterator<AnswerEvent> = {
+  const iterator: AsyncIterableIterator<Event> = {
     async next() {
-      let result: IteratorResult<AnswerEvent>;
+      let result: IteratorResult<Event>;
       try {
         result = await events.next();
       } catch (error) {
@@ -51,7 +50,7 @@ export function meteredStream(
       if (result.done) finish();
       else if (result.value.type === 'usage') {
         // Near a budget's limit the stream's end waits for its cost to be written (see Admission.urgent).
-        const work = finish(result.value);
+        const work = finish(result.value as unknown as UsageEvent);
         if (admission.urgent) await work;
       }
       return result;

@@ -44,6 +44,7 @@ export function configureTransports({ maxConnections }: { maxConnections?: numbe
 }
 
 export { invokeJson } from './invoke-json.js';
+export type { Relay, RelayedAnswer, RelayedEvent, RelayRequest } from './relay.js';
 export type { BodyLimit, Transport } from './transport.js';
 export { payloadTooLarge } from './transport.js';
 export type { TokenPrices, Upstream, UpstreamTransports } from './upstream.js';

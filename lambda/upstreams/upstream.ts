@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../config/config.js';
+import type { Relay } from './relay.js';
 import type { Transport } from './transport.js';
 
 /** The transports of a deployment, for the kinds of request it answers. */
@@ -7,6 +8,8 @@ export interface UpstreamTransports {
   /** Raw prompts (legacy completions), where the upstream takes them. */
   completions?: Transport;
   embeddings?: Transport;
+  /** Anthropic's Messages API spoken natively, where the upstream is Anthropic's (requests relayed, not translated). */
+  messages?: Relay;
 }
 
 /** USD per token, as LiteLLM's price map and the config's `prices` write them. */

@@ -5,11 +5,14 @@ import { MessageEventWriter, newMessageId } from '../../anthropic/message-events
 import { messageFromAnswer } from '../../anthropic/message-object.js';
 import { messageStreamEncoder } from '../../anthropic/message-sse.js';
 import { messagesModel } from '../../anthropic/messages-model.js';
-import { parseCountTokensRequest, parseMessagesRequest } from '../../anthropic/messages-request.js';
+import { type MessagesRequest, parseCountTokensRequest, parseMessagesRequest } from '../../anthropic/messages-request.js';
 import { anthropicModel, anthropicModelList } from '../../anthropic/models-list.js';
+import { relayedBody, relayedRequest, relayedStreamEncoder } from '../../anthropic/relayed-messages.js';
 import { chatPrompt, toChatRequest } from '../../anthropic/to-chat-request.js';
 import { GatewayError, quoted, toGatewayError } from '../../core/gateway-error.js';
 import { log } from '../../core/log.js';
+import type { AllowedModels } from '../../models/model-catalog.js';
+import type { RelayModel } from '../../models/relay-model.js';
 import { completeUsage, promptChars } from '../../openai/usage-estimate.js';
 import { respond } from '../answer-response.js';
 import type { AppDependencies } from '../dependencies.js';
@@ -70,34 +73,61 @@ function anthropicOnly(authenticate: MiddlewareHandler<AppEnv>, handler: (c: Con
   };
 }
 
-/** POST /v1/messages: through the answer pipeline, as every API is. */
+/**
+ * POST /v1/messages: through the answer pipeline, as every API is. A model whose deployments are all
+ * on Anthropic's own API gets the request relayed as it came; any other is translated onto its chat model.
+ */
 function createMessage(deps: AppDependencies) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    const request = parseMessagesRequest(await readJson(c.req.raw, deps.maxBodyBytes));
-    const chat = toChatRequest(request);
-    const model = deps.models.chat(request.model, c.get('principal').models);
-    const prompt = promptChars(chat);
+    const body = await readJson(c.req.raw, deps.maxBodyBytes);
     const requestId = c.get('requestId');
-    const meta = {
-      id: newMessageId(),
-      model: request.model,
-      inputTokens: completeUsage(prompt, undefined, 0).usage.prompt_tokens,
-      omitThinking: request.thinking?.display === 'omitted',
-    };
-    const response = await respond(c, deps, {
-      api: 'messages',
-      model: messagesModel(model, request.stop_sequences ?? [], prompt),
-      request: chat,
-      stream: request.stream === true,
-      // message_delta always carries the usage.
-      streamShowsUsage: true,
-      body: (answer) => messageFromAnswer(meta, answer),
-      encoder: () => messageStreamEncoder(new MessageEventWriter(meta), requestId),
-    });
+    const relay = relayOf(deps, body, c.get('principal').models);
+    const response = relay
+      ? await respond(c, deps, {
+          api: 'messages',
+          model: relay,
+          request: relayedRequest(body as Record<string, unknown>, (name) => c.req.header(name)),
+          stream: (body as { stream?: unknown }).stream === true,
+          streamShowsUsage: true,
+          body: relayedBody,
+          encoder: () => relayedStreamEncoder(requestId),
+        })
+      : await translated(c, deps, parseMessagesRequest(body));
     // Anthropic's SDKs read the request id from this header.
     response.headers.set('request-id', requestId);
     return response;
   };
+}
+
+/** The relay for the model a request names, if it has one (a request that names none is left to the full parse's error). */
+function relayOf({ models }: AppDependencies, body: unknown, allowed: AllowedModels): RelayModel | undefined {
+  const model = (body as { model?: unknown } | null)?.model;
+  if (typeof body !== 'object' || Array.isArray(body) || typeof model !== 'string') return undefined;
+  return models.messagesRelay(model, allowed);
+}
+
+/** A Messages request answered by a chat model: translated to a chat request, its answer and stream to Anthropic's shapes. */
+async function translated(c: Context<AppEnv>, deps: AppDependencies, request: MessagesRequest): Promise<Response> {
+  const chat = toChatRequest(request);
+  const model = deps.models.chat(request.model, c.get('principal').models);
+  const prompt = promptChars(chat);
+  const requestId = c.get('requestId');
+  const meta = {
+    id: newMessageId(),
+    model: request.model,
+    inputTokens: completeUsage(prompt, undefined, 0).usage.prompt_tokens,
+    omitThinking: request.thinking?.display === 'omitted',
+  };
+  return respond(c, deps, {
+    api: 'messages',
+    model: messagesModel(model, request.stop_sequences ?? [], prompt),
+    request: chat,
+    stream: request.stream === true,
+    // message_delta always carries the usage.
+    streamShowsUsage: true,
+    body: (answer) => messageFromAnswer(meta, answer),
+    encoder: () => messageStreamEncoder(new MessageEventWriter(meta), requestId),
+  });
 }
 
 /** POST /v1/messages/count_tokens: no model is called (see `anthropic/count-tokens.ts`). */

@@ -1,6 +1,5 @@
 import type { RouterConfig } from '../../config/config.js';
-import type { AnswerEvent } from '../../openai/chat-types.js';
-import type { AnswerModel } from '../answer-model.js';
+import type { AnswerModel, MeteredAnswer } from '../answer-model.js';
 import type { EmbeddingModel } from '../embedding-model.js';
 import { withFallbacks } from './fallbacks.js';
 import type { ModelGroup } from './model-group.js';
@@ -12,7 +11,7 @@ function whole<T>(value: T, end: () => void): T {
 }
 
 /** A stream's attempt ends with its last event (or its failure, or the client leaving). */
-function untilStreamEnds<S extends { events: AsyncIterableIterator<AnswerEvent> }>(stream: S, end: () => void): S {
+function untilStreamEnds<S extends { events: AsyncIterableIterator<unknown> }>(stream: S, end: () => void): S {
   const events = stream.events;
   const tracked: S['events'] = {
     async next() {
@@ -41,11 +40,11 @@ function untilStreamEnds<S extends { events: AsyncIterableIterator<AnswerEvent> 
  * deployments, with retries, cooldowns, timeouts and fallbacks to other groups; answers and streams
  * say which deployment served them, after how many attempts, and the fallback group if one answered.
  */
-export function routedAnswerModel<Request>(
+export function routedAnswerModel<Request, Whole extends MeteredAnswer, Event extends { type: string }>(
   name: string,
-  groups: ReadonlyMap<string, ModelGroup<AnswerModel<Request>>>,
+  groups: ReadonlyMap<string, ModelGroup<AnswerModel<Request, Whole, Event>>>,
   router: RouterConfig,
-): AnswerModel<Request> {
+): AnswerModel<Request, Whole, Event> {
   return {
     name,
     reportsUsage: groups.get(name)!.members.every((m) => m.model.reportsUsage),

@@ -20,8 +20,7 @@ export class OpenAIHttpTransport implements Transport {
 
   /** The server's chat, legacy completions and embeddings APIs, sharing one cached API key. */
   static forModel(model: OpenAIModel): { chat: OpenAIHttpTransport; completions: OpenAIHttpTransport; embeddings: OpenAIHttpTransport } {
-    // A key from the config is only ever present when serving locally; deployed configs name a secret.
-    const apiKey = model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : model.apiKey ? fixedKey(model.apiKey) : undefined;
+    const apiKey = apiKeyOf(model);
     return {
       chat: new OpenAIHttpTransport(model, 'chat/completions', apiKey),
       completions: new OpenAIHttpTransport(model, 'completions', apiKey),
@@ -29,18 +28,34 @@ export class OpenAIHttpTransport implements Transport {
     };
   }
 
+  /**
+   * Another API of the same server (`path` below its base URL), its key sent as `sendKey` says, and
+   * the upstream's own statuses read by `statusError` first where that API has statuses of its own.
+   */
+  static forApi(
+    model: OpenAIModel,
+    path: string,
+    sendKey: (key: string) => Record<string, string>,
+    statusError?: (status: number, message: string, headers: IncomingMessage['headers']) => GatewayError | undefined,
+  ): OpenAIHttpTransport {
+    return new OpenAIHttpTransport(model, path, apiKeyOf(model), sendKey, statusError);
+  }
+
   private constructor(
     private readonly model: OpenAIModel,
-    operation: 'chat/completions' | 'completions' | 'embeddings',
+    path: string,
     private readonly apiKey: { get(): Promise<string> } | undefined,
+    private readonly sendKey: (key: string) => Record<string, string> = bearer,
+    private readonly ownStatusError?: (status: number, message: string, headers: IncomingMessage['headers']) => GatewayError | undefined,
   ) {
-    const url = new URL(`${model.baseUrl.replace(/\/+$/, '')}/${operation}`);
+    const url = new URL(`${model.baseUrl.replace(/\/+$/, '')}/${path}`);
     this.target = postTarget(url);
     this.href = url.href;
   }
 
-  async invoke(body: string, signal: AbortSignal): Promise<Uint8Array> {
-    const response = await this.post(body, signal, 'application/json');
+  /** One request, one whole answer; `headers` add to the gateway's own (never replacing its key). */
+  async invoke(body: string, signal: AbortSignal, headers?: Record<string, string>): Promise<Uint8Array> {
+    const response = await this.post(body, signal, 'application/json', headers);
     try {
       return await readAll(response);
     } catch (error) {
@@ -48,13 +63,13 @@ export class OpenAIHttpTransport implements Transport {
     }
   }
 
-  async invokeStream(body: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
-    return this.relay(await this.post(body, signal, 'text/event-stream'), signal);
+  async invokeStream(body: string, signal: AbortSignal, headers?: Record<string, string>): Promise<AsyncIterable<Uint8Array>> {
+    return this.relay(await this.post(body, signal, 'text/event-stream', headers), signal);
   }
 
-  private async post(body: string, signal: AbortSignal, accept: string): Promise<IncomingMessage> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept };
-    if (this.apiKey) headers.authorization = `Bearer ${await this.apiKey.get()}`;
+  private async post(body: string, signal: AbortSignal, accept: string, extra?: Record<string, string>): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { ...extra, 'content-type': 'application/json', accept };
+    if (this.apiKey) Object.assign(headers, this.sendKey(await this.apiKey.get()));
     const started = performance.now();
 
     let response: IncomingMessage;
@@ -93,6 +108,8 @@ export class OpenAIHttpTransport implements Transport {
       },
     );
     const message = (text ? containerMessage(text) : (response.statusMessage ?? '')).slice(0, 500);
+    const own = this.ownStatusError?.(status, message, response.headers);
+    if (own) return own;
     const name = this.model.name;
     if (status === 401 || status === 403) {
       return new GatewayError(502, `The upstream of model '${name}' refused the gateway's credentials: ${message}`, {
@@ -132,3 +149,18 @@ export class OpenAIHttpTransport implements Transport {
 }
 
 const fixedKey = (key: string) => ({ get: () => Promise.resolve(key) });
+
+const keys = new WeakMap<OpenAIModel, { get(): Promise<string> } | undefined>();
+
+/**
+ * The server's API key, one per deployment whichever of its APIs asks: from its secret when deployed;
+ * a key in the config is only ever present when serving locally.
+ */
+function apiKeyOf(model: OpenAIModel) {
+  if (!keys.has(model)) {
+    keys.set(model, model.apiKeySecret ? new UpstreamApiKey(model.apiKeySecret, model.name) : model.apiKey ? fixedKey(model.apiKey) : undefined);
+  }
+  return keys.get(model);
+}
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
