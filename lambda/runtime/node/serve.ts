@@ -177,13 +177,28 @@ function withNodeShortcuts(fetch: AppFetch, after: PendingWork): NodeFetch {
     const length = Number(incoming.headers['content-length']);
     if (length > 0 && incoming.readableLength === length) (incoming as { rawBody?: Buffer }).rawBody = receivedBody(incoming);
     const response = await fetch(request, env, after.executionContext);
-    if (isEventStream(response)) {
-      outgoing.cork();
-      // Runs once the headers and the already-available first chunk have been written.
-      process.nextTick(() => outgoing.uncork());
-    }
+    if (isEventStream(response)) firstChunkWithHeaders(outgoing);
     return response;
   };
+}
+
+/**
+ * Holds a stream's headers back until its first chunk is written, then sends both in one write at
+ * once. The chunks that were already in hand with it (an upstream's burst) follow together in one more
+ * write, once they have all been encoded: not one write each, and not after them all for the first.
+ */
+function firstChunkWithHeaders(outgoing: HttpBindings['outgoing']): void {
+  outgoing.cork();
+  const write = outgoing.write;
+  outgoing.write = function (this: typeof outgoing, ...args: Parameters<typeof write>) {
+    // Back to the prototype's write for every later chunk.
+    delete (outgoing as Partial<typeof outgoing>).write;
+    const ok = write.apply(this, args);
+    outgoing.uncork();
+    outgoing.cork();
+    process.nextTick(() => outgoing.uncork());
+    return ok;
+  } as typeof write;
 }
 
 /** The whole body of a request, all of it already in the stream's buffer. */
