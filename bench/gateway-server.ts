@@ -7,7 +7,7 @@
  * SageMaker call went out and when SageMaker's answer came back; on SIGUSR2 it prints and forgets them.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import type { GatewayConfig } from '../lambda/core/config.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
 import { serveGateway } from '../local/serve.js';
 
 const trace: [event: 'in' | 'up' | 'down', epochMs: number][] = [];

@@ -1,4 +1,4 @@
-import type { GatewayConfig, ModelConfig } from '../lambda/core/config.js';
+import type { GatewayConfig, ModelConfig } from '../lambda/config/config.js';
 import { ConfigError, configFormOf } from './load.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { GatewayConfig } from '../lambda/core/config.js';
-import { dialectRendersPrompt } from '../lambda/core/names.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
+import { dialectRendersPrompt } from '../lambda/config/names.js';
 
 /**
  * How the handler is bundled, shared by the CDK stack (NodejsFunction) and the tests that load the

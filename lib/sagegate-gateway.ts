@@ -7,9 +7,9 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { GatewayConfig, SageMakerModel } from '../lambda/core/config.js';
-import { dialectStreams } from '../lambda/core/names.js';
-import { TABLE_KEY } from '../lambda/usage/table-keys.js';
+import type { GatewayConfig, SageMakerModel } from '../lambda/config/config.js';
+import { dialectStreams } from '../lambda/config/names.js';
+import { TABLE_KEY } from '../lambda/dynamodb/table-layout.js';
 import {
   BUNDLE_BANNER,
   BUNDLE_MAIN_FIELDS,

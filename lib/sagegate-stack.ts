@@ -1,6 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { GatewayConfig } from '../lambda/core/config.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
 import { SageGateGateway } from './sagegate-gateway.js';
 
 export interface SageGateStackProps extends StackProps {

@@ -1,6 +1,6 @@
 import type { KeyDocument } from '../../lambda/auth/key-document.js';
+import { DAY_MS, dayOf, daysBetween, USAGE_COUNTERS, type UsageRow } from '../../lambda/dynamodb/table-layout.js';
 import { type BudgetSpec, budgetPeriod, DEFAULT_BUDGET_DURATION } from '../../lambda/usage/budget-period.js';
-import { DAY_MS, dayOf, daysBetween, USAGE_COUNTERS, type UsageRow } from '../../lambda/usage/table-keys.js';
 import type { UsageStore } from '../../lambda/usage/usage-store.js';
 import { UsageError } from '../keys/durations.js';
 

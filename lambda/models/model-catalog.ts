@@ -1,15 +1,16 @@
-import type { GatewayConfig, ModelConfig, RouterConfig } from '../core/config.js';
+import type { GatewayConfig, ModelConfig, RouterConfig } from '../config/config.js';
+import { type ChatDialectName, isEmbeddingDialect } from '../config/names.js';
 import { GatewayError, invalidRequest, modelNotFound, quoted } from '../core/gateway-error.js';
-import { type ChatDialectName, isEmbeddingDialect } from '../core/names.js';
 import { chatDialects, embeddingDialects } from '../dialects/index.js';
 import type { ImageFetcher } from '../images/image-fetcher.js';
-import { describeTarget, transportsFor } from '../transports/index.js';
+import { upstreamOf } from '../upstreams/index.js';
 import { type ChatModel, createChatModel } from './chat-model.js';
+import { closestNames } from './closest-names.js';
 import { type CompletionModel, createCompletionModel } from './completion-model.js';
 import { createEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
 import { DeploymentHealth } from './router/deployment-health.js';
 import { type DeploymentLimits, ModelGroup } from './router/model-group.js';
-import { routedChatModel, routedCompletionModel, routedEmbeddingModel } from './router/routed-models.js';
+import { routedAnswerModel, routedEmbeddingModel } from './router/routed-models.js';
 
 /** The models a caller may use: all of them (undefined), or the names its key lists. */
 export type AllowedModels = ReadonlySet<string> | undefined;
@@ -37,9 +38,9 @@ export class ModelCatalog {
     completionGroups: ReadonlyMap<string, ModelGroup<CompletionModel>> = new Map(),
   ) {
     const router = config.router;
-    for (const name of chatGroups.keys()) this.chatModels.set(name, routedChatModel(name, chatGroups, router));
+    for (const name of chatGroups.keys()) this.chatModels.set(name, routedAnswerModel(name, chatGroups, router));
     for (const name of embeddingGroups.keys()) this.embeddingModels.set(name, routedEmbeddingModel(name, embeddingGroups, router));
-    for (const name of completionGroups.keys()) this.completionModels.set(name, routedCompletionModel(name, completionGroups, router));
+    for (const name of completionGroups.keys()) this.completionModels.set(name, routedAnswerModel(name, completionGroups, router));
   }
 
   /** The chat model, or a 404 (unknown), 403 (not for this key) or 400 (an embedding model). */
@@ -69,7 +70,16 @@ export class ModelCatalog {
   /** The group a name (or an alias) leads to, if the caller may use it; else a 404 / 403. */
   check(name: string, allowed: AllowedModels): string {
     const group = this.config.router.aliases[name]?.group ?? name;
-    if (!this.chatGroups.has(group) && !this.embeddingGroups.has(group)) throw modelNotFound(name);
+    if (!this.chatGroups.has(group) && !this.embeddingGroups.has(group)) {
+      // Hints name only what this caller may use.
+      throw modelNotFound(
+        name,
+        closestNames(
+          name,
+          this.visible(allowed).map((m) => m.id),
+        ),
+      );
+    }
     if (allowed && !allowed.has(name) && !allowed.has(group)) {
       throw new GatewayError(403, `Your API key may not use model '${quoted(name)}'.`, { param: 'model', code: 'model_not_allowed' });
     }
@@ -100,7 +110,7 @@ export class ModelCatalog {
         if (allowed && !allowed.has(name)) continue;
         for (const status of group.status()) {
           if (rows.some((r) => r.deployment === status.deployment)) continue;
-          rows.push({ model: name, ...status, ...describeTarget(byId.get(status.deployment)!) });
+          rows.push({ model: name, ...status, ...upstreamOf(byId.get(status.deployment)!).describe(byId.get(status.deployment)!) });
         }
       }
     }
@@ -111,7 +121,7 @@ export class ModelCatalog {
     return this.config.models
       .filter((m) => m.name === name)
       .map((m) => {
-        const component = describeTarget(m).inference_component;
+        const component = upstreamOf(m).describe(m).inference_component;
         return { id: m.id, ...(component && { inference_component: component }) };
       });
   }
@@ -126,9 +136,15 @@ interface Deployment<M> {
 
 /**
  * The catalog of a config: each deployment's dialect bound to its transport, deployments grouped by
- * name. `limits` holds deployments with `rpm`/`tpm` to them across containers (the usage store's counters).
+ * name. `limits` holds deployments with `rpm`/`tpm` to them across containers (the usage store's counters);
+ * `random` picks among deployments (injected where a test needs the choice known).
  */
-export function buildCatalog(config: GatewayConfig, images: ImageFetcher, limits?: DeploymentLimits): ModelCatalog {
+export function buildCatalog(
+  config: GatewayConfig,
+  images: ImageFetcher,
+  limits?: DeploymentLimits,
+  random: () => number = Math.random,
+): ModelCatalog {
   const chat = new Map<string, Deployment<ChatModel>[]>();
   const embedding = new Map<string, Deployment<EmbeddingModel>[]>();
   const completion = new Map<string, Deployment<CompletionModel>[]>();
@@ -140,9 +156,11 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher, limits
     into.set(config.name, members);
   };
   for (const model of config.models) {
-    const transports = transportsFor(model);
+    const upstream = upstreamOf(model);
+    const transports = upstream.transports(model);
+    const target = { modelField: upstream.modelField(model), takesMaxCompletionTokens: upstream.takesMaxCompletionTokens };
     if (transports.chat) {
-      const dialect = chatDialects[model.dialect as ChatDialectName](model);
+      const dialect = chatDialects[model.dialect as ChatDialectName](model, target);
       add(chat, model, createChatModel(model, { dialect, transport: transports.chat, images }));
       const completions = transports.completions && createCompletionModel(model, { dialect, transport: transports.completions });
       if (completions) add(completion, model, completions);
@@ -150,10 +168,10 @@ export function buildCatalog(config: GatewayConfig, images: ImageFetcher, limits
     if (transports.embeddings) {
       // An OpenAI-compatible server's embeddings speak OpenAI's embeddings API.
       const dialect = isEmbeddingDialect(model.dialect) ? model.dialect : 'openai-embeddings';
-      add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[dialect](model), transport: transports.embeddings }));
+      add(embedding, model, createEmbeddingModel(model, { dialect: embeddingDialects[dialect](model, target), transport: transports.embeddings }));
     }
   }
   const groups = <M>(members: Map<string, Deployment<M>[]>, router: RouterConfig) =>
-    new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router, Math.random, limits)]));
+    new Map([...members].map(([name, deployments]) => [name, new ModelGroup(name, deployments, router, random, limits)]));
   return new ModelCatalog(config, groups(chat, config.router), groups(embedding, config.router), groups(completion, config.router));
 }

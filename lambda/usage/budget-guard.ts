@@ -1,7 +1,7 @@
 import { GatewayError } from '../core/gateway-error.js';
+import { DAY_MS, dayOf, dayStart, daysBetween } from '../dynamodb/table-layout.js';
 import { type BudgetSpec, budgetPeriod } from './budget-period.js';
 import type { StoreHealth } from './store-health.js';
-import { DAY_MS, dayOf, dayStart, daysBetween } from './table-keys.js';
 import type { UsageStore } from './usage-store.js';
 
 /** A budget to enforce: the whole gateway's, or one key's. */

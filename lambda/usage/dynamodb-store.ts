@@ -1,6 +1,6 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DAY_MS, dayStart, limitPartition, TABLE_KEY, USAGE_COUNTERS, type UsageRow, usagePartition, usageSort } from '../dynamodb/table-layout.js';
 import { DYNAMODB_TIMEOUT_MS, dynamoDb, retryable } from './dynamodb-client.js';
-import { DAY_MS, dayStart, limitPartition, TABLE_KEY, USAGE_COUNTERS, type UsageRow, usagePartition, usageSort } from './table-keys.js';
 import type { MinuteLimits, UsageIncrement, UsageStore } from './usage-store.js';
 
 const ATTEMPTS = 3;

@@ -1,5 +1,5 @@
+import { minuteOf } from '../dynamodb/table-layout.js';
 import type { StoreHealth } from './store-health.js';
-import { minuteOf } from './table-keys.js';
 import type { MinuteLimits, UsageStore } from './usage-store.js';
 
 /** Whether a request may go ahead under a scope's per-minute limits. */

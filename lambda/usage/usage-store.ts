@@ -1,4 +1,4 @@
-import type { UsageRow } from './table-keys.js';
+import type { UsageRow } from '../dynamodb/table-layout.js';
 
 /** One answered request's counters, for one key, model and deployment on one day. */
 export interface UsageIncrement {

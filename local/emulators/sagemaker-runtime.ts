@@ -257,13 +257,7 @@ export class SageMakerRuntimeEmulator {
       accessKeyId = signerOf(headers);
     }
     if (refused) return sendOpenAIError(res, refused.type === 'MissingAuthenticationTokenException' ? 401 : 403, refused.message, 'access_denied');
-    if (header(headers, 'x-amzn-sagemaker-inference-component')) {
-      return sendOpenAIError(
-        res,
-        400,
-        'The X-Amzn-SageMaker-Inference-Component header is not supported on this path; put the inference component in the URL.',
-      );
-    }
+    // The component goes in the path; AWS documents no header for this route, so one sent is ignored.
     const options = this.endpoints.get(endpoint);
     if (!options) return sendOpenAIError(res, 400, `Endpoint ${endpoint} of account ${this.account} not found.`);
     if (options.inferenceComponents && !options.inferenceComponents.includes(component ?? '')) {
@@ -298,18 +292,8 @@ export class SageMakerRuntimeEmulator {
     const status = reply.status ?? 200;
     const payload =
       typeof reply.body === 'string' || reply.body instanceof Uint8Array ? Buffer.from(reply.body) : Buffer.from(JSON.stringify(reply.body));
-    if (status >= 400) {
-      const quoted = JSON.stringify(payload.toString('utf8')).slice(1, -1);
-      const region = this.region ?? 'us-east-1';
-      return sendOpenAIError(
-        res,
-        424,
-        `Received ${status < 500 ? 'client' : 'server'} error (${status}) from primary-${endpoint} with message "${quoted}". See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=/aws/sagemaker/Endpoints/${endpoint} in account ${this.account} for more information.`,
-        'model_error',
-        'server_error',
-      );
-    }
-    res.writeHead(200, { 'content-type': reply.contentType ?? 'application/json', 'x-amzn-requestid': requestId() });
+    // The route answers with the container's own response, its errors included (status and body as sent).
+    res.writeHead(status, { 'content-type': reply.contentType ?? 'application/json', 'x-amzn-requestid': requestId() });
     res.end(payload);
   }
 

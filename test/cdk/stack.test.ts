@@ -103,7 +103,7 @@ describe('the synthesized stack', () => {
     expect(bundle).toContain('Qwen25-VL-Endpoint');
     expect(bundle).not.toContain('sk-literal-master-key-in-config');
     // Every feature of this config is in (prompt templates, images, usage on DynamoDB, the Responses API):
-    // the bound keeps growth visible (README, Performance: what the bundle holds and costs at cold start).
+    // the bound keeps growth visible (docs/performance.md: what the bundle holds and costs at cold start).
     expect(bundle.length).toBeLessThan(700 * 1024);
   });
 

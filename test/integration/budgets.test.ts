@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { main } from '../../cli/sagegate.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
 import { DynamoUsageStore } from '../../lambda/usage/dynamodb-store.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { CloudFormationEmulator } from '../../local/emulators/cloudformation.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
@@ -87,12 +87,12 @@ afterAll(async () => {
   await db.stop();
 });
 
-describe("seed 002's budget (general_settings.max_budget: 100, a month)", () => {
+describe("a LiteLLM config's budget (general_settings.max_budget: 100, a month)", () => {
   const upstream = new OpenAIUpstreamEmulator(openAIChatContainer({ reply: () => REPLY }));
   let h: Harness;
   beforeAll(async () => {
     const url = await upstream.start();
-    // Seed 002 as written, but with the `openai/` prefix (its bare `glm-4-flash` loads once the router
+    // A migrated LiteLLM config as written, but with the `openai/` prefix (its bare `glm-4-flash` loads once the router
     // lands), without its literal api_key (refused: keys live in Secrets Manager), and with prices:
     // without them nothing has a cost, and no budget is ever reached.
     h = await startHarness(

@@ -1,8 +1,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../../config/load.js';
 import type { Authenticator } from '../../lambda/auth/authenticator.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
 import { DynamoUsageStore } from '../../lambda/usage/dynamodb-store.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { teiContainer } from '../../local/emulators/embedding-containers.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import type { Container } from '../../local/emulators/sagemaker-runtime.js';

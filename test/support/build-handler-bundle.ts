@@ -2,7 +2,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { GatewayConfig } from '../../lambda/core/config.js';
+import type { GatewayConfig } from '../../lambda/config/config.js';
 import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
 
 /**
