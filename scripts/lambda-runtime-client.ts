@@ -1,19 +1,21 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
  * AWS's own Lambda runtime interface client (`aws-lambda-ric`) on the Node.js that `nodejs22.x` runs,
- * both from the npm registry, installed on first use under node_modules/.cache (never a project
+ * both from the npm registry, installed on first use under ~/.cache/sagegate (or $SAGEGATE_TOOL_CACHE; never a project
  * dependency: its native build takes minutes). Run it to install ahead of the tests:
  * `npx tsx scripts/lambda-runtime-client.ts`.
  */
 export const NODE_VERSION = '22.23.5';
 export const RIC_VERSION = '4.0.2';
 
-const CACHE = fileURLToPath(new URL('../node_modules/.cache/aws-lambda-ric/', import.meta.url));
+// Outside node_modules: `npm ci` empties that folder, and CI runs it on every build.
+const CACHE = join(process.env.SAGEGATE_TOOL_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sagegate'), 'aws-lambda-ric');
 // The versions name the folder: a change of either builds a fresh one beside the old.
 const HOME = join(CACHE, `ric-${RIC_VERSION}-node-${NODE_VERSION}`);
 
