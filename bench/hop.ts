@@ -399,7 +399,7 @@ async function startPortkey(entry: string, env: NodeJS.ProcessEnv): Promise<Chil
       () => true,
       () => false,
     );
-    if (up) return { proc, info: { url }, traces: [] };
+    if (up) return { proc, info: { url }, traces: [], memory: [] };
     await new Promise((r) => setTimeout(r, 100));
   }
   proc.kill();

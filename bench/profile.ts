@@ -66,7 +66,12 @@ const gateway = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`, bundle, ...(
 
 const url = new URL(gateway.url);
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const streamed = JSON.stringify({ model: 'bench', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+const streamed = JSON.stringify({
+  model: 'bench',
+  stream: true,
+  stream_options: { include_usage: true },
+  messages: [{ role: 'user', content: 'hi' }],
+});
 const plain = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }] });
 let posted = 0;
 const post = (body = pairs && posted++ % 2 === 0 ? plain : streamed) =>

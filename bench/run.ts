@@ -10,6 +10,7 @@
  *    OpenAI-compatible route (time to first token, gateway CPU per request and per further chunk)
  *  - what metering adds (a second gateway that meters into a DynamoDB table, dynalite in this
  *    process, alternately with the plain bundle started the same way) and its DynamoDB calls per request
+ *  - memory after a long mixed run (bench/memory.ts: the fuzz mix), against the RSS after warm-up
  *
  * The gateway runs as its minified bundle in its own process, the emulator in another, this process
  * is the client. Results: a table on stdout and bench/results/latest.json.
@@ -28,7 +29,8 @@ import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
 import { startDynamoDb } from '../test/support/dynamodb-double.js';
 import { now } from './bench-container.js';
 import { type HopReport, measureHops } from './hop.js';
-import { cpuMs, pct, peakRssMb, child as spawnChild, type Trace } from './processes.js';
+import { measureMemory } from './memory.js';
+import { benchEnv, cpuMs, pct, peakRssMb, child as spawnChild, type Trace } from './processes.js';
 
 const quick = process.argv.includes('--quick');
 /** Only the hop comparison (bench/hop.ts), for quick iterations on the gateway's own cost. */
@@ -40,13 +42,7 @@ const pairsArg = process.argv.indexOf('--pairs');
 const hopPairs = pairsArg > 0 ? Number(process.argv[pairsArg + 1]) : quick ? 200 : 1000;
 const N = { warm: quick ? 50 : 300, latency: quick ? 300 : 3000, stream: quick ? 60 : 400, load: quick ? 300 : 2000 };
 const KEY = 'sk-bench';
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
+const env = benchEnv();
 
 const config = parseConfig(`
 models:
@@ -501,6 +497,8 @@ try {
     ),
     bundleKb: statSync(handlerBundle).size / 1024,
   };
+  // Memory over a long mixed run (the fuzz mix), in a gateway of its own.
+  results.memory = await measureMemory(quick ? 2000 : 10_000, env);
 } catch (error) {
   if (!(error instanceof HopOnly)) throw error;
 } finally {
@@ -564,6 +562,13 @@ row('cold start: load the bundle', ms(r.coldStart.loadMs), verdict(r.coldStart.l
 row('cold start: first request after load', ms(r.coldStart.firstRequestMs));
 row('bundle size', `${r.coldStart.bundleKb.toFixed(0)} KB`, verdict(r.coldStart.bundleKb, 600));
 row('gateway peak memory (RSS)', `${r.gatewayPeakRssMb.toFixed(0)} MB`);
+const mem = r.memory;
+row(
+  `memory: RSS after ${mem.requests} mixed requests`,
+  `${mem.after.rssMb.toFixed(0)} MB`,
+  `${verdict(mem.after.rssMb / mem.warm.rssMb, 1.5)} (x of ${mem.warm.rssMb.toFixed(0)} MB after warm-up; peak ${mem.peakRssMb.toFixed(0)} MB)`,
+);
+row('memory: V8 heap in use, warm-up / after', `${mem.warm.heapUsedMb.toFixed(1)} / ${mem.after.heapUsedMb.toFixed(1)} MB`);
 writeResults();
 
 function writeResults() {

@@ -27,6 +27,15 @@ export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
 export const BUNDLE_EXTERNALS = ['sharp'];
 
 /**
+ * Modules the Lambda bundle replaces: the SDK's credential chain by the environment's credentials,
+ * all a Lambda function ever has (lambda/runtime/lambda/environment-credentials.ts). The path is the
+ * project root's, as esbuild resolves it from there.
+ */
+export const BUNDLE_ALIAS: Record<string, string> = {
+  '@aws-sdk/credential-provider-node': './lambda/runtime/lambda/environment-credentials.ts',
+};
+
+/**
  * The externals of one config's bundle: what no model of the config can load stays out (it is then
  * never imported): the STS client serves only models with a role to assume (about 45 KB), the Jinja
  * engine only prompt-string containers, whose chat templates it renders (about 54 KB).

@@ -14,6 +14,8 @@ import { SageMakerRuntimeEmulator } from './emulators/sagemaker-runtime.js';
 export async function startDemoSageMaker(tokenDelayMs = 25): Promise<SageMakerRuntimeEmulator> {
   const credentials = { accessKeyId: 'sagegate-demo', secretAccessKey: 'sagegate-demo' };
   const emulator = new SageMakerRuntimeEmulator(undefined, credentials);
+  // A demo runs for as long as one likes: keeping every call would grow without bound.
+  emulator.recordInvocations = false;
   emulator.addEndpoint('sagegate-demo', openAIChatContainer({ tokenDelayMs }));
   emulator.addEndpoint('sagegate-demo-vision', qwenVLContainer());
   emulator.addEndpoint('sagegate-demo-embed', teiContainer());

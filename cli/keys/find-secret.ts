@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { AWS_CLIENTS, awsClientOptions } from '../../lambda/aws/client-policy.js';
 import { UsageError } from './durations.js';
 
-/** The outputs the stack publishes for the CLI (see lib/sagegate-gateway.ts). */
+/** The outputs the stack publishes for the CLI (see lib/sagegate-stack.ts). */
 export const SECRET_OUTPUT = 'ApiKeysSecretArn';
 export const TABLE_OUTPUT = 'UsageTableName';
 

@@ -190,7 +190,7 @@ export interface UsageConfig {
   table?: string;
   /** The whole gateway's budget: USD per period (LiteLLM's `max_budget` and `budget_duration`; a calendar month by default). */
   budget?: { maxBudget: number; duration?: string };
-  /** How old a process's copy of a budget's spend may get before it is read again (in the background). */
+  /** How old a process's copy of a budget's spend may get: an older copy is read again before a request is admitted. */
   budgetRefreshSeconds?: number;
   /** When the table cannot be reached: limits and budgets go unchecked for `failOpenSeconds`, or at once refuse (503). */
   whenUnavailable?: 'fail_open' | 'fail_closed';

@@ -3,6 +3,7 @@
  * One table, `pk` (S) + `sk` (S), TTL on `ttl` (epoch seconds). Item kinds by partition key:
  *
  *   usage#<YYYY-MM-DD>   sk <keyId>#<model>#<servedBy>   counters of one key, model and deployment on one UTC day
+ *                                                        (its requests also counted per API: `<api>_requests`)
  *   limit#<scope>        sk <YYYY-MM-DDTHH:MM>           requests and tokens of one scope in one UTC minute
  *   response#<id>        sk response | part#<n>          a stored Responses API answer, gzipped, in parts over 350 KB
  *
@@ -66,7 +67,16 @@ export interface UsageRow {
   estimated_requests: number;
   /** Requests served by a deployment without prices: tokens counted, no cost. */
   unpriced_requests: number;
+  /** Of `requests`, how many came through each API (absent: none, or a row written before APIs were counted). */
+  by_api: Partial<Record<UsageApi, number>>;
 }
+
+/** The APIs a request can come through: each row counts its requests per API too. */
+export const USAGE_APIS = ['chat_completions', 'completions', 'responses', 'messages', 'embeddings'] as const;
+export type UsageApi = (typeof USAGE_APIS)[number];
+
+/** The row attribute counting one API's requests (`messages_requests`, ...); rows from before it have none. */
+export const apiCounter = (api: UsageApi) => `${api}_requests` as const;
 
 /** The numeric counters of a usage row, in the order the report shows them. */
 export const USAGE_COUNTERS = ['requests', 'prompt_tokens', 'completion_tokens', 'cost', 'estimated_requests', 'unpriced_requests'] as const;

@@ -1,3 +1,4 @@
+import type { UsageApi } from '../dynamodb/table-layout.js';
 import type { Answer, AnswerModel } from '../models/answer-model.js';
 import type { AnswerEvent } from '../openai/chat-types.js';
 import type { AnswerScope } from './answer-scope.js';
@@ -7,6 +8,8 @@ import { type SseEncoder, sseBody } from './sse-body.js';
 
 /** What an API adapter (chat completions, completions, Responses, Messages) asks the pipeline to answer. */
 export interface Ask<Request> {
+  /** The API asking, as its usage rows name it. */
+  api: UsageApi;
   model: AnswerModel<Request>;
   request: Request;
   stream: boolean;
@@ -38,12 +41,12 @@ export async function answer<Request>(scope: AnswerScope, ask: Ask<Request>): Pr
     if (!ask.stream) {
       const whole = await model.complete(request, cancel.signal);
       const body = await ask.body(whole);
-      await meterWhole(scope, { model: model.name, servedBy: whole.servedBy, usage: whole.usage, estimated: whole.estimated });
+      await meterWhole(scope, { api: ask.api, model: model.name, servedBy: whole.servedBy, usage: whole.usage, estimated: whole.estimated });
       return { stream: false, body, headers: servedHeaders(whole, whole.estimated) };
     }
     // Resolves once the first event is in, so an upstream failure still gets its own HTTP status.
     const stream = await model.stream(request, cancel.signal);
-    const body = sseBody(meteredStream(scope, model.name, stream), ask.encoder(), {
+    const body = sseBody(meteredStream(scope, { api: ask.api, model: model.name }, stream), ask.encoder(), {
       requestId: scope.requestId,
       onCancel: () => cancel.abort(),
       signal: cancel.signal,

@@ -23,7 +23,11 @@ export async function meterWhole({ admission, waitUntil }: AnswerScope, answer: 
  * A stream's events, metered when it ends: with the final usage event, or (a client gone, a failure
  * midway) with the usage of what was generated so far, since those tokens were spent too.
  */
-export function meteredStream({ admission, waitUntil }: AnswerScope, model: string, stream: AnswerStream): AsyncIterableIterator<AnswerEvent> {
+export function meteredStream(
+  { admission, waitUntil }: AnswerScope,
+  asked: Pick<AnsweredRequest, 'api' | 'model'>,
+  stream: AnswerStream,
+): AsyncIterableIterator<AnswerEvent> {
   const events = stream.events;
   if (!admission) return events;
   handedToStreams.add(admission);
@@ -31,7 +35,7 @@ export function meteredStream({ admission, waitUntil }: AnswerScope, model: stri
   const finish = (final = stream.usageSoFar()): Promise<void> | undefined => {
     if (metered) return undefined;
     metered = true;
-    const work = admission.record({ model, servedBy: stream.servedBy, usage: final.usage, estimated: final.estimated });
+    const work = admission.record({ ...asked, servedBy: stream.servedBy, usage: final.usage, estimated: final.estimated });
     waitUntil(work);
     return work;
   };

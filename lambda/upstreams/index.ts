@@ -1,5 +1,6 @@
 import type { ModelConfig, SageMakerModel } from '../config/config.js';
 import { hostedProvider } from './hosted/upstream.js';
+import { type UpstreamKind, upstreamKind } from './kind.js';
 import { configureHttpAgents } from './openai-http/http-post.js';
 import { openAICompatibleServer } from './openai-http/upstream.js';
 import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from './sagemaker/clients.js';
@@ -8,13 +9,17 @@ import { sageMakerOpenAIRoute } from './sagemaker-openai/upstream.js';
 import type { TokenPrices, Upstream } from './upstream.js';
 
 /**
- * The upstream kind of a configured model: the only place that tells them apart, so nothing above
- * this folder knows which cloud or server a model is on.
+ * The upstream of a configured model, by its kind (kind.ts): nothing above this folder knows which
+ * cloud or server a model is on.
  */
-export function upstreamOf(model: ModelConfig): Upstream {
-  if (model.provider === 'openai') return (model.hosted ? hostedProvider : openAICompatibleServer) as Upstream;
-  return (model.route === 'openai' ? sageMakerOpenAIRoute : sageMakerInvocations) as Upstream;
-}
+export const upstreamOf = (model: ModelConfig): Upstream => BY_KIND[upstreamKind(model)];
+
+const BY_KIND = {
+  sagemaker: sageMakerInvocations,
+  'sagemaker-openai': sageMakerOpenAIRoute,
+  'openai-http': openAICompatibleServer,
+  hosted: hostedProvider,
+} as Record<UpstreamKind, Upstream>;
 
 /** What a deployment's tokens cost: the config's prices, else its upstream's list price, else none. */
 export const pricesOf = (model: ModelConfig): TokenPrices | undefined => model.prices ?? upstreamOf(model).listPrice?.(model);

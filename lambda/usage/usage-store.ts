@@ -1,4 +1,4 @@
-import type { UsageRow } from '../dynamodb/table-layout.js';
+import type { UsageApi, UsageRow } from '../dynamodb/table-layout.js';
 
 /** One answered request's counters, for one key, model and deployment on one day. */
 export interface UsageIncrement {
@@ -11,6 +11,8 @@ export interface UsageIncrement {
   /** USD; undefined when the deployment has no prices. */
   cost: number | undefined;
   estimated: boolean;
+  /** The API the request came through (absent: a caller that does not say, such as a test's own write). */
+  api?: UsageApi;
 }
 
 /** The limits a scope is held to within one minute. */
@@ -53,7 +55,7 @@ export class MemoryUsageStore implements UsageStore {
     const id = `${i.day}#${i.keyId}#${i.model}#${i.servedBy}`;
     let row = this.usage.get(id);
     if (!row) {
-      row = { day: i.day, key: i.keyId, model: i.model, served_by: i.servedBy, ...ZERO };
+      row = { day: i.day, key: i.keyId, model: i.model, served_by: i.servedBy, ...ZERO, by_api: {} };
       this.usage.set(id, row);
     }
     row.requests++;
@@ -62,6 +64,7 @@ export class MemoryUsageStore implements UsageStore {
     row.cost += i.cost ?? 0;
     if (i.estimated) row.estimated_requests++;
     if (i.cost === undefined) row.unpriced_requests++;
+    if (i.api) row.by_api[i.api] = (row.by_api[i.api] ?? 0) + 1;
   }
 
   async spend(day: string, keyId?: string): Promise<number> {

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config/config.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
-import { dayOf } from '../dynamodb/table-layout.js';
+import { dayOf, type UsageApi } from '../dynamodb/table-layout.js';
 import { BudgetGuard, type BudgetHold, type BudgetScope } from './budget-guard.js';
 import type { BudgetSpec } from './budget-period.js';
 import { DynamoUsageStore } from './dynamodb-store.js';
@@ -23,6 +23,8 @@ export interface AnsweredRequest {
   estimated: boolean;
   /** USD, when the caller knows better than the price book; otherwise computed from `servedBy`'s prices. */
   cost?: number;
+  /** The API the request came through, counted on its usage row. */
+  api?: UsageApi;
 }
 
 /** A metered request: the key it ran under, and the request id for the log line. */
@@ -108,6 +110,7 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
         completionTokens: completion,
         cost,
         estimated: entry.estimated,
+        ...(entry.api && { api: entry.api }),
       });
       for (const h of holds) h.written();
       const scopes = [
@@ -168,6 +171,8 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
         if (wait) throw keyRateLimited(caller, wait);
       }
       const holds: BudgetHold[] = [];
+      // Stale copies of both budgets are read at once, not one after the other.
+      if (scopes.length > 1) for (const scope of scopes) budgets.refreshIfStale(scope);
       try {
         for (const scope of scopes) holds.push(await budgets.admit(scope));
         // rpm across containers needs the shared store; within one process the local count above holds it.

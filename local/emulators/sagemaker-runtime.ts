@@ -76,7 +76,9 @@ const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const str = (value: string) => ({ type: 'string' as const, value });
 
 export class SageMakerRuntimeEmulator {
+  /** Every call, for tests to inspect; a long-running emulator (the demo, the benchmark) turns this off. */
   readonly invocations: Invocation[] = [];
+  recordInvocations = true;
   /** Streams the caller closed before their end (the gateway cancelling upstream work). */
   cancelledStreams = 0;
   private readonly endpoints = new Map<string, EndpointOptions>();
@@ -191,7 +193,7 @@ export class SageMakerRuntimeEmulator {
       auth: 'sigv4',
       accessKeyId: signerOf(headers),
     };
-    this.invocations.push(invocation);
+    if (this.recordInvocations) this.invocations.push(invocation);
     if (body.length > 6_291_456) return sendError(res, 'ValidationError', 400, 'Request payload size exceeds the limit of 6291456 bytes.');
     if (options.inferenceComponents && !options.inferenceComponents.includes(invocation.inferenceComponent ?? '')) {
       return sendError(res, 'ValidationError', 400, `Inference Component ${invocation.inferenceComponent ?? '(none)'} not found.`);
@@ -277,7 +279,7 @@ export class SageMakerRuntimeEmulator {
       // The container says what it thinks of it.
     }
     const invocation: Invocation = { endpoint, stream, body, headers, inferenceComponent: component, route: 'openai', auth, accessKeyId };
-    this.invocations.push(invocation);
+    if (this.recordInvocations) this.invocations.push(invocation);
     if (body.length > 6_291_456) return sendOpenAIError(res, 400, 'Request payload size exceeds the limit of 6291456 bytes.');
     if (this.noCapacity(component ?? endpoint)) return sendOpenAIError(res, 400, NO_CAPACITY_MESSAGE);
     const fault = this.faults.get(endpoint);

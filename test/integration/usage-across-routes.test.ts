@@ -1,4 +1,5 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { formatReport, usageReport } from '../../cli/usage/usage-report.js';
 import { parseConfig } from '../../config/load.js';
 import type { Authenticator } from '../../lambda/auth/authenticator.js';
 import { dayOf } from '../../lambda/dynamodb/table-layout.js';
@@ -108,6 +109,7 @@ describe('the Responses API and legacy completions are metered like chat', () =>
       prompt_tokens: input,
       completion_tokens: output,
       unpriced_requests: 0,
+      by_api: { responses: 4 },
     });
     expect(row!.cost).toBeCloseTo(cost(CHEAP, input, output), 12);
   });
@@ -134,8 +136,31 @@ describe('the Responses API and legacy completions are metered like chat', () =>
       requests: 2,
       prompt_tokens: 2 * whole.usage!.prompt_tokens,
       completion_tokens: 2 * whole.usage!.completion_tokens,
+      by_api: { completions: 2 },
     });
     expect(row!.cost).toBeCloseTo(2 * cost(CHEAP, whole.usage!.prompt_tokens, whole.usage!.completion_tokens), 12);
+  });
+
+  it('says on each row which API its requests came through: one key on chat completions, Responses and Messages', async () => {
+    const client = h.client('sk-apis');
+    await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'Count to six' }] });
+    await client.responses.create({ model: 'chat', input: 'Count to six' });
+    for (const stream of [false, true]) {
+      const messages = await h.post(
+        '/v1/messages',
+        { model: 'chat', max_tokens: 50, stream, messages: [{ role: 'user', content: 'Count to six' }] },
+        { 'x-api-key': 'sk-apis', 'anthropic-version': '2023-06-01' },
+      );
+      expect(messages.status).toBe(200);
+      await messages.text();
+    }
+    await h.gateway.settled();
+    const [row, ...others] = await rowsOf('key-apis');
+    expect(others).toEqual([]);
+    expect(row).toMatchObject({ model: 'chat', requests: 4, by_api: { chat_completions: 1, responses: 1, messages: 2 } });
+    const report = await usageReport(store, { since: '1d', key: 'key-apis' });
+    expect(report.rows).toEqual([expect.objectContaining({ requests: 4, requests_by_api: { chat_completions: 1, responses: 1, messages: 2 } })]);
+    expect(formatReport(report).join('\n')).toMatch(/APIS\n.*chat_completions 1, responses 1, messages 2/);
   });
 
   it('charges an answer a fallback served at the prices of the deployment that served it, and says who served it', async () => {
@@ -183,7 +208,13 @@ describe('the Responses API and legacy completions are metered like chat', () =>
     expect(response.headers.get('x-sagegate-fallback')).toBe('embed-backup');
     await h.gateway.settled();
     const [row] = await rowsOf('key-poor-embeddings');
-    expect(row).toMatchObject({ model: 'embed-main', served_by: 'embed-backup', requests: 1, prompt_tokens: data.usage.prompt_tokens });
+    expect(row).toMatchObject({
+      model: 'embed-main',
+      served_by: 'embed-backup',
+      requests: 1,
+      prompt_tokens: data.usage.prompt_tokens,
+      by_api: { embeddings: 1 },
+    });
     expect(row!.cost).toBeCloseTo(data.usage.prompt_tokens * 0.001, 12);
     const refused = await errorOf(client.embeddings.create({ model: 'embed-main', input: 'again' }));
     expect(refused.status).toBe(429);

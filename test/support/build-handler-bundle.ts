@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { GatewayConfig } from '../../lambda/config/config.js';
-import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
+import { BUNDLE_ALIAS, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
 
 /**
  * Bundles the handler as the stack does (minified ESM, config inlined) and returns the file.
  * `entry` bundles another entry the same way (the benchmark's server).
  */
 export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_ENTRY): Promise<string> {
+  // The Lambda handler's own substitutions; another entry (a server) keeps the SDK's whole credential chain.
+  const alias = entry === HANDLER_ENTRY ? BUNDLE_ALIAS : {};
   // Inside the project, so the external `sharp` resolves from node_modules as it does beside the deployed bundle.
   const cache = fileURLToPath(new URL('../../node_modules/.cache/sagegate-bundles/', import.meta.url));
   await mkdir(cache, { recursive: true });
@@ -27,6 +29,8 @@ export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_
     banner: { js: BUNDLE_BANNER },
     define: configDefine(config),
     external: bundleExternals(config),
+    alias,
+    absWorkingDir: fileURLToPath(new URL('../../', import.meta.url)),
     logLevel: 'silent',
   });
   return outfile;

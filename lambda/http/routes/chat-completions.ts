@@ -13,6 +13,7 @@ export function chatCompletions(deps: AppDependencies) {
     const meta = newCompletionMeta(request.model);
     const includeUsage = request.stream_options?.include_usage === true;
     return respond(c, deps, {
+      api: 'chat_completions',
       model: deps.models.chat(request.model, c.get('principal').models),
       request,
       stream: request.stream === true,

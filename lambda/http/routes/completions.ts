@@ -15,6 +15,7 @@ export function completions(deps: AppDependencies) {
     const echo = echoed ? (singlePrompt(request) ?? '') : undefined;
     const includeUsage = request.stream_options?.include_usage === true;
     return respond(c, deps, {
+      api: 'completions',
       model: deps.models.completion(request.model, c.get('principal').models),
       request,
       stream: request.stream === true,

@@ -19,6 +19,7 @@ export function embeddings(deps: AppDependencies) {
     const result = await model.embed(request, c.req.raw.signal);
     const headers = servedHeaders(result, result.estimated);
     await meterWhole(scopeOf(c, deps), {
+      api: 'embeddings',
       model: model.name,
       servedBy: result.servedBy,
       usage: { prompt_tokens: result.promptTokens },

@@ -85,6 +85,7 @@ function createMessage(deps: AppDependencies) {
       omitThinking: request.thinking?.display === 'omitted',
     };
     const response = await respond(c, deps, {
+      api: 'messages',
       model: messagesModel(model, request.stop_sequences ?? [], prompt),
       request: chat,
       stream: request.stream === true,

@@ -23,6 +23,7 @@ export function createResponse(deps: AppDependencies) {
     const meta = newResponseMeta(request, Boolean(store));
     const save = saver(store, { keyId, input, requestId: c.get('requestId') });
     return respond(c, deps, {
+      api: 'responses',
       model,
       request: chat,
       stream: request.stream === true,

@@ -17,6 +17,7 @@ const encoder = (): SseEncoder<AnswerEvent> => ({
 });
 
 const ask = (model: AnswerModel<string>, stream: boolean, extra: Partial<Ask<string>> = {}): Ask<string> => ({
+  api: 'chat_completions',
   model,
   request: 'hi',
   stream,
@@ -36,7 +37,7 @@ describe('a whole answer', () => {
     const meter = fakeAdmission();
     const answered = await answer(meter.scope(), ask(stubModel('qwen-a'), false));
     expect(answered).toEqual({ stream: false, body: { text: 'answer from qwen-a' }, headers: { 'x-sagegate-deployment': 'qwen-a' } });
-    expect(meter.recorded).toEqual([{ model: 'qwen-a', servedBy: 'qwen-a', usage: usageOf(3, 4).usage, estimated: false }]);
+    expect(meter.recorded).toEqual([{ api: 'chat_completions', model: 'qwen-a', servedBy: 'qwen-a', usage: usageOf(3, 4).usage, estimated: false }]);
   });
 
   it('says when its usage is estimated, and which fallback answered after how many attempts', async () => {
@@ -93,7 +94,7 @@ describe('a streamed answer', () => {
     expect(inFlight.size).toBe(1);
     expect(await bodyText(answered)).toBe('data: answer from qwen-a\n\ndata: usage 7\n\ndata: [DONE]\n\n');
     expect(inFlight.size).toBe(0);
-    expect(meter.recorded).toEqual([{ model: 'qwen-a', servedBy: 'qwen-a', usage: usageOf(3, 4).usage, estimated: false }]);
+    expect(meter.recorded).toEqual([{ api: 'chat_completions', model: 'qwen-a', servedBy: 'qwen-a', usage: usageOf(3, 4).usage, estimated: false }]);
   });
 
   it('says before the first byte that its usage is estimated when the model does not report it and the stream shows usage', async () => {
@@ -124,7 +125,7 @@ describe('a streamed answer', () => {
     await reader.cancel();
     expect(scope.cancel.signal.aborted).toBe(true);
     expect(inFlight.size).toBe(0);
-    expect(meter.recorded).toEqual([{ model: 'qwen-a', servedBy: 'qwen-a', usage: usageOf(3, 1).usage, estimated: true }]);
+    expect(meter.recorded).toEqual([{ api: 'chat_completions', model: 'qwen-a', servedBy: 'qwen-a', usage: usageOf(3, 1).usage, estimated: true }]);
   });
 
   // Bug: whether a stream's usage is estimated is decided from the group asked for

@@ -38,7 +38,7 @@ describe('a stream', () => {
 
   it('is metered once, with its final usage, by the deployment that served it', async () => {
     const meter = fakeAdmission();
-    const events = meteredStream(meter.scope(), 'qwen', streamOf(['a', 'b']));
+    const events = meteredStream(meter.scope(), { model: 'qwen' }, streamOf(['a', 'b']));
     for await (const _ of events);
     await events.return!();
     expect(meter.recorded).toEqual([{ model: 'qwen', servedBy: 'qwen-a', usage: usageOf(10, 7).usage, estimated: false }]);
@@ -48,7 +48,7 @@ describe('a stream', () => {
   it('is metered with the usage so far when the client leaves midway, and stops the upstream', async () => {
     const meter = fakeAdmission();
     const stream = streamOf(['a', 'b', 'c']);
-    const events = meteredStream(meter.scope(), 'qwen', stream);
+    const events = meteredStream(meter.scope(), { model: 'qwen' }, stream);
     await events.next();
     await events.next();
     await events.return!();
@@ -58,7 +58,7 @@ describe('a stream', () => {
 
   it('is metered with the usage so far when it fails midway, and the failure goes on to the client', async () => {
     const meter = fakeAdmission();
-    const events = meteredStream(meter.scope(), 'qwen', streamOf(['a', 'b'], { failAfter: 1, error: failures.server() }));
+    const events = meteredStream(meter.scope(), { model: 'qwen' }, streamOf(['a', 'b'], { failAfter: 1, error: failures.server() }));
     await events.next();
     await expect(events.next()).rejects.toMatchObject({ status: 502 });
     expect(meter.recorded).toEqual([expect.objectContaining({ usage: usageOf(10, 1).usage, estimated: true })]);
@@ -66,7 +66,7 @@ describe('a stream', () => {
 
   it('near a budget limit, holds its end until the cost is written', async () => {
     const meter = fakeAdmission({ urgent: true });
-    const events = meteredStream(meter.scope(), 'qwen', streamOf(['a']));
+    const events = meteredStream(meter.scope(), { model: 'qwen' }, streamOf(['a']));
     await events.next();
     const usage = events.next();
     expect(await settled(usage)).toBe(false);
@@ -77,13 +77,13 @@ describe('a stream', () => {
 
   it("is known to be metered by the stream, so the request's end does not free its admission", () => {
     const streamed = fakeAdmission();
-    meteredStream(streamed.scope(), 'qwen', streamOf(['a']));
+    meteredStream(streamed.scope(), { model: 'qwen' }, streamOf(['a']));
     expect(meteredByStream(streamed.admission)).toBe(true);
     expect(meteredByStream(fakeAdmission().admission)).toBe(false);
   });
 
   it('passes through unmetered without an admission', async () => {
     const stream = streamOf(['a']);
-    expect(meteredStream({ ...fakeAdmission().scope(), admission: undefined }, 'qwen', stream)).toBe(stream.events);
+    expect(meteredStream({ ...fakeAdmission().scope(), admission: undefined }, { model: 'qwen' }, stream)).toBe(stream.events);
   });
 });
