@@ -4,11 +4,13 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 
 /**
  * The Lambda Runtime API (version 2018-06-01) on a local port, for AWS's own runtime client to run
- * against (docs/wire-facts.md §13): `GET /runtime/invocation/next` is held open until an event is
+ * against (docs/wire-facts.md §14): `GET /runtime/invocation/next` is held open until an event is
  * queued and answers it with the invocation headers; `POST /runtime/invocation/{id}/response` is read
  * as it streams (chunk by chunk, with the time each arrived, trailers at the end);
  * `POST .../{id}/error` and `POST /runtime/init/error` are recorded. `functionUrl()` puts a Function
  * URL in front: HTTP in, a payload 2.0 event, the prelude parsed back into status, headers and cookies.
+ * As the service does, it never resets a response connection: a viewer who leaves is the Function
+ * URL's business, and the function's stream is read to its end (docs/wire-facts.md §14).
  */
 const BASE = '/2018-06-01/runtime';
 export const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
@@ -45,7 +47,7 @@ export type Outcome =
       endedAt: number;
     }
   | { kind: 'error'; errorType: string | undefined; body: ErrorReport; endedAt: number }
-  /** The response's connection went away before its last chunk. */
+  /** The runtime's response connection went away before its last chunk (the process died mid-stream). */
   | { kind: 'cut'; headers: IncomingHttpHeaders; body: Buffer; endedAt: number };
 
 export interface InvokeOptions {
@@ -62,10 +64,11 @@ export class Invocation {
   deadlineMs = 0;
   /** When the runtime opened its response (the POST's headers arrived). */
   respondedAt = 0;
+  /** When the Function URL's client went away before the answer's end (0: it stayed). */
+  viewerGoneAt = 0;
   readonly chunks: Chunk[] = [];
   readonly finished: Promise<Outcome>;
   private settle!: (outcome: Outcome) => void;
-  private responseRequest: IncomingMessage | undefined;
   private readonly listeners: ((chunk: Chunk) => void)[] = [];
 
   constructor(
@@ -73,7 +76,8 @@ export class Invocation {
     readonly timeoutMs: number,
     traceId?: string,
   ) {
-    this.traceId = traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${crypto.randomUUID().replaceAll('-', '').slice(0, 24)};Sampled=0`;
+    this.traceId =
+      traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${crypto.randomUUID().replaceAll('-', '').slice(0, 24)};Sampled=0`;
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
     });
@@ -104,15 +108,9 @@ export class Invocation {
     });
   }
 
-  /** Drops the response's connection mid-stream, as when the platform stops reading it. */
-  cut(): void {
-    this.responseRequest?.socket.destroy();
-  }
-
   /** @internal */
   receive(req: IncomingMessage, res: ServerResponse): void {
     this.respondedAt = performance.now();
-    this.responseRequest = req;
     req.on('data', (bytes: Buffer) => {
       const chunk = { at: performance.now(), bytes };
       this.chunks.push(chunk);
@@ -233,7 +231,8 @@ export class LambdaRuntimeApi {
   /**
    * A Function URL in front of the runtime, on a local port: each request becomes a payload 2.0
    * event; the status, headers and cookies come from the prelude and the body streams out as it
-   * arrives. A response cut or failed after its first byte cuts the client's connection.
+   * arrives. A response cut or failed after its first byte cuts the client's connection. A client that
+   * leaves changes nothing for the function: its stream goes on being read, and dropped.
    */
   async functionUrl(options: InvokeOptions = {}): Promise<{ url: string; invocations: Invocation[]; close(): Promise<void> }> {
     const invocations: Invocation[] = [];
@@ -242,11 +241,12 @@ export class LambdaRuntimeApi {
       const invocation = this.invoke(functionUrlEvent(req, body), options);
       invocations.push(invocation);
       res.on('close', () => {
-        if (!res.writableFinished) invocation.cut();
+        if (!res.writableFinished) invocation.viewerGoneAt = performance.now();
       });
       let pending = Buffer.alloc(0);
       let started = false;
       invocation.onChunk(({ bytes }) => {
+        if (res.destroyed) return;
         if (started) return void res.write(bytes);
         pending = Buffer.concat([pending, bytes]);
         const end = pending.indexOf(DELIMITER);
@@ -290,7 +290,7 @@ export function parsePrelude(bytes: Buffer): { prelude: Prelude; body: Buffer } 
 /** Content types a Function URL passes as text; any other body arrives base64-encoded. */
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|javascript|x-www-form-urlencoded)\b)/i;
 
-/** The payload 2.0 event a Function URL makes of a request (docs/wire-facts.md §13). */
+/** The payload 2.0 event a Function URL makes of a request (docs/wire-facts.md §4). */
 export function functionUrlEvent(req: IncomingMessage, body: Buffer): LambdaFunctionURLEvent {
   const [rawPath = '/', rawQueryString = ''] = (req.url ?? '/').split(/\?(.*)/s);
   const headers: Record<string, string> = {};

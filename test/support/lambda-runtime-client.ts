@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { lambdaRuntimeClient } from '../../scripts/lambda-runtime-client.js';
-import { FUNCTION_NAME } from './lambda-runtime-api.js';
+import { FUNCTION_NAME, type InvokeOptions, LambdaRuntimeApi } from './lambda-runtime-api.js';
 
 /**
  * A Lambda execution environment's process: AWS's runtime interface client on Node 22, given only
@@ -76,6 +76,33 @@ export async function startRuntimeProcess(options: RuntimeProcessOptions): Promi
       child.kill('SIGCONT');
       child.kill('SIGKILL');
       await exited;
+    },
+  };
+}
+
+export interface Lambda {
+  api: LambdaRuntimeApi;
+  runtime: RuntimeProcess;
+  /** The Function URL in front of it; `invocations` lists what it invoked, in order. */
+  functionUrl: Awaited<ReturnType<LambdaRuntimeApi['functionUrl']>>;
+  stop(): Promise<void>;
+}
+
+/** A Runtime API, the runtime client running `bundle` against it, and a Function URL in front: one execution environment. */
+export async function startLambda(options: Omit<RuntimeProcessOptions, 'runtimeApi'> & { invoke?: InvokeOptions }): Promise<Lambda> {
+  await prepareRuntimeClient();
+  const api = new LambdaRuntimeApi();
+  await api.start();
+  const runtime = await startRuntimeProcess({ ...options, runtimeApi: api.address });
+  const functionUrl = await api.functionUrl(options.invoke);
+  return {
+    api,
+    runtime,
+    functionUrl,
+    async stop() {
+      await functionUrl.close();
+      await runtime.stop();
+      await api.stop();
     },
   };
 }
