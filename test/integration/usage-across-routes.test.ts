@@ -12,13 +12,7 @@ import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
 import { buildHandlerBundle } from '../support/build-handler-bundle.js';
 import { type DynamoDbDouble, startDynamoDb } from '../support/dynamodb-double.js';
 import { errorOf, type Harness, startHarness } from '../support/harness.js';
-import {
-  functionUrlEvent,
-  installLambdaRuntime,
-  lambdaContext,
-  ResponseStreamDouble,
-  type StreamingHandler,
-} from '../support/lambda-runtime-double.js';
+import { type Lambda, startLambda } from '../support/lambda-runtime-client.js';
 
 /**
  * The seams between metering (issue 12), the router (issue 11) and the Responses API and legacy
@@ -301,41 +295,47 @@ describe('the Responses API through the router', () => {
   });
 });
 
-describe('on Lambda (the real bundle under the runtime double)', () => {
-  let handler: StreamingHandler;
+describe('on Lambda (the real bundle under aws-lambda-ric on Node 22)', () => {
+  let lambda: Lambda;
   const sagemaker = new SageMakerRuntimeEmulator(undefined, environmentCredentials());
   const MASTER = 'sk-lambda-master';
 
   beforeAll(async () => {
     sagemaker.addEndpoint('lambda-ep', openAIChatContainer({ reply: () => REPLY }));
-    process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = await sagemaker.start();
-    process.env.SAGEGATE_USAGE_TABLE = TABLE;
-    installLambdaRuntime();
     const config = parseConfig(`models: [{name: lambda-responses, endpoint: lambda-ep}]\nauth: {master_key: ${MASTER}}`, 'lambda test', {});
-    ({ handler } = await import(await buildHandlerBundle(config)));
-  }, 60_000);
+    const env = { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: await sagemaker.start(), AWS_ENDPOINT_URL_DYNAMODB: db.url, SAGEGATE_USAGE_TABLE: TABLE };
+    // The first run builds the runtime client (minutes); later runs reuse it.
+    lambda = await startLambda({ bundle: await buildHandlerBundle(config), env });
+  }, 600_000);
   afterAll(async () => {
-    delete process.env.SAGEGATE_USAGE_TABLE;
+    await lambda?.stop();
     await sagemaker.stop();
   });
 
   it('has a streamed Responses answer stored and metered before the handler returns', async () => {
-    const stream = new ResponseStreamDouble();
-    const event = functionUrlEvent('POST', '/v1/responses', {
+    await lambda.api.idle();
+    const response = await fetch(`${lambda.functionUrl.url}/v1/responses`, {
+      method: 'POST',
       headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'lambda-responses', input: 'Count to six', stream: true }),
     });
-    await handler(event, stream, lambdaContext());
-    const body = stream.bytes.toString();
+    const body = await response.text();
     const id = /"id":"(resp_[0-9a-f]+)"/.exec(body)![1]!;
     expect(body).toContain('"response.completed"');
-    // No settling, no waiting: the row and the stored response are there once the handler has returned.
-    const rows = await store.rows(dayOf(Date.now()), 'master');
-    expect(rows.find((r) => r.model === 'lambda-responses')).toMatchObject({ requests: 1, completion_tokens: 6 });
-    const dynamo = new DynamoDBClient({ endpoint: db.url });
-    const item = await dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `response#${id}` }, sk: { S: 'response' } } }));
-    dynamo.destroy();
-    expect(item.Item?.keyId?.S).toBe('master');
+    // The runtime asks for its next event once the handler has returned: there Lambda freezes the process.
+    await lambda.api.idle();
+    lambda.runtime.freeze();
+    try {
+      // No settling, no waiting: the row and the stored response are there while the process is frozen.
+      const rows = await store.rows(dayOf(Date.now()), 'master');
+      expect(rows.find((r) => r.model === 'lambda-responses')).toMatchObject({ requests: 1, completion_tokens: 6 });
+      const dynamo = new DynamoDBClient({ endpoint: db.url });
+      const item = await dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `response#${id}` }, sk: { S: 'response' } } }));
+      dynamo.destroy();
+      expect(item.Item?.keyId?.S).toBe('master');
+    } finally {
+      lambda.runtime.thaw();
+    }
   });
 });
 

@@ -17,10 +17,10 @@ export type FetchHandler = (request: Request, env: undefined, executionCtx: Exec
 /**
  * A Function URL (RESPONSE_STREAM) handler around any web `fetch` handler, on the runtime's
  * `awslambda.streamifyResponse` and `HttpResponseStream`: the status and headers go in the prelude,
- * the body is piped with backpressure, and the upstream call is aborted when the client goes away or
- * the function nears its timeout. Work handed to the execution context's `waitUntil` (metering) is
- * awaited, for a bounded time, after the response has ended and before the handler returns: a frozen
- * container would leave it in flight (docs/wire-facts.md §4).
+ * the body is piped with backpressure, and the upstream call is aborted when the function nears its
+ * timeout. Work handed to the execution context's `waitUntil` (metering) is awaited, for a bounded
+ * time, after the response has ended and before the handler returns: a frozen container would leave
+ * it in flight (docs/wire-facts.md §4).
  */
 export function streamingHandler(fetch: FetchHandler): StreamifyHandler<LambdaFunctionURLEvent, void> {
   return awslambda.streamifyResponse(async (event, responseStream, context: Context) => {
@@ -29,7 +29,8 @@ export function streamingHandler(fetch: FetchHandler): StreamifyHandler<LambdaFu
       () => controller.abort(new GatewayError(504, 'The gateway reached its time limit before the model finished.', { code: 'gateway_timeout' })),
       Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS),
     );
-    // Not reliably signalled by the runtime (docs/wire-facts.md §4); the deadline is the backstop.
+    // Lambda keeps reading a stream whose client has left and tells the function nothing (docs/wire-facts.md §14):
+    // this fires only if the runtime's own connection fails. The deadline is the bound that always fires.
     const onClose = () => controller.abort();
     responseStream.once('close', onClose);
     const after = new PendingWork();

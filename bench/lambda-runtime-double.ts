@@ -1,14 +1,12 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 
 /**
- * A test double of the Lambda Node runtime's response streaming contract (docs/wire-facts.md §4):
- * `awslambda.streamifyResponse` marks the handler; `HttpResponseStream.from` sets the integration
- * content type and, on the first write, emits the JSON prelude and 8 NUL bytes before the body.
- * `serveFunctionUrl` puts a Function URL in front of it: HTTP in, payload 2.0 event, prelude parsed
- * back into status and headers, body streamed out as written.
+ * A stand-in for the Lambda Node runtime's `awslambda` global (docs/wire-facts.md §4), for the
+ * benchmark's cold-start row only: it times the bundle's import and its first answer apart, inside
+ * one process on this machine's Node, which AWS's runtime client (a process of its own, behind the
+ * Runtime API) cannot show, and `npm run bench` must not wait for that client's first build. Every
+ * test of the Lambda path runs the real client instead (test/support/lambda-runtime-client.ts).
  */
 const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 const DELIMITER = new Uint8Array(8);
@@ -61,8 +59,6 @@ export function installLambdaRuntime(): void {
     },
   };
 }
-
-export type StreamingHandler = (event: LambdaFunctionURLEvent, stream: ResponseStreamDouble, context: Context) => Promise<void>;
 
 export function lambdaContext(timeoutMs = 30_000): Context {
   const deadline = Date.now() + timeoutMs;
@@ -120,59 +116,4 @@ export function functionUrlEvent(
     body,
     isBase64Encoded: options.base64 ?? false,
   } as LambdaFunctionURLEvent;
-}
-
-/** A Function URL in front of the handler, on a local port. */
-export async function serveFunctionUrl(handler: StreamingHandler, timeoutMs = 30_000): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    const textual = /json|text|x-www-form-urlencoded/.test(String(req.headers['content-type'] ?? 'application/json'));
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-    const event = functionUrlEvent(req.method ?? 'GET', req.url ?? '/', {
-      headers,
-      body: body.length ? (textual ? body.toString('utf8') : body.toString('latin1')) : undefined,
-      base64: body.length > 0 && !textual,
-    });
-    if (event.isBase64Encoded) event.body = body.toString('base64');
-    const stream = new ResponseStreamDouble();
-    let pending = Buffer.alloc(0);
-    let started = false;
-    stream.on('bytes', (bytes: Buffer) => {
-      if (started) return void res.write(bytes);
-      pending = Buffer.concat([pending, bytes]);
-      if (stream.contentType !== PRELUDE_CONTENT_TYPE || pending.indexOf(DELIMITER) < 0) return;
-      const { prelude, body: rest } = parseStreamed(pending);
-      started = true;
-      res.writeHead(prelude.statusCode, { ...prelude.headers, ...(prelude.cookies?.length ? { 'set-cookie': prelude.cookies } : {}) });
-      if (rest.length) res.write(rest);
-    });
-    try {
-      await handler(event, stream, lambdaContext(timeoutMs));
-    } catch (error) {
-      if (!started) res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ Message: `function error: ${(error as Error).message}` }));
-      return;
-    }
-    if (!started) res.writeHead(200, { 'content-type': stream.contentType });
-    res.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
