@@ -6,7 +6,7 @@ import { log } from '../../core/log.js';
 import { abortReason } from '../abort.js';
 import type { Transport } from '../transport.js';
 import { UpstreamApiKey } from './api-key.js';
-import { httpPost, type PostTarget, postTarget, readAll } from './http-post.js';
+import { bodyChunks, httpPost, type PostTarget, postTarget, readAll } from './http-post.js';
 
 /**
  * Any OpenAI-compatible server over HTTP(S), with Node's own client on kept-alive connections
@@ -64,7 +64,8 @@ export class OpenAIHttpTransport implements Transport {
   }
 
   async invokeStream(body: string, signal: AbortSignal, headers?: Record<string, string>): Promise<AsyncIterable<Uint8Array>> {
-    return this.relay(await this.post(body, signal, 'text/event-stream', headers), signal);
+    // Relayed chunk by chunk; one that stops reading early closes the connection, not a half-read answer.
+    return bodyChunks(await this.post(body, signal, 'text/event-stream', headers), (error) => this.failure(error, signal));
   }
 
   private async post(body: string, signal: AbortSignal, accept: string, extra?: Record<string, string>): Promise<IncomingMessage> {
@@ -85,17 +86,6 @@ export class OpenAIHttpTransport implements Transport {
     const status = response.statusCode ?? 502;
     if (status < 200 || status > 299) throw await this.statusError(response, status, signal);
     return response;
-  }
-
-  private async *relay(body: IncomingMessage, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of body) yield chunk as Buffer;
-    } catch (error) {
-      throw this.failure(error, signal);
-    } finally {
-      // The stream left early (a stop sequence reached, the client gone): the connection goes, not a half-read answer.
-      if (!body.complete) body.destroy();
-    }
   }
 
   /** The upstream's own status, as a client should see it. */
