@@ -1,6 +1,7 @@
 import { invalidRequest } from '../core/gateway-error.js';
 import type { ChatMessage, ChatRequest, ContentPart } from '../openai/chat-request.js';
 import { TOOL_PARAM } from '../openai/chat-types.js';
+import { mergedSystem } from '../openai/merged-system.js';
 import type { AnthropicMessage, ContentBlock, CountTokensRequest, MessagesRequest } from './messages-request.js';
 
 /**
@@ -278,20 +279,3 @@ function requiredString(value: unknown, param: string): string {
 
 const unsupportedBlock = (block: { type?: unknown } | undefined, at: string, what: string) =>
   invalidRequest(`${at}.type: content blocks of type '${String(block?.type)}' are not supported by this gateway (${what}).`, `${at}.type`);
-
-/** Several system messages at the start become one: many templates take one system message only. */
-function mergedSystem(messages: Record<string, unknown>[]): Record<string, unknown>[] {
-  let n = 0;
-  while (messages[n]?.role === 'system') n++;
-  if (n < 2) return messages;
-  return [
-    {
-      role: 'system',
-      content: messages
-        .slice(0, n)
-        .map((m) => m.content)
-        .join('\n\n'),
-    },
-    ...messages.slice(n),
-  ];
-}
