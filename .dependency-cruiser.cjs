@@ -2,24 +2,30 @@
  * The shape of the code, checked in `npm test` (`npm run deps`): no import cycles, and in `lambda/`
  * (what ships) dependencies point one way only, from the bottom layer up:
  *
- *   core (errors, config types, names, log)
- *   <- openai, streaming, secrets, dynamodb (wire formats and plumbing: secrets, the DynamoDB SDK)
- *   <- transports, dialects, images,       (how bytes travel, what they look like, image fitting;
- *      usage, stores                        usage, budgets and shared limits, below auth and models
- *                                           so keys and the router can both use them; stored responses)
+ *   core (errors, log, metrics: knows no upstream and no container)
+ *   <- config, aws                         (the config's types and names; the one AWS client policy)
+ *   <- openai, streaming, secrets,         (wire formats and plumbing: secrets, the DynamoDB SDK and
+ *      dynamodb, containers                 table layout, the error bodies of model containers)
+ *   <- upstreams, dialects, images,        (how bytes travel and everything known of where they go,
+ *      usage, stores                        what they look like, image fitting; usage, budgets and
+ *                                           shared limits, below auth and models; stored responses)
  *   <- models, auth                        (a configured model binds a dialect to a transport)
+ *   <- pipeline, anthropic                 (the one path of an answered request: metering, pings, streams;
+ *                                           Anthropic's Messages API translated onto the chat models)
  *   <- http, keys                          (the Hono app and its routes; edits of the key store)
  *   <- console                             (the admin console at /ui, loaded only for its requests)
  *   <- runtime, gateway.ts, index.ts       (composition and the Lambda adapter)
  *
- * Folders of one layer do not import each other (a transport never imports a dialect), and nothing
+ * Folders of one layer do not import each other (an upstream never imports a dialect), and nothing
  * in lambda/ imports build-time code (config loading, the CDK app, local tools).
  */
 const LAYERS = [
   ['core'],
-  ['openai', 'streaming', 'secrets', 'dynamodb'],
-  ['transports', 'dialects', 'images', 'usage', 'stores'],
+  ['config', 'aws'],
+  ['openai', 'streaming', 'secrets', 'dynamodb', 'containers'],
+  ['upstreams', 'dialects', 'images', 'usage', 'stores'],
   ['models', 'auth'],
+  ['pipeline', 'anthropic'],
   ['http', 'keys'],
   ['console'],
   ['runtime'],
@@ -52,11 +58,18 @@ module.exports = {
       to: { path: '^(config|lib|bin|local|cli|bench|scripts|test)/' },
     },
     {
-      name: 'transports-stay-below-models',
-      comment: 'only the transport folder picks transports: nothing above it names a provider SDK',
+      name: 'server-ships-no-dev-code',
+      comment: 'the Node server (the container image) holds no demo, emulator or test code',
       severity: 'error',
-      from: { path: '^lambda/', pathNot: '^lambda/transports/' },
-      to: { path: '^lambda/transports/(sagemaker|sagemaker-openai|openai-http)/' },
+      from: { path: '^server/' },
+      to: { path: '^(lib|bin|local|bench|scripts|test)/' },
+    },
+    {
+      name: 'upstream-kinds-stay-in-their-folder',
+      comment: 'only lambda/upstreams/index.ts picks an upstream kind: nothing above it names one',
+      severity: 'error',
+      from: { path: '^lambda/', pathNot: '^lambda/upstreams/' },
+      to: { path: '^lambda/upstreams/[^/]+/' },
     },
     ...rules,
   ],

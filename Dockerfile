@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# sagegate where Lambda does not fit (ECS, EKS, any container host): the local server, bundled.
+# sagegate where Lambda does not fit (ECS, EKS, any container host): the Node server (server/main.ts), bundled.
 #   docker build -t sagegate .
 #   docker run -p 8080:8080 -v "$PWD/sagegate.yaml:/config/sagegate.yaml:ro" -e SAGEGATE_CONFIG_FILE=/config/sagegate.yaml sagegate
 # The config comes as a file (SAGEGATE_CONFIG_FILE) or as text (SAGEGATE_CONFIG_YAML); credentials from the
@@ -26,7 +26,6 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /runtime/node_modules ./node_modules
 COPY --from=build /src/dist/server.mjs /src/dist/server.mjs.map ./dist/
-COPY --from=build /src/examples/demo.yaml ./examples/
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \

@@ -1,8 +1,8 @@
 /**
- * One cold start, in a fresh process: load the bundled Lambda handler under the runtime double and
- * answer a first request. Prints {loadMs, firstRequestMs}.
+ * One cold start, in a fresh process: load the bundled Lambda handler under a stand-in for the
+ * runtime (lambda-runtime-double.ts) and answer a first request. Prints {loadMs, firstRequestMs}.
  */
-import { functionUrlEvent, installLambdaRuntime, lambdaContext, parseStreamed, ResponseStreamDouble } from '../test/support/lambda-runtime-double.js';
+import { functionUrlEvent, installLambdaRuntime, lambdaContext, parseStreamed, ResponseStreamDouble } from './lambda-runtime-double.js';
 
 const bundle = process.argv[2]!;
 installLambdaRuntime();

@@ -3,6 +3,7 @@ import { SageMakerRuntimeEmulator } from '../local/emulators/sagemaker-runtime.j
 import { benchContainer } from './bench-container.js';
 
 const emulator = new SageMakerRuntimeEmulator();
+emulator.recordInvocations = false;
 emulator.addEndpoint('bench-fast', benchContainer(8, 0));
 emulator.addEndpoint('bench-paced', benchContainer(8, 5));
 // 64 chunks: set against bench-fast's 8, the CPU each further chunk costs.

@@ -4,7 +4,10 @@
  * concurrency 16, then prints self and inclusive time per source module (SDK packages, our files)
  * and the functions with the most self time. The raw .cpuprofile is kept for Chrome DevTools.
  *   --openai   the OpenAI-compatible route (bench/upstream-server.ts) instead of SageMaker's
- *   --c1       one request at a time (the hop comparison's pattern) instead of 16
+ *   --c1       one request at a time instead of 16
+ *   --pairs    the hop comparison's pattern: one at a time, a plain request and a streamed one in turn
+ *   --floor    the SageMaker route's floor (bench/minimal-hono-sagemaker.ts) instead of the gateway, for
+ *              a side-by-side of what the gateway does above it
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +24,9 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const bundle = `${dir}gateway.mjs`;
 const openAI = process.argv.includes('--openai');
-const concurrency = process.argv.includes('--c1') ? 1 : 16;
+const pairs = process.argv.includes('--pairs');
+const floor = process.argv.includes('--floor');
+const concurrency = process.argv.includes('--c1') || pairs ? 1 : 16;
 const config = parseConfig(
   `models: [${openAI ? '{ name: bench, provider: openai, base_url: "http://upstream.invalid/v1", model: bench }' : '{ name: bench, endpoint: bench-fast, region: us-east-1 }'}]\nauth: { master_key: sk-bench }`,
 );
@@ -43,7 +48,7 @@ for (const m of config.models) if (m.provider === 'openai') m.baseUrl = emulator
 // An emulator left running would keep this process (and its port) alive after a failed build.
 process.once('exit', () => emulator.proc.kill());
 await build({
-  entryPoints: [`${root}bench/gateway-server.ts`],
+  entryPoints: [`${root}bench/${floor ? 'minimal-hono-sagemaker.ts' : 'gateway-server.ts'}`],
   outfile: bundle,
   bundle: true,
   platform: 'node',
@@ -55,12 +60,21 @@ await build({
   external: BUNDLE_EXTERNALS,
   logLevel: 'silent',
 });
-const gateway = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`, bundle], { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.url });
+const gateway = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`, bundle, ...(floor ? [JSON.stringify({ bench: 'bench-fast' })] : [])], {
+  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.url,
+});
 
 const url = new URL(gateway.url);
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const body = JSON.stringify({ model: 'bench', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
-const post = () =>
+const streamed = JSON.stringify({
+  model: 'bench',
+  stream: true,
+  stream_options: { include_usage: true },
+  messages: [{ role: 'user', content: 'hi' }],
+});
+const plain = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }] });
+let posted = 0;
+const post = (body = pairs && posted++ % 2 === 0 ? plain : streamed) =>
   new Promise<void>((resolve) => {
     const req = request(
       {
@@ -120,6 +134,7 @@ const total = profile.timeDeltas.reduce((a, b) => a + b, 0);
 const self = new Map<string, number>();
 const selfByFunction = new Map<string, number>();
 const inclusive = new Map<string, number>();
+const inclusiveByFunction = new Map<string, number>();
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i]!;
   const leaf = byId.get(id)!;
@@ -138,6 +153,11 @@ profile.samples.forEach((id, i) => {
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
     }
+    const fn = `${n.callFrame.functionName || '(anonymous)'}:${n.callFrame.lineNumber}  ${name}`;
+    if (!seen.has(fn) && /^(lambda|bench)\//.test(name)) {
+      seen.add(fn);
+      inclusiveByFunction.set(fn, (inclusiveByFunction.get(fn) ?? 0) + dt);
+    }
   }
 });
 const show = (title: string, map: Map<string, number>) => {
@@ -148,6 +168,7 @@ const show = (title: string, map: Map<string, number>) => {
 show('self time by module', self);
 show('inclusive time by module (time with the module on the stack)', inclusive);
 show('self time by function', selfByFunction);
+show("inclusive time by function, the project's own (name:line in the bundle)", inclusiveByFunction);
 const busy = total - (self.get('(idle)') ?? 0);
 console.log(`\n${(busy / REQUESTS).toFixed(0)} µs of CPU per request (samples not idle, startup included)`);
 console.log(`\nprofile: ${dir}${profileFile}`);

@@ -10,6 +10,7 @@
  *    OpenAI-compatible route (time to first token, gateway CPU per request and per further chunk)
  *  - what metering adds (a second gateway that meters into a DynamoDB table, dynalite in this
  *    process, alternately with the plain bundle started the same way) and its DynamoDB calls per request
+ *  - memory after a long mixed run (bench/memory.ts: the fuzz mix), against the RSS after warm-up
  *
  * The gateway runs as its minified bundle in its own process, the emulator in another, this process
  * is the client. Results: a table on stdout and bench/results/latest.json.
@@ -28,22 +29,20 @@ import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
 import { startDynamoDb } from '../test/support/dynamodb-double.js';
 import { now } from './bench-container.js';
 import { type HopReport, measureHops } from './hop.js';
-import { cpuMs, pct, peakRssMb, child as spawnChild, type Trace } from './processes.js';
+import { measureMemory } from './memory.js';
+import { benchEnv, cpuMs, pct, peakRssMb, child as spawnChild, type Trace } from './processes.js';
 
 const quick = process.argv.includes('--quick');
 /** Only the hop comparison (bench/hop.ts), for quick iterations on the gateway's own cost. */
 const hopOnly = process.argv.includes('--hop-only');
 /** Portkey's OSS gateway as a further row of the hop comparison (installed on first use, outside the project's dependencies). */
 const withPortkey = process.argv.includes('--portkey');
+/** `--pairs N`: pairs per row of the hop comparison (default 1000, 200 with --quick). */
+const pairsArg = process.argv.indexOf('--pairs');
+const hopPairs = pairsArg > 0 ? Number(process.argv[pairsArg + 1]) : quick ? 200 : 1000;
 const N = { warm: quick ? 50 : 300, latency: quick ? 300 : 3000, stream: quick ? 60 : 400, load: quick ? 300 : 2000 };
 const KEY = 'sk-bench';
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
+const env = benchEnv();
 
 const config = parseConfig(`
 models:
@@ -305,9 +304,11 @@ try {
     sageMakerUrl: emulator.info.url,
     upstreamUrl: upstream.info.url,
     key: KEY,
-    pairs: quick ? 200 : 1000,
+    pairs: hopPairs,
     warm: quick ? 30 : 100,
     ...(withPortkey && { portkeyEntry: await installPortkey() }),
+    sageMakerFloorBundle: await buildHandlerBundle(config, fileURLToPath(new URL('./minimal-hono-sagemaker.ts', import.meta.url))),
+    chunkStreams: quick ? 300 : 1000,
   });
   if (hopOnly) throw new HopOnly();
   for (let i = 0; i < N.warm; i++) {
@@ -496,6 +497,8 @@ try {
     ),
     bundleKb: statSync(handlerBundle).size / 1024,
   };
+  // Memory over a long mixed run (the fuzz mix), in a gateway of its own.
+  results.memory = await measureMemory(quick ? 2000 : 10_000, env);
 } catch (error) {
   if (!(error instanceof HopOnly)) throw error;
 } finally {
@@ -559,6 +562,13 @@ row('cold start: load the bundle', ms(r.coldStart.loadMs), verdict(r.coldStart.l
 row('cold start: first request after load', ms(r.coldStart.firstRequestMs));
 row('bundle size', `${r.coldStart.bundleKb.toFixed(0)} KB`, verdict(r.coldStart.bundleKb, 600));
 row('gateway peak memory (RSS)', `${r.gatewayPeakRssMb.toFixed(0)} MB`);
+const mem = r.memory;
+row(
+  `memory: RSS after ${mem.requests} mixed requests`,
+  `${mem.after.rssMb.toFixed(0)} MB`,
+  `${verdict(mem.after.rssMb / mem.warm.rssMb, 1.5)} (x of ${mem.warm.rssMb.toFixed(0)} MB after warm-up; peak ${mem.peakRssMb.toFixed(0)} MB)`,
+);
+row('memory: V8 heap in use, warm-up / after', `${mem.warm.heapUsedMb.toFixed(1)} / ${mem.after.heapUsedMb.toFixed(1)} MB`);
 writeResults();
 
 function writeResults() {
@@ -592,11 +602,34 @@ function printHops(hop: HopReport) {
     console.log(
       `  non-stream: sagegate adds ${ms(gate.nonStream)}, the hop ${ms(hopRow.nonStream)} (target <= hop + 0.3 ms: ${gate.nonStream <= hopRow.nonStream + 0.3 ? 'met' : 'NOT met'})`,
     );
-    const framework = rows['minimal Hono app']?.added;
-    if (framework)
+    const own = hop.routes[route]!.ownWork;
+    if (own) {
+      const framework = rows[own.floor]!.added;
+      const spread = (k: 'nonStream' | 'firstByte') => `${ms(own.median[k])} [${own.min[k].toFixed(3)}..${own.max[k].toFixed(3)}]`;
       console.log(
-        `  framework floor (minimal Hono app): adds ${ms(framework.nonStream)} non-stream, ${ms(framework.firstByte)} to the first byte; sagegate's own work on top: ${ms(gate.nonStream - framework.nonStream)}, ${ms(gate.firstByte - framework.firstByte)}`,
+        `  framework floor (${own.floor}): adds ${ms(framework.nonStream)} non-stream, ${ms(framework.firstByte)} to the first byte over ${rows[hop.routes[route]!.floor] ? hop.routes[route]!.floor : 'the floor'}`,
       );
+      console.log(
+        `  sagegate's own work above it (all pairs; median [range] of ${hop.blocks} blocks): non-stream ${ms(own.all.nonStream)}; ${spread('nonStream')} (target <= 0.2 ms: ${own.median.nonStream <= 0.2 ? 'met' : 'NOT met'})`,
+      );
+      console.log(
+        `    first byte ${ms(own.all.firstByte)}; ${spread('firstByte')} (target <= 0.2 ms: ${own.median.firstByte <= 0.2 ? 'met' : 'NOT met'})`,
+      );
+      console.log(
+        `    CPU per pair ${ms(own.cpuMsPerPair.all)}; ${ms(own.cpuMsPerPair.median)} [${own.cpuMsPerPair.min.toFixed(3)}..${own.cpuMsPerPair.max.toFixed(3)}]`,
+      );
+    }
+    const chunks = hop.routes[route]!.chunkCpu;
+    if (chunks) {
+      console.log(`  CPU per streamed chunk (${chunks.streams} streams of 8 and of 64 chunks, 16 at a time, ${chunks.rounds} rounds taking turns):`);
+      for (const [name, c] of Object.entries(chunks.rows))
+        console.log(
+          `    ${name.padEnd(26)} ${ms(c.perChunk)} per further chunk [${c.perChunkMin.toFixed(4)}..${c.perChunkMax.toFixed(4)}]; per stream ${ms(c.perStream8)} (8 chunks), ${ms(c.perStream64)} (64)`,
+        );
+      const g = chunks.rows.sagegate;
+      const f = own && chunks.rows[own.floor];
+      if (g && f) console.log(`    sagegate's own CPU per chunk above the floor: ${ms(g.perChunk - f.perChunk)}`);
+    }
     const portkey = rows.portkey?.added;
     if (portkey)
       console.log(`  against Portkey: it adds ${(portkey.nonStream / gate.nonStream).toFixed(2)}x sagegate's non-stream latency (target >= 1.5x)`);

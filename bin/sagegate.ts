@@ -5,8 +5,10 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { awsFailure } from '../cli/aws-failure.js';
 import { ConfigError, configNotices, loadConfigFile } from '../config/load.js';
 import { keyFromConfig, withStoredKeys } from '../config/upstream-keys.js';
+import { AWS_CLIENTS, awsClientOptions } from '../lambda/aws/client-policy.js';
 import { SageGateStack } from '../lib/sagegate-stack.js';
 
 const app = new App();
@@ -32,13 +34,14 @@ try {
 async function storedSecretLookup(): Promise<(name: string) => Promise<string | undefined>> {
   const { SecretsManagerClient, DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
   const region = process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
-  const client = new SecretsManagerClient({ ...(region && { region }), maxAttempts: 2 });
+  const client = new SecretsManagerClient({ ...(region && { region }), ...awsClientOptions(AWS_CLIENTS.tools) });
   return async (name) => {
+    if (!region) throw new Error("no AWS region: set AWS_REGION, or a region in the profile's config");
     try {
       return (await client.send(new DescribeSecretCommand({ SecretId: name }))).ARN;
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-      throw new Error(`cannot look for stored upstream keys in Secrets Manager (${(error as Error).name}: ${(error as Error).message})`);
+      throw new Error(awsFailure(error));
     }
   };
 }

@@ -20,8 +20,10 @@ import { loadConfigFile } from '../config/load.js';
 import type { KeyDocument } from '../lambda/auth/key-document.js';
 import { KeyEditError } from '../lambda/keys/key-edit-error.js';
 import { refuseDuringRotation } from '../lambda/keys/rotation-guard.js';
+import { AWS_CLIENTS, awsClientOptions } from '../lambda/aws/client-policy.js';
 import { parseBudgetDuration } from '../lambda/usage/budget-period.js';
 import { DynamoUsageStore } from '../lambda/usage/dynamodb-store.js';
+import { awsFailure } from './aws-failure.js';
 import type { Io } from './io.js';
 import { expiryFrom, UsageError } from './keys/durations.js';
 import { findSecret, findTable } from './keys/find-secret.js';
@@ -76,12 +78,15 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
     const [group, command, ...rest] = positionals;
     if (values.region) process.env.AWS_REGION = values.region;
     if (!values.help && group === 'usage') return await usage(values, io);
+    if (group !== undefined && !COMMANDS.has(group) && !values.help) throw new UsageError(`unknown command '${group}'\n${USAGE}`);
     if (values.help || group !== 'keys' || !command) {
       io.err(USAGE);
       return values.help ? 0 : 2;
     }
+    // Every argument is checked before the first AWS call.
+    checkKeysArguments(command, rest, values);
     const secretId = await findSecret(values);
-    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), maxAttempts: 3 });
+    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), ...awsClientOptions(AWS_CLIENTS.tools) });
     const store = new KeyStoreSecret(secretId, client, (m) => io.err(m));
 
     switch (command) {
@@ -210,9 +215,24 @@ export async function main(argv: string[], io: Io = consoleIo, stdin: AsyncItera
       io.err(`sagegate: ${(error as Error).message}`);
       return 2;
     }
-    io.err(`sagegate: ${(error as Error).message}`);
+    io.err(`sagegate: ${awsFailure(error)}`);
     return 1;
   }
+}
+
+const COMMANDS = new Set(['keys', 'usage', 'upstream-keys']);
+const KEY_COMMANDS = new Set(['create', 'update', 'list', 'revoke', 'rotate-master']);
+
+/** The mistakes a `keys` command can be told of before any AWS call. */
+function checkKeysArguments(command: string, rest: string[], values: Record<string, string | boolean | undefined>): void {
+  if (!KEY_COMMANDS.has(command)) throw new UsageError(`unknown command 'keys ${command}'\n${USAGE}`);
+  if (command === 'create' && !values.name) throw new UsageError('keys create needs --name');
+  if ((command === 'update' || command === 'revoke') && !rest[0]) throw new UsageError(`keys ${command} needs a key id (see: sagegate keys list)`);
+  wholeNumber('--rpm', values.rpm as string | undefined);
+  wholeNumber('--tpm', values.tpm as string | undefined);
+  dollars(values.budget as string | undefined);
+  duration(values['budget-duration'] as string | undefined);
+  if (typeof values.expires === 'string') expiryFrom(values.expires);
 }
 
 /** `sagegate usage`: requests, tokens, cost and budget left per key and model, from the usage table. */
@@ -223,7 +243,7 @@ async function usage(values: Record<string, string | boolean | undefined>, io: I
   let keys: KeyDocument | undefined;
   try {
     const secretId = await findSecret({ secret: str('secret'), stack: str('stack'), region: str('region') });
-    keys = (await new KeyStoreSecret(secretId, new SecretsManagerClient({ maxAttempts: 3 })).read())?.doc;
+    keys = (await new KeyStoreSecret(secretId, new SecretsManagerClient(awsClientOptions(AWS_CLIENTS.tools))).read())?.doc;
   } catch (error) {
     if (!values.json) io.err(`(key names and budgets not shown: ${(error as Error).message})`);
   }

@@ -1,4 +1,4 @@
-import type { HostedProvider } from '../lambda/core/config.js';
+import type { HostedProvider } from '../lambda/config/config.js';
 
 /**
  * Hosted providers reached by LiteLLM's naming conventions, through their OpenAI-compatible APIs

@@ -10,7 +10,7 @@ const SIGN_IN_WITH_KEYS =
   "sagegate's console signs in with the master key or an admin key (npx sagegate keys create --admin), not a username and password: remove it";
 
 /**
- * LiteLLM proxy configs (`model_list`, as in the seeds), translated to the native form. Only what
+ * LiteLLM proxy configs (`model_list`, as teams migrating from LiteLLM have them), translated to the native form. Only what
  * sagegate really does is accepted; anything else is refused with its path, never silently ignored.
  */
 const fields = sageMakerModelSchema.shape;
@@ -77,7 +77,7 @@ export const litellmConfigSchema = z.strictObject({
   general_settings: z
     .strictObject({
       master_key: z.string().min(1).optional(),
-      /** Seed 002 writes the gateway's budget here ("monthly budget, USD"); LiteLLM's own place is litellm_settings. */
+      /** Some LiteLLM configs write the gateway's budget here ("monthly budget, USD"); LiteLLM's own place is litellm_settings. */
       max_budget: budgetSchema.optional(),
       /** A sagegate extension (LiteLLM has no such key): SSE pings while a started stream's upstream is silent. */
       keepalive_seconds: z.number().int().min(0).max(300).optional(),
@@ -176,7 +176,7 @@ function translateUi(config: LiteLLMConfig, env: NodeJS.ProcessEnv, notices: str
   return ui;
 }
 
-/** The proxy-wide budget: LiteLLM's litellm_settings.max_budget (+ budget_duration), or general_settings.max_budget as seed 002 writes it. */
+/** The proxy-wide budget: LiteLLM's litellm_settings.max_budget (+ budget_duration), or general_settings.max_budget as some configs write it. */
 function translateBudget(config: LiteLLMConfig, issues: TranslationIssue[]): NativeConfig['usage'] {
   const fromGeneral = config.general_settings?.max_budget;
   const fromLiteLLM = config.litellm_settings?.max_budget;

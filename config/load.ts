@@ -5,9 +5,9 @@ import { Template } from '@huggingface/jinja';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { sha256Hex } from '../lambda/auth/key-hash.js';
-import type { ChatTemplateConfig, DeploymentRouting, GatewayConfig, ImageSettings, ModelConfig } from '../lambda/core/config.js';
+import type { ChatTemplateConfig, DeploymentRouting, GatewayConfig, ImageSettings, ModelConfig } from '../lambda/config/config.js';
+import { isEmbeddingDialect } from '../lambda/config/names.js';
 import { formatPath } from '../lambda/core/issue-path.js';
-import { isEmbeddingDialect } from '../lambda/core/names.js';
 import { chatDialects } from '../lambda/dialects/index.js';
 import { IMAGE_PRESETS } from '../lambda/images/image-presets.js';
 import { HOSTED_PROVIDERS } from './hosted-providers.js';
@@ -256,7 +256,13 @@ function normaliseModel(m: ParsedModel, id: string, context: LoadContext, issue:
     ...(m.custom_attributes && { customAttributes: m.custom_attributes }),
     ...(m.route === 'openai' && { route: 'openai' as const }),
     ...(m.route_auth === 'sigv4' && { routeAuth: 'sigv4' as const }),
-    ...(m.role_arn && { assumeRole: { roleArn: m.role_arn, ...(m.session_name && { sessionName: m.session_name }) } }),
+    ...(m.role_arn && {
+      assumeRole: {
+        roleArn: m.role_arn,
+        ...(m.session_name && { sessionName: m.session_name }),
+        ...(m.role_duration_seconds && { durationSeconds: m.role_duration_seconds }),
+      },
+    }),
     ...(m.served_model_name && { servedModelName: m.served_model_name }),
     ...(m.max_batch && { maxBatch: m.max_batch }),
     ...(chatTemplate && { chatTemplate }),
@@ -380,7 +386,7 @@ function zodIssues(error: z.ZodError): TranslationIssue[] {
     if (issue.code === 'unrecognized_keys') {
       return {
         path,
-        message: `sagegate does not support ${issue.keys.map((k) => `'${k}'`).join(', ')} here; remove ${issue.keys.length > 1 ? 'them' : 'it'} (see the README's config reference)`,
+        message: `sagegate does not support ${issue.keys.map((k) => `'${k}'`).join(', ')} here; remove ${issue.keys.length > 1 ? 'them' : 'it'} (docs/configuration.md lists every key)`,
       };
     }
     return { path, message: issue.message };

@@ -1,5 +1,5 @@
-import type { ModelConfig, RouterConfig } from '../lambda/core/config.js';
-import { isEmbeddingDialect } from '../lambda/core/names.js';
+import type { ModelConfig, RouterConfig } from '../lambda/config/config.js';
+import { isEmbeddingDialect } from '../lambda/config/names.js';
 import type { TranslationIssue } from './litellm.js';
 import type { RouterSettings } from './router-schema.js';
 

@@ -1,4 +1,4 @@
-import type { BuiltinTemplateName, ImagePresetName } from '../lambda/core/names.js';
+import type { BuiltinTemplateName, ImagePresetName } from '../lambda/config/names.js';
 
 /**
  * What a model's names say about it, for settings the config leaves out: the chat template of a
@@ -13,7 +13,7 @@ export function templateForModelId(modelId: string): BuiltinTemplateName | undef
   return undefined;
 }
 
-/** The preset for a model whose names say it is a Qwen-VL (as seed 000's `qwen-vlm-private`). */
+/** The preset for a model whose names say it is a Qwen-VL (such as `qwen-vlm-private`). */
 export function presetForNames(...names: (string | undefined)[]): ImagePresetName {
   return names.some((n) => n && /qwen[\w.-]*?vl/i.test(n)) ? 'qwen-vl' : 'default';
 }

@@ -10,7 +10,7 @@ import {
   isEmbeddingDialect,
   SAGEMAKER_ROUTE_AUTHS,
   SAGEMAKER_ROUTES,
-} from '../lambda/core/names.js';
+} from '../lambda/config/names.js';
 import { parseBudgetDuration } from '../lambda/usage/budget-period.js';
 import { deploymentRoutingFields, routerSchema } from './router-schema.js';
 import { uiSchema } from './ui-schema.js';
@@ -126,6 +126,11 @@ export const sageMakerModelSchema = z.strictObject({
     .string()
     .regex(/^[\w+=,.@-]{2,64}$/, 'use 2 to 64 letters, digits and + = , . @ - _')
     .optional(),
+  /**
+   * How long assumed credentials last (STS DurationSeconds), 900 to 43200; default 3600, the most a role
+   * allows unless its MaxSessionDuration says more, and the most STS grants a caller that is itself an assumed role.
+   */
+  role_duration_seconds: z.number().int().min(900).max(43_200).optional(),
   served_model_name: z.string().min(1).optional(),
   chat_template: chatTemplateSchema.optional(),
   /** Embedding models: inputs per container call (TEI's --max-client-batch-size; default 32 for tei). */
@@ -294,11 +299,13 @@ export const nativeConfigSchema = z.strictObject({
 export function routeIssues(
   m: Pick<
     z.input<typeof sageMakerModelSchema>,
-    'route' | 'route_auth' | 'role_arn' | 'session_name' | 'dialect' | 'target_variant' | 'custom_attributes'
+    'route' | 'route_auth' | 'role_arn' | 'session_name' | 'role_duration_seconds' | 'dialect' | 'target_variant' | 'custom_attributes'
   >,
 ): [key: string, message: string][] {
   const issues: [string, string][] = [];
   if (m.session_name && !m.role_arn) issues.push(['session_name', 'session_name names the session of an assumed role: set role_arn too']);
+  if (m.role_duration_seconds && !m.role_arn)
+    issues.push(['role_duration_seconds', 'role_duration_seconds sets how long an assumed role lasts: set role_arn too']);
   if (m.route_auth && m.route !== 'openai')
     issues.push(['route_auth', 'route_auth applies to route: openai (InvokeEndpoint is always signed with SigV4)']);
   if (m.route !== 'openai') return issues;

@@ -13,7 +13,7 @@ export const ROUTING_STRATEGIES = ['simple-shuffle', 'least-busy', 'latency-base
 
 /**
  * `[{"model-a": ["model-b", "model-c"]}]` (LiteLLM's form), or a plain list `[model-b, model-c]`,
- * which seed 002 writes: read as one chain in that order.
+ * which migrated LiteLLM configs write: read as one chain in that order.
  */
 export const fallbacksSchema = z.union([
   z.array(groupName).min(1),

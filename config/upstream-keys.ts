@@ -1,4 +1,4 @@
-import type { GatewayConfig, ModelConfig } from '../lambda/core/config.js';
+import type { GatewayConfig, ModelConfig } from '../lambda/config/config.js';
 import { ConfigError, configFormOf } from './load.js';
 
 /**
@@ -24,7 +24,7 @@ export const keyFromConfig = (model: ModelConfig): boolean =>
 export async function withStoredKeys(
   config: GatewayConfig,
   source: string,
-  /** The stored secret's ARN, or undefined when there is none. */
+  /** The stored secret's ARN, or undefined when there is none; throws (with a reason an operator can act on) when it cannot tell. */
   storedSecret: (name: string) => Promise<string | undefined>,
 ): Promise<GatewayConfig> {
   const issues: ConfigError['issues'] = [];
@@ -32,14 +32,22 @@ export async function withStoredKeys(
     config.models.map(async (model, i) => {
       if (!keyFromConfig(model)) return model;
       const name = upstreamKeySecretName(config.deploy.stackName, model.id);
-      const arn = await storedSecret(name);
+      let arn: string | undefined;
+      let unchecked: string | undefined;
+      try {
+        arn = await storedSecret(name);
+      } catch (error) {
+        unchecked = (error as Error).message;
+      }
       if (arn) {
         const { apiKey: _key, ...rest } = model as Extract<ModelConfig, { provider: 'openai' }>;
         return { ...rest, apiKeySecret: arn };
       }
+      // Without the lookup (no credentials, no region, no network) the key may be stored already: say so, and still how to store it.
+      const checked = unchecked ? `; whether it is stored already (as ${name}) could not be checked: ${unchecked}` : '';
       issues.push({
         path: configFormOf(config) === 'litellm' ? ['model_list', i, 'litellm_params', 'api_key'] : ['models', i, 'api_key'],
-        message: `the API key of '${model.id}' cannot be deployed from the config file: store it once in Secrets Manager, then deploy the same config:\n      npx sagegate upstream-keys set ${model.id} --config ${source}   (reads the key from standard input)`,
+        message: `the API key of '${model.id}' cannot be deployed from the config file${checked}. Store it once in Secrets Manager, then deploy the same config:\n      npx sagegate upstream-keys set ${model.id} --config ${source}   (reads the key from standard input)`,
       });
       return model;
     }),

@@ -1,13 +1,13 @@
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import { consoleMount } from './console/mount.js';
-import type { GatewayConfig } from './core/config.js';
+import type { GatewayConfig } from './config/config.js';
 import { createApp } from './http/app.js';
-import { InFlight } from './http/in-flight.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';
+import { InFlight } from './pipeline/in-flight.js';
 import { DynamoDBResponseStore } from './stores/dynamodb-response-store.js';
 import type { ResponseStore } from './stores/response-store.js';
-import { configureTransports } from './transports/index.js';
+import { configureTransports, pricesOf } from './upstreams/index.js';
 import { dynamoDb } from './usage/dynamodb-client.js';
 import { createUsage, type Usage } from './usage/usage.js';
 
@@ -38,7 +38,7 @@ export interface GatewayOverrides {
 export function createGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Gateway {
   configureTransports({ maxConnections: config.maxConnections });
   const auth = overrides.auth ?? createAuthenticator(config.auth);
-  const usage = overrides.usage ?? createUsage(config);
+  const usage = overrides.usage ?? createUsage(config, undefined, pricesOf);
   // Deployments with rpm/tpm are held to them across containers by the usage store's counters.
   const models = buildCatalog(config, new ImageFetcher(config.imageFetch, overrides.resolveImageHost), usage.limits);
   const inFlight = new InFlight();

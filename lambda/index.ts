@@ -1,11 +1,17 @@
-import type { GatewayConfig } from './core/config.js';
+import type { GatewayConfig } from './config/config.js';
+import { configureLog, logSettingsFrom } from './core/log.js';
+import { configureMetrics } from './core/metrics.js';
 import { createGateway } from './gateway.js';
-import { streamingHandler } from './runtime/streaming-handler.js';
+import { streamingHandler } from './runtime/lambda/streaming-handler.js';
 
 /**
  * The Lambda entry. The CDK app bundles the validated config in as JSON (`SAGEGATE_CONFIG`, replaced
  * at build time); the stack passes the key store secret and the usage table in the environment.
  */
+configureLog(logSettingsFrom(process.env));
+// CloudWatch reads the function's log lines: metrics ride on them at no cost.
+configureMetrics({ embedded: true });
+
 const config: GatewayConfig = JSON.parse(process.env.SAGEGATE_CONFIG ?? '{}');
 const keysSecret = process.env.SAGEGATE_KEYS_SECRET;
 if (keysSecret) config.auth = { ...config.auth, keysSecret, disabled: false };

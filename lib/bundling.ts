@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { GatewayConfig } from '../lambda/core/config.js';
-import { dialectRendersPrompt } from '../lambda/core/names.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
+import { dialectRendersPrompt } from '../lambda/config/names.js';
 
 /**
  * How the handler is bundled, shared by the CDK stack (NodejsFunction) and the tests that load the
@@ -25,6 +25,15 @@ export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
  * it would add 94 KB to every cold start's parse for a feature only gateways with a table use.
  */
 export const BUNDLE_EXTERNALS = ['sharp'];
+
+/**
+ * Modules the Lambda bundle replaces: the SDK's credential chain by the environment's credentials,
+ * all a Lambda function ever has (lambda/runtime/lambda/environment-credentials.ts). The path is the
+ * project root's, as esbuild resolves it from there.
+ */
+export const BUNDLE_ALIAS: Record<string, string> = {
+  '@aws-sdk/credential-provider-node': './lambda/runtime/lambda/environment-credentials.ts',
+};
 
 /**
  * The externals of one config's bundle: what no model of the config can load stays out (it is then

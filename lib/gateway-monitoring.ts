@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../lambda/core/metrics.js';
 
@@ -11,7 +11,7 @@ export interface GatewayMonitoringProps {
   readonly function: lambda.IFunction;
   readonly timeout: Duration;
   /** Alarm notifications go here when given. */
-  readonly alarmTopicArn?: string;
+  readonly alarmTopic?: sns.ITopic;
   /** The usage table: its store failures alarm, its usage is graphed. */
   readonly usageTable?: dynamodb.ITable;
 }
@@ -69,10 +69,7 @@ export class GatewayMonitoring extends Construct {
           ]
         : []),
     ];
-    if (props.alarmTopicArn) {
-      const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
-      for (const a of this.alarms) a.addAlarmAction(new actions.SnsAction(topic));
-    }
+    if (props.alarmTopic) for (const a of this.alarms) a.addAlarmAction(new actions.SnsAction(props.alarmTopic));
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [

@@ -1,16 +1,17 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { GatewayConfig, SageMakerModel } from '../lambda/core/config.js';
-import { dialectStreams } from '../lambda/core/names.js';
-import { TABLE_KEY } from '../lambda/usage/table-keys.js';
+import type { GatewayConfig } from '../lambda/config/config.js';
+import { assumedRoles } from '../lambda/upstreams/permissions.js';
 import {
+  BUNDLE_ALIAS,
   BUNDLE_BANNER,
   BUNDLE_MAIN_FIELDS,
   BUNDLE_TARGET,
@@ -22,35 +23,169 @@ import {
 } from './bundling.js';
 import { consoleBuildCommand, GatewayConsole } from './gateway-console.js';
 import { GatewayMonitoring } from './gateway-monitoring.js';
+import { grantKeyStore, grantLogs, grantUpstreams, grantUsageTable, grantVpcAccess } from './gateway-permissions.js';
+import { unreachableUpstreamMessage, unreachableUpstreams } from './unreachable-upstreams.js';
+import { createUsageTable } from './usage-table.js';
 
+/**
+ * The gateway's settings. Only `config` is required: every other setting defaults to the config's
+ * `deploy` section (itself defaulted by the config loader), and a prop given here wins over it.
+ */
 export interface SageGateGatewayProps {
-  /** The validated gateway config (from `loadConfigFile`): models, limits, deploy settings. */
+  /**
+   * The validated gateway config (`loadConfigFile('sagegate.yaml')` or `parseConfig(text)` from
+   * `config/load.ts`): models, routing, limits, keys, and the `deploy` settings the props below default to.
+   * It is bundled into the function; upstream API keys must already be secrets (`api_key_secret`).
+   */
   readonly config: GatewayConfig;
+
+  /**
+   * The function's memory, in MB.
+   * @default - the config's `deploy.memory_mb` (512 unless set)
+   */
+  readonly memorySize?: number;
+
+  /**
+   * How long one request may run, streams included.
+   * @default - the config's `deploy.timeout_seconds` (900 seconds unless set)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Concurrent executions reserved for (and at most used by) the function.
+   * @default - the config's `deploy.reserved_concurrency`, else none (the account's unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * How long the function's log group keeps logs.
+   * @default - the config's `deploy.log_retention_days` (30 days unless set)
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * X-Ray tracing of the function.
+   * @default - `Tracing.ACTIVE` when the config's `deploy.tracing` is true, else `Tracing.DISABLED`
+   */
+  readonly tracing?: lambda.Tracing;
+
+  /**
+   * Who may call the Function URL: anyone (API keys are still checked) or SigV4-signed callers.
+   * @default - the config's `deploy.function_url_auth` (`NONE` unless set)
+   */
+  readonly functionUrlAuthType?: lambda.FunctionUrlAuthType;
+
+  /**
+   * A VPC to run the function in, for upstreams reachable only inside it. SageMaker, Secrets Manager and
+   * DynamoDB must then be reachable from its subnets (a NAT gateway or VPC endpoints): nothing is created for that.
+   * @default - the config's `deploy.vpc` (its subnets and security groups imported by id), else no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Where in `vpc` the function runs (only with `vpc`).
+   * @default - the VPC's private subnets (CDK's default for a function)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The function's security groups (only with `vpc`).
+   * @default - a new security group allowing all outbound traffic (CDK's default for a function)
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * An existing table for usage, budgets, limits across containers and stored responses. It must have a
+   * string partition key `pk`, a string sort key `sk` and TTL on `ttl` (lambda/dynamodb/table-layout.ts). The
+   * function gets exactly the item actions it uses on it (and its KMS key, if it has one of its own).
+   * @default - a new on-demand table with point-in-time recovery, kept when the stack is deleted
+   */
+  readonly usageTable?: dynamodb.ITable;
+
+  /**
+   * An existing Secrets Manager secret holding the API key store (JSON, as `npx sagegate keys` writes it).
+   * The function may only read it (and decrypt it with its KMS key, if it has one of its own).
+   * @default - a new secret with a generated `master_key`
+   */
+  readonly apiKeys?: secretsmanager.ISecret;
+
+  /**
+   * Where the alarms notify.
+   * @default - the config's `deploy.alarm_topic_arn`, else the alarms notify no one
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
- * The gateway: a streaming Lambda Function URL, its API key secret, its log group, and a role that
- * may invoke exactly the configured SageMaker endpoints (and inference components) and read exactly
- * that secret.
+ * The gateway: a streaming Lambda Function URL, its API key store, its usage table, its log group,
+ * a role that may invoke exactly the configured SageMaker endpoints (and inference components) and
+ * read exactly its own secrets, and a dashboard with alarms. Several may live in one stack.
  */
 export class SageGateGateway extends Construct {
   readonly function: NodejsFunction;
   readonly url: lambda.FunctionUrl;
-  readonly apiKeys: secretsmanager.Secret;
-  /** Usage, budgets, limits across containers, and stored responses. */
-  readonly usageTable: dynamodb.Table;
+  /** The function's role. */
+  readonly role: iam.Role;
+  /** The API key store: the one given, or the one created. */
+  readonly apiKeys: secretsmanager.ISecret;
+  /** Usage, budgets, limits across containers, and stored responses: the table given, or the one created. */
+  readonly usageTable: dynamodb.ITable;
+  readonly logGroup: logs.LogGroup;
   readonly monitoring: GatewayMonitoring;
+  /**
+   * The roles in other accounts the function assumes for their models (`role_arn` / `aws_role_name`):
+   * each needs the trust policy of `trustPolicy(gateway.role.roleArn)` (lib/gateway-permissions.ts).
+   */
+  readonly assumedRoleArns: string[];
 
   constructor(scope: Construct, id: string, props: SageGateGatewayProps) {
     super(scope, id);
     const { config } = props;
-    const deploy = config.deploy;
-    // Keys from a config file never reach the template or the bundle (bin/ swaps them for stored secrets).
-    const withKey = config.models.find((m) => m.provider === 'openai' && m.apiKey !== undefined);
-    if (withKey)
-      throw new Error(`model '${withKey.id}' carries an API key from the config file; store it with: npx sagegate upstream-keys set ${withKey.id}`);
+    refuseKeysFromConfig(config);
+    this.warnOfUnreachableUpstreams(config);
 
-    this.apiKeys = new secretsmanager.Secret(this, 'ApiKeys', {
+    this.apiKeys = props.apiKeys ?? this.createKeyStore();
+    this.usageTable = props.usageTable ?? createUsageTable(this, 'Usage');
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? (config.deploy.logRetentionDays as logs.RetentionDays) });
+    const placement = this.vpcPlacement(props);
+    this.role = this.createRole(placement !== undefined);
+    const tracing = props.tracing ?? (config.deploy.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED);
+    const timeout = props.timeout ?? Duration.seconds(config.deploy.timeoutSeconds);
+    const urlAuth = props.functionUrlAuthType ?? urlAuthOf(config);
+    this.function = this.createFunction(props, { placement, tracing, timeout, urlAuth });
+    const upstreams = grantUpstreams(this.role, config);
+    const keyStore = grantKeyStore(this.role, this.apiKeys);
+    grantUsageTable(this.role, this.usageTable);
+    if (config.ui) new GatewayConsole(this, 'Console', { function: this.function, apiKeys: this.apiKeys, manageKeys: config.ui.manageKeys });
+    this.assumedRoleArns = assumedRoles(upstreams);
+    this.url = this.createUrl(config, urlAuth);
+    this.monitoring = new GatewayMonitoring(this, 'Monitoring', {
+      function: this.function,
+      timeout,
+      alarmTopic:
+        props.alarmTopic ?? (config.deploy.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.deploy.alarmTopicArn) : undefined),
+      usageTable: this.usageTable,
+    });
+    this.acknowledgeDeliberateFindings({
+      onAnyResource: [
+        ...(tracing !== lambda.Tracing.DISABLED ? ['X-Ray PutTraceSegments and PutTelemetryRecords (CDK grants them on * when tracing is on)'] : []),
+        ...upstreams.flatMap((p) => (p.anyResourceBecause ? [p.anyResourceBecause] : [])),
+        ...(placement
+          ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"]
+          : []),
+      ],
+      onPatterns: [
+        ...new Set(upstreams.flatMap((p) => (p.patternBecause ? [p.patternBecause] : []))),
+        ...(keyStore.byName
+          ? ["The key store, imported by name, is matched by Secrets Manager's six-character ARN suffix (name-??????): that one secret."]
+          : []),
+      ],
+    });
+  }
+
+  /** The key store, created with a generated master key (`npx sagegate keys` reads it once and rotates it to a hash). */
+  private createKeyStore(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'ApiKeys', {
       description: 'sagegate API key store (JSON). Created with a generated master_key; see the README to read it once and rotate it to a hash.',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ version: 1 }),
@@ -59,54 +194,81 @@ export class SageGateGateway extends Construct {
         passwordLength: 48,
       },
     });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Keys are rotated by people, not a rotation Lambda: `sagegate keys rotate-master` stages the new master key as AWSPENDING (both work) and promotes it with --finish; per-key revocation and expiry cover the rest.',
+    });
+    return secret;
+  }
 
-    this.usageTable = usageTable(this);
-
-    const iamOnly = deploy.functionUrlAuth === 'aws_iam' && config.auth.disabled;
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: deploy.logRetentionDays as logs.RetentionDays });
-
-    // Our own role instead of AWSLambdaBasicExecutionRole: logs may go to this log group only.
+  /** Our own role instead of AWSLambdaBasicExecutionRole: logs go to this gateway's log group only. */
+  private createRole(inVpc: boolean): iam.Role {
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'sagegate gateway function',
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
-    if (deploy.vpc) {
-      // What AWSLambdaVPCAccessExecutionRole grants, without its log permissions on every log group.
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'AttachToVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
+    grantLogs(role, this.logGroup.logGroupArn);
+    if (inVpc) grantVpcAccess(role);
+    return role;
+  }
+
+  /** Where the function runs: the `vpc` prop, else the config's subnets and security groups imported as they are (no network created). */
+  private vpcPlacement(props: SageGateGatewayProps): Pick<lambda.FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'> | undefined {
+    const configured = props.config.deploy.vpc;
+    if (!props.vpc) {
+      if (props.vpcSubnets || props.securityGroups) throw new Error('SageGateGateway: vpcSubnets and securityGroups need vpc');
+      if (!configured) return undefined;
+      return {
+        vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: configured.vpcId, availabilityZones: Stack.of(this).availabilityZones }),
+        vpcSubnets: { subnets: configured.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id)) },
+        securityGroups: configured.securityGroupIds.map((id) =>
+          ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id, { mutable: false }),
+        ),
+      };
+    }
+    if (configured) {
+      Validations.of(this).addWarning(
+        'sagegate:VpcPropOverridesConfig',
+        `the vpc prop is used; the config's deploy.vpc (${configured.vpcId}) is not: remove one of them`,
       );
     }
+    return {
+      vpc: props.vpc,
+      ...(props.vpcSubnets && { vpcSubnets: props.vpcSubnets }),
+      ...(props.securityGroups && { securityGroups: props.securityGroups }),
+    };
+  }
 
-    this.function = new NodejsFunction(this, 'Handler', {
+  private createFunction(
+    props: SageGateGatewayProps,
+    settings: {
+      placement: Pick<lambda.FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'> | undefined;
+      tracing: lambda.Tracing;
+      timeout: Duration;
+      urlAuth: lambda.FunctionUrlAuthType;
+    },
+  ): NodejsFunction {
+    const { config } = props;
+    const reserved = props.reservedConcurrentExecutions ?? config.deploy.reservedConcurrency;
+    // Keys are always checked, unless IAM guards the URL and the config switches keys off.
+    const iamOnly = settings.urlAuth === lambda.FunctionUrlAuthType.AWS_IAM && config.auth.disabled;
+    const fn = new NodejsFunction(this, 'Handler', {
       entry: HANDLER_ENTRY,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: deploy.memoryMb,
-      timeout: Duration.seconds(deploy.timeoutSeconds),
-      role,
-      logGroup,
-      tracing: deploy.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      ...(deploy.vpc && this.vpcPlacement(deploy.vpc)),
-      ...(deploy.reservedConcurrency && { reservedConcurrentExecutions: deploy.reservedConcurrency }),
+      memorySize: props.memorySize ?? config.deploy.memoryMb,
+      timeout: settings.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: settings.tracing,
+      ...settings.placement,
+      ...(reserved !== undefined && { reservedConcurrentExecutions: reserved }),
       description: `sagegate: OpenAI-compatible gateway for ${config.models.length} SageMaker model(s)`,
-      // Keys are always checked, unless IAM guards the URL and the config switches keys off.
       environment: {
-        ...(iamOnly ? {} : { SAGEGATE_KEYS_SECRET: this.apiKeys.secretArn }),
+        // A secret imported by name has no full ARN: the handler then reads it by name.
+        ...(iamOnly ? {} : { SAGEGATE_KEYS_SECRET: this.apiKeys.secretFullArn ?? this.apiKeys.secretName }),
         SAGEGATE_USAGE_TABLE: this.usageTable.tableName,
       },
       bundling: {
@@ -120,6 +282,7 @@ export class SageGateGateway extends Construct {
         define: configDefine(config),
         // Bundle our pinned SDK rather than rely on the runtime's copy; only sharp stays outside.
         externalModules: bundleExternals(config),
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIAS).map(([from, to]) => [`--alias:${from}`, to])),
         ...((needsImageLibrary(config) || config.ui) && {
           commandHooks: {
             beforeBundling: () => [],
@@ -132,54 +295,22 @@ export class SageGateGateway extends Construct {
         }),
       },
     });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x, the runtime the bundle is built and tested for (esbuild target node22); moving runtimes is a deliberate, tested change.',
+    });
+    return fn;
+  }
 
-    const { streaming, wholeOnly, bearerToken } = sageMakerArns(Stack.of(this), config);
-    if (streaming.length) {
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'InvokeConfiguredModels',
-          actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
-          resources: streaming,
-        }),
-      );
-    }
-    if (wholeOnly.length) {
-      // Embedding models and containers that cannot stream are never called with the streaming API.
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'InvokeConfiguredModelsWhole', actions: ['sagemaker:InvokeEndpoint'], resources: wholeOnly }),
-      );
-    }
-    if (bearerToken) {
-      // SageMaker's OpenAI-compatible route takes a bearer token minted from the role's credentials; the
-      // action has no resource-level permissions (docs/wire-facts.md §9). InvokeEndpoint above still
-      // limits which endpoints the token reaches.
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'CallWithBearerToken', actions: ['sagemaker:CallWithBearerToken'], resources: ['*'] }),
-      );
-    }
-    const roles = modelRoleArns(config);
-    if (roles.length) {
-      // Models in other accounts: the function assumes exactly their roles, which hold the invoke permissions there.
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'AssumeModelRoles', actions: ['sts:AssumeRole'], resources: roles }));
-    }
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeys.secretArn] }),
-    );
-    grantUsageTable(this.function, this.usageTable);
-    if (config.ui) new GatewayConsole(this, 'Console', { function: this.function, apiKeys: this.apiKeys, manageKeys: config.ui.manageKeys });
-    const upstreamKeys = upstreamKeySecretArns(Stack.of(this), config);
-    if (upstreamKeys.length) {
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'ReadUpstreamApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: upstreamKeys }),
-      );
-    }
-
-    this.url = this.function.addFunctionUrl({
-      authType: deploy.functionUrlAuth === 'aws_iam' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE,
+  private createUrl(config: GatewayConfig, authType: lambda.FunctionUrlAuthType): lambda.FunctionUrl {
+    const cors = config.deploy.cors;
+    return this.function.addFunctionUrl({
+      authType,
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
-      ...(deploy.cors && {
+      ...(cors && {
         cors: {
-          allowedOrigins: deploy.cors.allowOrigins,
+          allowedOrigins: cors.allowOrigins,
           allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST],
           allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'openai-organization', 'openai-project', 'x-stainless-*'],
           exposedHeaders: ['x-request-id', 'retry-after', 'x-sagegate-usage'],
@@ -187,175 +318,33 @@ export class SageGateGateway extends Construct {
         },
       }),
     });
+  }
 
-    this.monitoring = new GatewayMonitoring(this, 'Monitoring', {
-      function: this.function,
-      timeout: Duration.seconds(deploy.timeoutSeconds),
-      alarmTopicArn: deploy.alarmTopicArn,
-      usageTable: this.usageTable,
-    });
-
-    // cdk-nag (AwsSolutions) findings that are deliberate, each with its reason.
-    Validations.of(this.apiKeys).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Keys are rotated by people, not a rotation Lambda: `sagegate keys rotate-master` stages the new master key as AWSPENDING (both work) and promotes it with --finish; per-key revocation and expiry cover the rest.',
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to nodejs22.x, the runtime the bundle is built and tested for (esbuild target node22); moving runtimes is a deliberate, tested change.',
-    });
-    const onAnyResource = [
-      ...(deploy.tracing ? ['X-Ray PutTraceSegments and PutTelemetryRecords (CDK grants them on * when tracing is on)'] : []),
-      ...(bearerToken
-        ? [
-            "sagemaker:CallWithBearerToken, which SageMaker's OpenAI-compatible route requires for the bearer token the function mints (the endpoints it reaches stay limited by sagemaker:InvokeEndpoint on their ARNs)",
-          ]
-        : []),
-      ...(deploy.vpc
-        ? ["the network-interface actions Lambda needs to run in the VPC's subnets (as AWSLambdaVPCAccessExecutionRole grants them)"]
-        : []),
-    ];
-    if (onAnyResource.length) {
-      Validations.of(role).acknowledge({
+  /** cdk-nag (AwsSolutions) findings on the role that are deliberate, each with its reason. */
+  private acknowledgeDeliberateFindings(findings: { onAnyResource: string[]; onPatterns: string[] }): void {
+    if (findings.onAnyResource.length) {
+      Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: `No resource-level permissions exist for ${onAnyResource.join(', nor for ')}.`,
+        reason: `No resource-level permissions exist for ${findings.onAnyResource.join(', nor for ')}.`,
       });
     }
-    if (upstreamKeys.some((arn) => arn.includes('??????'))) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5',
-        reason:
-          "An upstream key secret named without its ARN is matched by Secrets Manager's six-character ARN suffix (name-??????): that one secret, nothing else.",
-      });
+    if (findings.onPatterns.length) Validations.of(this.role).acknowledge({ id: 'AwsSolutions-IAM5', reason: findings.onPatterns.join(' ') });
+  }
+
+  /** `localhost` and the like work for `npm start` and never from Lambda: said at synth, deployed anyway. */
+  private warnOfUnreachableUpstreams(config: GatewayConfig): void {
+    for (const upstream of unreachableUpstreams(config)) {
+      Validations.of(this).addWarning('sagegate:UnreachableUpstream', unreachableUpstreamMessage(upstream), { context: { model: upstream.model } });
     }
-
-    // Stable output names: the admin CLI finds the key store by `ApiKeysSecretArn`.
-    new CfnOutput(this, 'Url', { value: this.url.url, description: 'OpenAI base URL: append v1 (https://.../v1)' }).overrideLogicalId('Url');
-    new CfnOutput(this, 'ApiKeysSecretArn', {
-      value: this.apiKeys.secretArn,
-      description: 'Secrets Manager secret holding the API keys',
-    }).overrideLogicalId('ApiKeysSecretArn');
-    if (roles.length) {
-      new CfnOutput(this, 'TrustPolicy', {
-        value: Stack.of(this).toJsonString(trustPolicy(role.roleArn)),
-        description: `Trust policy for ${roles.length === 1 ? 'the role' : 'each role'} in role_arn / aws_role_name (${roles.join(', ')}): add it in the model's account so this gateway may assume it`,
-      }).overrideLogicalId('TrustPolicy');
-    }
-    new CfnOutput(this, 'UsageTableName', {
-      value: this.usageTable.tableName,
-      description: 'DynamoDB table holding usage, budgets and limits (npx sagegate usage reads it)',
-    }).overrideLogicalId('UsageTableName');
-  }
-
-  /** The configured subnets and security groups, imported as they are: the stack creates no network. */
-  private vpcPlacement(vpc: NonNullable<GatewayConfig['deploy']['vpc']>) {
-    return {
-      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: vpc.vpcId, availabilityZones: Stack.of(this).availabilityZones }),
-      vpcSubnets: { subnets: vpc.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id)) },
-      securityGroups: vpc.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id, { mutable: false })),
-    };
   }
 }
 
-/**
- * The usage table (lambda/usage/table-keys.ts): on-demand, point-in-time recovery, encrypted with the
- * AWS managed key, old rows expired by TTL, kept when the stack is deleted (RETAIN and deletion
- * protection): usage is billing data.
- */
-function usageTable(scope: Construct): dynamodb.Table {
-  return new dynamodb.Table(scope, 'Usage', {
-    partitionKey: { name: TABLE_KEY.partition, type: dynamodb.AttributeType.STRING },
-    sortKey: { name: TABLE_KEY.sort, type: dynamodb.AttributeType.STRING },
-    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    encryption: dynamodb.TableEncryption.AWS_MANAGED,
-    timeToLiveAttribute: TABLE_KEY.ttl,
-    removalPolicy: RemovalPolicy.RETAIN,
-    deletionProtection: true,
-  });
+/** Keys from a config file never reach the template or the bundle (bin/ swaps them for stored secrets first). */
+function refuseKeysFromConfig(config: GatewayConfig): void {
+  const withKey = config.models.find((m) => m.provider === 'openai' && m.apiKey !== undefined);
+  if (withKey)
+    throw new Error(`model '${withKey.id}' carries an API key from the config file; store it with: npx sagegate upstream-keys set ${withKey.id}`);
 }
 
-/**
- * Exactly what the handler does with the table: counters (UpdateItem), spend (Query), and the
- * Responses API's stored responses (GetItem; PutItem and DeleteItem only on `response#` items).
- */
-function grantUsageTable(fn: NodejsFunction, table: dynamodb.Table): void {
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'CountUsage',
-      actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-      resources: [table.tableArn],
-    }),
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'StoreResponses',
-      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['response#*'] } },
-    }),
-  );
-}
-
-/**
- * Endpoint and inference component ARNs: SageMaker lower-cases resource names in ARNs. Models on the
- * OpenAI-compatible route need InvokeEndpoint only (and CallWithBearerToken, `bearerToken`); models
- * reached through an assumed role get nothing here: that role holds their permissions.
- */
-export function sageMakerArns(stack: Stack, config: GatewayConfig): { streaming: string[]; wholeOnly: string[]; bearerToken: boolean } {
-  const streaming = new Set<string>();
-  const whole = new Set<string>();
-  let bearerToken = false;
-  for (const model of config.models.filter((m): m is SageMakerModel => m.provider === 'sagemaker' && !m.assumeRole)) {
-    const arn = (resource: string, name: string) =>
-      stack.formatArn({
-        service: 'sagemaker',
-        region: model.region ?? stack.region,
-        resource,
-        resourceName: name.toLowerCase(),
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-    const openAIRoute = model.route === 'openai';
-    if (openAIRoute && model.routeAuth !== 'sigv4') bearerToken = true;
-    // The OpenAI-compatible route streams under InvokeEndpoint: only InvokeEndpointWithResponseStream streams are separate.
-    const arns = dialectStreams(model.dialect) && !openAIRoute ? streaming : whole;
-    arns.add(arn('endpoint', model.endpoint));
-    if (model.inferenceComponent) arns.add(arn('inference-component', model.inferenceComponent));
-  }
-  return { streaming: [...streaming], wholeOnly: [...whole].filter((a) => !streaming.has(a)), bearerToken };
-}
-
-/** The roles of models in other accounts (role_arn / aws_role_name), each once. */
-export function modelRoleArns(config: GatewayConfig): string[] {
-  const roles = new Set<string>();
-  for (const model of config.models) if (model.provider === 'sagemaker' && model.assumeRole) roles.add(model.assumeRole.roleArn);
-  return [...roles];
-}
-
-/** The trust policy a model's role needs in its own account: this gateway's role may assume it. */
-export function trustPolicy(gatewayRoleArn: string): object {
-  return {
-    Version: '2012-10-17',
-    Statement: [{ Sid: 'SageGateGateway', Effect: 'Allow', Principal: { AWS: gatewayRoleArn }, Action: 'sts:AssumeRole' }],
-  };
-}
-
-/**
- * The secrets holding OpenAI-compatible upstreams' keys. A name (not an ARN) matches the ARN's
- * six-character suffix that Secrets Manager adds.
- */
-export function upstreamKeySecretArns(stack: Stack, config: GatewayConfig): string[] {
-  const arns = new Set<string>();
-  for (const model of config.models) {
-    if (model.provider !== 'openai' || !model.apiKeySecret) continue;
-    const id = model.apiKeySecret;
-    arns.add(
-      id.startsWith('arn:')
-        ? id
-        : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-    );
-  }
-  return [...arns];
-}
+const urlAuthOf = (config: GatewayConfig): lambda.FunctionUrlAuthType =>
+  config.deploy.functionUrlAuth === 'aws_iam' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE;

@@ -1,5 +1,5 @@
 /**
- * `npm run build:server`: the local server (`local/server.ts`) bundled into one file,
+ * `npm run build:server`: the Node server (`server/main.ts`, no demo and no emulator) bundled into one file,
  * `dist/server.mjs`, which the container runs with plain `node` (no tsx, no TypeScript, no
  * node_modules but sharp). The Dockerfile runs exactly this; the tests start the same bundle.
  */
@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET } from '../lib/bundling.js';
 import { buildConsoleAssets, consoleAssetsDefine } from '../lib/console-build.js';
 
-export const SERVER_ENTRY = fileURLToPath(new URL('../local/server.ts', import.meta.url));
+export const SERVER_ENTRY = fileURLToPath(new URL('../server/main.ts', import.meta.url));
 
 export async function buildServer(outfile: string): Promise<string> {
   await build({

@@ -124,7 +124,7 @@ await check('chat (streaming)', async () => {
 if (values['vision-model']) {
   const visionModel = values['vision-model'];
   await check('image to the vision model', async () => {
-    // A 10x10 image, as in seed 000: the gateway must fit it to the model.
+    // A 10x10 image, as vision users send: the gateway must fit it to the model.
     const { default: sharp } = await import('sharp');
     const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 220, g: 20, b: 60 } } })
       .png()

@@ -1,7 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { AWS_CLIENTS, awsClientOptions } from '../../lambda/aws/client-policy.js';
 import { UsageError } from './durations.js';
 
-/** The outputs the stack publishes for the CLI (see lib/sagegate-gateway.ts). */
+/** The outputs the stack publishes for the CLI (see lib/sagegate-stack.ts). */
 export const SECRET_OUTPUT = 'ApiKeysSecretArn';
 export const TABLE_OUTPUT = 'UsageTableName';
 
@@ -19,7 +20,7 @@ export async function findTable(options: { table?: string; stack?: string; regio
 
 async function stackOutput(options: { stack?: string; region?: string }, key: string, instead: string): Promise<string> {
   const stack = options.stack ?? 'SageGate';
-  const client = new CloudFormationClient(options.region ? { region: options.region } : {});
+  const client = new CloudFormationClient({ ...(options.region && { region: options.region }), ...awsClientOptions(AWS_CLIENTS.tools) });
   let outputs: { OutputKey?: string; OutputValue?: string }[];
   try {
     outputs = (await client.send(new DescribeStacksCommand({ StackName: stack }))).Stacks?.[0]?.Outputs ?? [];

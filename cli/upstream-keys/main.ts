@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { keyFromConfig } from '../../config/upstream-keys.js';
+import { AWS_CLIENTS, awsClientOptions } from '../../lambda/aws/client-policy.js';
+import { awsFailure } from '../aws-failure.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../keys/durations.js';
 import { readKey, storeUpstreamKey } from './upstream-key-commands.js';
@@ -44,14 +46,14 @@ export async function upstreamKeysMain(argv: string[], io: Io, stdin: AsyncItera
     }
     const key = await readKey(stdin);
     if (!key) throw new UsageError('no key on standard input (pipe it in, or paste it and end with Ctrl-D)');
-    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), maxAttempts: 3 });
+    const client = new SecretsManagerClient({ ...(values.region && { region: values.region }), ...awsClientOptions(AWS_CLIENTS.tools) });
     const arn = await storeUpstreamKey(client, stack, deployment, key);
     io.err(`stored the API key of '${deployment}' in ${arn}`);
     io.err('`cdk deploy` now deploys the config as it is, reading the key from that secret.');
     return 0;
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`sagegate: ${error instanceof ConfigError ? error.message : (error as Error).message}`);
+    io.err(`sagegate: ${error instanceof ConfigError ? error.message : awsFailure(error)}`);
     return usage ? 2 : 1;
   }
 }

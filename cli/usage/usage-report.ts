@@ -1,6 +1,6 @@
 import type { KeyDocument } from '../../lambda/auth/key-document.js';
+import { DAY_MS, dayOf, daysBetween, USAGE_COUNTERS, type UsageApi, type UsageRow } from '../../lambda/dynamodb/table-layout.js';
 import { type BudgetSpec, budgetPeriod, DEFAULT_BUDGET_DURATION } from '../../lambda/usage/budget-period.js';
-import { DAY_MS, dayOf, daysBetween, USAGE_COUNTERS, type UsageRow } from '../../lambda/usage/table-keys.js';
 import type { UsageStore } from '../../lambda/usage/usage-store.js';
 import { UsageError } from '../keys/durations.js';
 
@@ -17,6 +17,8 @@ export interface ReportRow {
   cost_usd: number | null;
   estimated_requests: number;
   unpriced_requests: number;
+  /** Of `requests`, how many came through each API (chat_completions, completions, responses, messages, embeddings). */
+  requests_by_api: Partial<Record<UsageApi, number>>;
 }
 
 export interface BudgetLine {
@@ -36,7 +38,7 @@ export interface UsageReport {
   since: string;
   until: string;
   rows: ReportRow[];
-  totals: Omit<ReportRow, 'key' | 'key_name' | 'model'>;
+  totals: Omit<ReportRow, 'key' | 'key_name' | 'model' | 'requests_by_api'>;
   budgets: BudgetLine[];
   notes: string[];
 }
@@ -71,8 +73,10 @@ export async function usageReport(
       cost: 0,
       estimated_requests: 0,
       unpriced_requests: 0,
+      by_api: {},
     };
     for (const counter of USAGE_COUNTERS) sum[counter] += row[counter];
+    for (const [api, count] of Object.entries(row.by_api) as [UsageApi, number][]) sum.by_api[api] = (sum.by_api[api] ?? 0) + count;
     byKeyModel.set(id, sum);
   }
   const lines = [...byKeyModel.values()]
@@ -132,6 +136,7 @@ function reportRow(r: UsageRow, name: string | undefined): ReportRow {
     cost_usd: r.unpriced_requests >= r.requests ? null : round(r.cost),
     estimated_requests: r.estimated_requests,
     unpriced_requests: r.unpriced_requests,
+    requests_by_api: r.by_api,
   };
 }
 
@@ -151,7 +156,7 @@ async function budgetLine(store: UsageStore, spec: BudgetSpec, keyId: string | u
 /** The report as a table for people. */
 export function formatReport(report: UsageReport): string[] {
   const left = new Map(report.budgets.filter((b) => b.key).map((b) => [b.key!, b]));
-  const header = ['KEY', 'NAME', 'MODEL', 'REQUESTS', 'PROMPT TOKENS', 'COMPLETION TOKENS', 'COST (USD)', 'BUDGET LEFT'];
+  const header = ['KEY', 'NAME', 'MODEL', 'REQUESTS', 'PROMPT TOKENS', 'COMPLETION TOKENS', 'COST (USD)', 'BUDGET LEFT', 'APIS'];
   const money = (v: number | null) => (v === null ? '-' : v.toFixed(6).replace(/0{1,4}$/, ''));
   const budget = (b?: BudgetLine) => (b ? `$${b.left_usd.toFixed(2)} of $${b.max_budget_usd} (resets ${b.resets_at.slice(0, 10)})` : '-');
   const body = report.rows.map((r) => [
@@ -163,9 +168,10 @@ export function formatReport(report: UsageReport): string[] {
     `${r.completion_tokens}${r.estimated_requests ? '*' : ''}`,
     money(r.cost_usd),
     budget(left.get(r.key)),
+    apis(r.requests_by_api),
   ]);
   const t = report.totals;
-  body.push(['total', '', '', String(t.requests), String(t.prompt_tokens), String(t.completion_tokens), money(t.cost_usd), '']);
+  body.push(['total', '', '', String(t.requests), String(t.prompt_tokens), String(t.completion_tokens), money(t.cost_usd), '', '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells
@@ -181,6 +187,12 @@ export function formatReport(report: UsageReport): string[] {
   for (const note of report.notes) out.push(`note: ${note}`);
   return out;
 }
+
+/** `chat_completions 3, messages 2`, or `-` for rows written before requests were counted per API. */
+const apis = (byApi: ReportRow['requests_by_api']) =>
+  Object.entries(byApi)
+    .map(([api, count]) => `${api} ${count}`)
+    .join(', ') || '-';
 
 const round = (v: number) => Math.round(v * 1e10) / 1e10;
 

@@ -1,8 +1,7 @@
-import type { AuthConfig } from '../core/config.js';
+import type { AuthConfig } from '../config/config.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { BudgetSpec } from '../usage/budget-period.js';
 import { digestMatches, sha256 } from './key-hash.js';
-import { RateLimiter } from './rate-limiter.js';
 import { SecretKeyStore } from './secret-key-store.js';
 
 /** Who is calling, which models they may use (undefined: all), and the key's own limits. */
@@ -27,23 +26,16 @@ const GRACE_MS = 15 * 60 * 1000;
 
 export const invalidApiKey = (message: string) => new GatewayError(401, message, { type: 'authentication_error', code: 'invalid_api_key' });
 
-/** Seed 003's variable still sets the cache TTL, in seconds. */
-function cacheTtlSeconds(auth: AuthConfig): number {
-  const fromEnv = Number(process.env.API_KEY_CACHE_TTL);
-  return Number.isFinite(fromEnv) && process.env.API_KEY_CACHE_TTL ? fromEnv : auth.cacheTtlSeconds;
-}
-
 /**
  * Checks a presented key: the config's master key, or the key store's master key and per-key
  * records (scopes, expiry, revocation, rate). Keys are compared as SHA-256 digests; records are
  * found by digest and the match confirmed in constant time. Keys and digests are never logged.
  */
 export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): Authenticator {
-  const keyStore = store ?? (auth.keysSecret ? new SecretKeyStore(auth.keysSecret, cacheTtlSeconds(auth) * 1000, GRACE_MS) : undefined);
+  const keyStore = store ?? (auth.keysSecret ? new SecretKeyStore(auth.keysSecret, auth.cacheTtlSeconds * 1000, GRACE_MS) : undefined);
   if (auth.disabled || (!auth.masterKeySha256 && !keyStore)) {
     return { enabled: false, authenticate: async () => ANONYMOUS, warm: () => undefined };
   }
-  const limiter = new RateLimiter();
   const principals = new WeakMap<object, Principal>();
   return {
     enabled: true,
@@ -51,7 +43,7 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
       keyStore?.current().catch(() => undefined);
     },
     async authenticate(key) {
-      if (!key) throw invalidApiKey('You did not provide an API key. Send it as "Authorization: Bearer <key>".');
+      if (!key) throw invalidApiKey('You did not provide an API key. Send it as "Authorization: Bearer <key>" (or "x-api-key: <key>").');
       const digest = sha256(key);
       if (auth.masterKeySha256 && digestMatches(digest, auth.masterKeySha256)) return MASTER;
       if (!keyStore) throw invalidApiKey('Incorrect API key provided.');
@@ -63,14 +55,6 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
       if (!record || !digestMatches(digest, record.sha256)) throw invalidApiKey('Incorrect API key provided.');
       if (record.disabled) throw invalidApiKey('This API key has been revoked.');
       if (record.expires_at && Date.parse(record.expires_at) <= Date.now()) throw invalidApiKey('This API key has expired.');
-      if (record.rpm) {
-        const wait = limiter.take(record.id, record.rpm);
-        if (wait)
-          throw new GatewayError(429, `Rate limit reached for this API key: ${record.rpm} requests per minute.`, {
-            code: 'rate_limit_exceeded',
-            retryAfter: wait,
-          });
-      }
       let principal = principals.get(record);
       if (!principal) {
         principal = {

@@ -68,11 +68,12 @@ export class GatewayError extends Error {
 export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new GatewayError(400, message, { param, code });
 
-export const modelNotFound = (model: string) =>
-  new GatewayError(404, `The model '${quoted(model)}' does not exist or you do not have access to it.`, {
-    param: 'model',
-    code: 'model_not_found',
-  });
+export const modelNotFound = (model: string, closest: readonly string[] = []) =>
+  new GatewayError(
+    404,
+    `The model '${quoted(model)}' does not exist or you do not have access to it.${closest.length ? ` Did you mean ${closest.map((n) => `'${n}'`).join(', ')}?` : ''}`,
+    { param: 'model', code: 'model_not_found' },
+  );
 
 /** Anything thrown that is not a GatewayError is a bug: answer 500 without leaking its text or stack. */
 export function toGatewayError(error: unknown): GatewayError {

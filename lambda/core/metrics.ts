@@ -1,10 +1,19 @@
 /**
  * Request metrics as CloudWatch Embedded Metric Format: fields of the access log line that CloudWatch
- * turns into metrics, with no API call and no extra latency. Emitted only inside Lambda.
+ * turns into metrics, with no API call and no extra latency. On where the runtime says so (Lambda,
+ * whose log lines CloudWatch reads); elsewhere the lines carry the plain fields.
  */
 export const METRICS_NAMESPACE = 'SageGate';
 
-const inLambda = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
+let emf = false;
+
+/** Whether log lines carry Embedded Metric Format fields, for the whole process. */
+export function configureMetrics(settings: { embedded: boolean }): void {
+  emf = settings.embedded;
+}
+
+/** Whether log lines carry metrics (see `configureMetrics`). */
+export const metricsEmbedded = (): boolean => emf;
 
 const METRICS = [
   { Name: 'Requests', Unit: 'Count' },
@@ -15,7 +24,7 @@ const METRICS = [
 ];
 
 export function requestMetrics(status: number, ms: number, model: string | undefined): Record<string, unknown> {
-  if (!inLambda) return {};
+  if (!emf) return {};
   return {
     _aws: {
       Timestamp: Date.now(),

@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/config.js';
+import type { ModelConfig } from '../config/config.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
 import type { CompletionRequest } from '../openai/completions-request.js';
@@ -57,7 +57,15 @@ export interface AnswerConventions {
 /** A dialect whose containers stream. */
 export type StreamingChatDialect = ChatDialect & { createStreamDecoder(): StreamDecoder };
 
-export type ChatDialectFactory<D extends ChatDialect = ChatDialect> = (model: ModelConfig) => D;
+/** What a dialect is told of the upstream its payloads go to (the upstream folder owns these facts). */
+export interface DialectTarget {
+  /** The `model` field to send: the served name, '' or none (the client's own name is never forwarded). */
+  modelField?: string;
+  /** Whether the upstream takes `max_completion_tokens` (else it is sent as `max_tokens`). */
+  takesMaxCompletionTokens?: boolean;
+}
+
+export type ChatDialectFactory<D extends ChatDialect = ChatDialect> = (model: ModelConfig, target?: DialectTarget) => D;
 
 export interface StreamDecoder {
   /** Events for one payload (an SSE `data:` value or a JSON line); throws a GatewayError for a container error event. */

@@ -1,6 +1,7 @@
-import type { ModelConfig } from '../core/config.js';
+import type { ModelConfig } from '../config/config.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { EmbeddingsRequest } from '../openai/embeddings-request.js';
+import type { DialectTarget } from './dialect.js';
 
 /**
  * An embedding container's format: how an OpenAI embeddings request becomes its payload and how its
@@ -18,7 +19,7 @@ export interface EmbeddingDialect {
   decodeResponse(body: unknown): { vectors: unknown; promptTokens?: number };
 }
 
-export type EmbeddingDialectFactory = (model: ModelConfig) => EmbeddingDialect;
+export type EmbeddingDialectFactory = (model: ModelConfig, target?: DialectTarget) => EmbeddingDialect;
 
 /**
  * The container's vectors checked against the request: one per input, each an array of numbers.

@@ -1,4 +1,4 @@
-import type { CHAT_DIALECTS, ChatDialectName, EmbeddingDialectName } from '../core/names.js';
+import type { CHAT_DIALECTS, ChatDialectName, EmbeddingDialectName } from '../config/names.js';
 import type { ChatDialect, ChatDialectFactory, StreamingChatDialect } from './dialect.js';
 import type { EmbeddingDialectFactory } from './embedding-dialect.js';
 import { jumpstartEmbedding } from './jumpstart-embedding.js';

@@ -1,5 +1,5 @@
-import type { ModelConfig } from '../core/config.js';
-import { failOnContainerError, unreadableAnswer } from '../core/upstream-errors.js';
+import type { ModelConfig } from '../config/config.js';
+import { failOnContainerError, unreadableAnswer } from '../containers/container-errors.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import type { ChatDialect } from './dialect.js';
 import { templateSpec } from './templates/render-prompt.js';

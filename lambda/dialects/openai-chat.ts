@@ -1,7 +1,7 @@
-import { type ModelConfig, upstreamModelField } from '../core/config.js';
-import { failOnContainerError, malformedEvent, unreadableAnswer } from '../core/upstream-errors.js';
+import type { ModelConfig } from '../config/config.js';
+import { failOnContainerError, malformedEvent, unreadableAnswer } from '../containers/container-errors.js';
 import { type ChatChoice, type ChatResult, type ChatStreamEvent, isUsage, normalizeFinishReason } from '../openai/chat-types.js';
-import type { AnswerConventions, StreamDecoder, StreamingChatDialect } from './dialect.js';
+import type { AnswerConventions, DialectTarget, StreamDecoder, StreamingChatDialect } from './dialect.js';
 import { thinkingOf } from './think-tags.js';
 import { toolCallParser } from './tool-calls/index.js';
 
@@ -13,16 +13,16 @@ import { toolCallParser } from './tool-calls/index.js';
  * thinking split out where the container leaves `<think>` in the text. A body with `prompt` instead of
  * `messages` is a legacy completion, which vLLM's `/invocations` routes to its completions API.
  */
-export function openAIChat(model: ModelConfig): StreamingChatDialect {
-  return openAIChatDialect(model, 'openai-chat');
+export function openAIChat(model: ModelConfig, target: DialectTarget = {}): StreamingChatDialect {
+  return openAIChatDialect(model, target, 'openai-chat');
 }
 
 /**
  * TGI's Messages API: OpenAI chat, except that `response_format` takes TGI's own shape,
  * `{"type": "json", "value": <schema>}` (OpenAI's shape does not deserialise there; docs/wire-facts.md §8).
  */
-export function tgiChat(model: ModelConfig): StreamingChatDialect {
-  return openAIChatDialect(model, 'tgi-chat', tgiResponseFormat);
+export function tgiChat(model: ModelConfig, target: DialectTarget = {}): StreamingChatDialect {
+  return openAIChatDialect(model, target, 'tgi-chat', tgiResponseFormat);
 }
 
 function tgiResponseFormat(body: Record<string, unknown>): void {
@@ -33,9 +33,13 @@ function tgiResponseFormat(body: Record<string, unknown>): void {
   else if (format.type === 'json_schema') body.response_format = { type: 'json', value: format.json_schema?.schema ?? { type: 'object' } };
 }
 
-function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Record<string, unknown>) => void): StreamingChatDialect {
+function openAIChatDialect(
+  model: ModelConfig,
+  { modelField, takesMaxCompletionTokens }: DialectTarget,
+  NAME: string,
+  adapt?: (body: Record<string, unknown>) => void,
+): StreamingChatDialect {
   const thinking = thinkingOf(model);
-  const hosted = model.provider === 'openai' && model.hosted !== undefined;
 
   /** The request as sent: nulls dropped, defaults filled in, the served name, usage asked for. */
   function encode(request: Record<string, unknown>, stream: boolean): Record<string, unknown> {
@@ -47,7 +51,7 @@ function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Reco
       if (value !== null && value !== undefined) body[key] = value;
     }
     // TGI and older vLLM know only max_tokens (hosted providers take the newer name, OpenAI's o-series only it).
-    if (body.max_completion_tokens !== undefined && !hosted) {
+    if (body.max_completion_tokens !== undefined && !takesMaxCompletionTokens) {
       body.max_tokens ??= body.max_completion_tokens;
       delete body.max_completion_tokens;
     }
@@ -60,8 +64,7 @@ function openAIChatDialect(model: ModelConfig, NAME: string, adapt?: (body: Reco
     }
     adapt?.(body);
     // vLLM rejects a model name that is not its served name: send that, or nothing.
-    const name = upstreamModelField(model);
-    if (name !== undefined) body.model = name;
+    if (modelField !== undefined) body.model = modelField;
     if (stream) {
       body.stream = true;
       // Ask for usage always: the gateway decides whether the client sees it.

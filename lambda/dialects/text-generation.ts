@@ -1,6 +1,6 @@
-import type { ModelConfig } from '../core/config.js';
+import type { ModelConfig } from '../config/config.js';
+import { failOnContainerError, malformedEvent, unreadableAnswer } from '../containers/container-errors.js';
 import { GatewayError, invalidRequest } from '../core/gateway-error.js';
-import { failOnContainerError, malformedEvent, unreadableAnswer } from '../core/upstream-errors.js';
 import type { ChatRequest } from '../openai/chat-request.js';
 import { type ChatChoice, type ChatResult, type ChatStreamEvent, normalizeFinishReason, tokenCount } from '../openai/chat-types.js';
 import { type CompletionRequest, DEFAULT_COMPLETION_TOKENS } from '../openai/completions-request.js';

@@ -1,4 +1,4 @@
-import { type ModelConfig, namesOf } from '../core/config.js';
+import { type ModelConfig, namesOf } from '../config/config.js';
 import { partialMarker } from './tool-calls/tool-call-text.js';
 
 const OPEN = '<think>';

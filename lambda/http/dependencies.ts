@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import type { InFlight } from '../pipeline/in-flight.js';
 import type { ResponseStore } from '../stores/response-store.js';
 import type { Usage } from '../usage/usage.js';
-import type { InFlight } from './in-flight.js';
 
 /** What the HTTP surface needs: the models, who may call, and its own limits. */
 export interface AppDependencies {

@@ -1,8 +1,6 @@
 import type { Context } from 'hono';
-import type { Served } from '../models/chat-model.js';
+import { SSE_HEADERS } from '../pipeline/sse-body.js';
 import type { AppEnv } from './env.js';
-import { servedHeaders } from './served-headers.js';
-import { SSE_HEADERS, type SseEncoder, sseBody } from './sse-body.js';
 
 /**
  * The answers of the hot routes, with their headers (the request id included) as one plain object.
@@ -37,32 +35,3 @@ export const carriesRequestId = (response: Response): boolean => withRequestId.h
 
 /** Whether the answer is a stream made by `eventStreamResponse` (known without reading its headers). */
 export const isEventStream = (response: Response): boolean => eventStreams.has(response);
-
-/** How a streamed answer is cut and ended: the request's own controller, pings, and the in-flight tracker's end. */
-export interface StreamControl {
-  cancel: AbortController;
-  keepaliveMs?: number;
-  done?: () => void;
-}
-
-/**
- * A model's streamed answer: its events as SSE, saying which deployment served it and, known before the
- * first byte, whether its usage will be (partly) estimated.
- */
-export function streamedAnswer<E>(
-  c: Context<AppEnv>,
-  events: AsyncIterator<E>,
-  encoder: SseEncoder<E>,
-  served: Served,
-  estimatedUsage: boolean,
-  { cancel, keepaliveMs, done }: StreamControl,
-): Response {
-  const body = sseBody(events, encoder, {
-    requestId: c.get('requestId'),
-    onCancel: () => cancel.abort(),
-    signal: cancel.signal,
-    keepaliveMs,
-    onEnd: done,
-  });
-  return eventStreamResponse(c, body, servedHeaders(served, estimatedUsage));
-}

@@ -23,7 +23,9 @@ export function inspectImage(bytes: Uint8Array): ImageInfo {
     throw new ImageError('the data is not a PNG, JPEG, WebP or GIF image');
   }
   const type = found.type ? TYPES[found.type] : undefined;
-  if (!type) throw new ImageError(`${found.type?.toUpperCase().slice(0, 8) ?? 'this'} images are not supported; send PNG, JPEG, WebP or GIF`);
+  // TGA has no signature: bytes that match nothing else "look like" one, so a TGA guess means garbage.
+  if (!type && (!found.type || found.type === 'tga')) throw new ImageError('the data is not a valid image (not a PNG, JPEG, WebP or GIF image)');
+  if (!type) throw new ImageError(`${found.type!.toUpperCase().slice(0, 8)} images are not supported; send PNG, JPEG, WebP or GIF`);
   if (!found.width || !found.height) throw new ImageError('the image has no size');
   // EXIF orientations 5-8 swap width and height once the image is shown upright.
   const swap = (found.orientation ?? 1) >= 5;

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { FetchPolicy } from '../core/config.js';
+import type { FetchPolicy } from '../config/config.js';
 import { quoted } from '../core/gateway-error.js';
 import { hostMatches, isPublicAddress } from './address-policy.js';
 import { ImageError } from './image-error.js';
@@ -75,7 +75,7 @@ export class ImageFetcher {
       const bad = addresses.find((a) => !isPublicAddress(a.address));
       if (bad)
         throw new ImageFetchError(
-          `the image host ${shown} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there`,
+          `the image host ${shown} resolves to a private or reserved address (${bad.address}); the gateway does not fetch from there unless its operator allows the host in gateway.image_fetch.allow_hosts`,
         );
     }
     return { url, address: addresses[0]!.address, family: addresses[0]!.family };

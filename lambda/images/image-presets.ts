@@ -1,5 +1,5 @@
-import type { ImageSettings } from '../core/config.js';
-import type { ImagePresetName } from '../core/names.js';
+import type { ImageSettings } from '../config/config.js';
+import type { ImagePresetName } from '../config/names.js';
 
 /** What a vision model gets unless its config says otherwise; `default` also serves models with no settings. */
 export const IMAGE_PRESETS: Record<ImagePresetName, ImageSettings> = {

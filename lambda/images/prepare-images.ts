@@ -1,4 +1,4 @@
-import type { ImageSettings } from '../core/config.js';
+import type { ImageSettings } from '../config/config.js';
 import { invalidRequest } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
 import type { ChatRequest } from '../openai/chat-request.js';

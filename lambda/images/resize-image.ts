@@ -1,4 +1,4 @@
-import type { ImageSettings } from '../core/config.js';
+import type { ImageSettings } from '../config/config.js';
 import { log } from '../core/log.js';
 import type { ImageInfo, ImageType } from './image-bytes.js';
 import { ImageError } from './image-error.js';

@@ -1,10 +1,10 @@
-import type { ModelConfig } from '../core/config.js';
+import type { ModelConfig } from '../config/config.js';
 import { invalidRequest } from '../core/gateway-error.js';
 import { checkedVectors, type EmbeddingDialect } from '../dialects/index.js';
 import { type EmbeddingsRequest, textInputs } from '../openai/embeddings-request.js';
 import { embeddingsUsage } from '../openai/usage-estimate.js';
-import { invokeJson, payloadTooLarge, type Transport } from '../transports/index.js';
-import type { Served } from './chat-model.js';
+import { invokeJson, payloadTooLarge, type Transport } from '../upstreams/index.js';
+import type { Served } from './answer-model.js';
 
 /** Batches of one request in flight at once: enough to overlap, few enough not to swamp one endpoint. */
 const PARALLEL_BATCHES = 4;

@@ -8,6 +8,8 @@ import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
 export class StopFilter {
   private held = '';
   stopped = false;
+  /** The stop sequence the text ended at, once it has. */
+  matched: string | undefined;
 
   constructor(private readonly stops: readonly string[]) {}
 
@@ -17,7 +19,10 @@ export class StopFilter {
     let cut = -1;
     for (const stop of this.stops) {
       const at = buffer.indexOf(stop);
-      if (at !== -1 && (cut === -1 || at < cut)) cut = at;
+      if (at !== -1 && (cut === -1 || at < cut)) {
+        cut = at;
+        this.matched = stop;
+      }
     }
     if (cut !== -1) {
       this.stopped = true;

@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/config.js';
+import type { ModelConfig } from '../config/config.js';
 import { GatewayError, invalidRequest } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
 import type { ChatRequest } from '../openai/chat-request.js';
@@ -24,7 +24,7 @@ export function runnableTools(request: ChatRequest, model: ModelConfig): ChatReq
   if (!model.dropParams) {
     const param = (refused as Record<symbol, string>)[TOOL_PARAM] ?? `tools[${tools.indexOf(refused)}]`;
     throw invalidRequest(
-      `Model '${model.name}' cannot use tools of type '${String(refused.type)}' (${param}): only 'function' tools run on a self-hosted model; hosted tools such as web_search run only on OpenAI. Remove them, or set drop_params: true on the model to have them dropped.`,
+      `Model '${model.name}' cannot use tools of type '${String(refused.type)}' (${param}): only 'function' tools run on a self-hosted model; hosted tools such as web_search run only on their provider's servers (OpenAI's, Anthropic's). Remove them, or set drop_params: true on the model to have them dropped.`,
       `${param}.type`,
       'unsupported_tool',
     );

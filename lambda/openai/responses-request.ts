@@ -3,6 +3,7 @@ import { invalidRequest } from '../core/gateway-error.js';
 import { formatPath } from '../core/issue-path.js';
 import type { ChatMessage, ChatRequest, ContentPart } from './chat-request.js';
 import { TOOL_PARAM } from './chat-types.js';
+import { mergedSystem } from './merged-system.js';
 
 /**
  * OpenAI's Responses API request (`POST /v1/responses`), and its translation into a chat request, so
@@ -284,23 +285,6 @@ function chatMessages(instructions: string | null | undefined, input: InputItem[
     }
   });
   return mergedSystem(messages) as ChatMessage[];
-}
-
-/** Several system messages at the start become one: many templates take one system message only. */
-function mergedSystem(messages: Record<string, unknown>[]): Record<string, unknown>[] {
-  let n = 0;
-  while (messages[n]?.role === 'system' && typeof messages[n]!.content === 'string') n++;
-  if (n < 2) return messages;
-  return [
-    {
-      role: 'system',
-      content: messages
-        .slice(0, n)
-        .map((m) => m.content)
-        .join('\n\n'),
-    },
-    ...messages.slice(n),
-  ];
 }
 
 function requiredString(value: unknown, param: string): string {

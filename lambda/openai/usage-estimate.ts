@@ -8,6 +8,7 @@ import { type EmbeddingsRequest, textInputs } from './embeddings-request.js';
  */
 const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
+/** The characters of a chat request's text, for the estimate of its prompt tokens. */
 export function promptChars(request: ChatRequest): number {
   let chars = 0;
   for (const message of request.messages) {
@@ -22,8 +23,8 @@ export function promptChars(request: ChatRequest): number {
  * Usage for the client: what the container reported, completed with estimates where it reported
  * nothing. `estimated` is true when any count is an estimate.
  */
-export function completeUsage(request: ChatRequest, reported: ReportedUsage | undefined, completionChars: number): AnswerUsage {
-  const prompt = reported?.prompt_tokens ?? estimateTokens(promptChars(request));
+export function completeUsage(promptChars: number, reported: ReportedUsage | undefined, completionChars: number): AnswerUsage {
+  const prompt = reported?.prompt_tokens ?? estimateTokens(promptChars);
   const completion = reported?.completion_tokens ?? estimateTokens(completionChars);
   const estimated = reported?.prompt_tokens === undefined || reported.completion_tokens === undefined;
   return { usage: { ...reported, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, estimated };

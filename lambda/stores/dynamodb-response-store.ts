@@ -1,6 +1,8 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import { AWS_CLIENTS, awsClientOptions } from '../aws/client-policy.js';
 import { type DynamoDbSdk, loadDynamoDbSdk } from '../dynamodb/load-sdk.js';
+import { responseKey, responseSort, TABLE_KEY } from '../dynamodb/table-layout.js';
 import type { ResponseStore, StoredResponse } from './response-store.js';
 
 type DynamoDB = DynamoDbSdk;
@@ -13,14 +15,11 @@ const unzip = promisify(gunzip);
 const TIME_TO_LIVE_S = 30 * 24 * 3600;
 /** Bytes of gzipped record per item: DynamoDB items hold at most 400 KB. */
 const PART_BYTES = 350_000;
-/** Per attempt: a slow DynamoDB must not hold a finished answer long (docs/wire-facts.md §8). */
-const ATTEMPT_TIMEOUT_MS = 2000;
 
 /**
- * Responses kept in the gateway's DynamoDB table (`usage.table`, shared with usage and budgets; string
- * keys `pk` and `sk`). A response is an item `pk = response#<id>`, `sk = response` holding the owning
- * key id, the TTL and the gzipped record; a record over one item's size continues in items
- * `sk = part#<n>`, written before the main item, so a reader never sees half a record. Reads are
+ * Responses kept in the gateway's DynamoDB table (`usage.table`, shared with usage and budgets; its
+ * layout in `dynamodb/table-layout.ts`). A response's main item holds the owning key id, the TTL and
+ * the gzipped record; a record over one item's size continues in part items, written before the main item, so a reader never sees half a record. Reads are
  * strongly consistent: a response is readable as soon as its answer is complete. The SDK is loaded on
  * first use (`dynamodb/load-sdk.ts`) and its client kept for the container's life; it follows
  * `AWS_ENDPOINT_URL_DYNAMODB`. Writes are whole items (puts), so the SDK may retry them safely.
@@ -33,7 +32,7 @@ export class DynamoDBResponseStore implements ResponseStore {
   private connect() {
     this.client ??= loadDynamoDbSdk().then((sdk) => ({
       sdk,
-      client: new sdk.DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: ATTEMPT_TIMEOUT_MS, connectionTimeout: 1000 } }),
+      client: new sdk.DynamoDBClient(awsClientOptions(AWS_CLIENTS.storedResponses)),
     }));
     return this.client;
   }
@@ -43,14 +42,13 @@ export class DynamoDBResponseStore implements ResponseStore {
     const data = await zip(Buffer.from(JSON.stringify(record)));
     const parts: Buffer[] = [];
     for (let at = 0; at < data.length; at += PART_BYTES) parts.push(data.subarray(at, at + PART_BYTES));
-    const pk = { S: key(record.id) };
-    const ttl = { N: String(Math.floor(Date.now() / 1000) + TIME_TO_LIVE_S) };
-    const rest = parts.slice(1).map((part, i) => ({ PutRequest: { Item: { pk, sk: { S: `part#${i + 1}` }, data: { B: part }, ttl } } }));
+    const ttl = { [TABLE_KEY.ttl]: { N: String(Math.floor(Date.now() / 1000) + TIME_TO_LIVE_S) } };
+    const rest = parts.slice(1).map((part, i) => ({ PutRequest: { Item: { ...responseKey(record.id, i + 1), data: { B: part }, ...ttl } } }));
     await this.batchWrite(rest);
     await client.send(
       new sdk.PutItemCommand({
         TableName: this.table,
-        Item: { pk, sk: { S: 'response' }, keyId: { S: record.keyId }, parts: { N: String(parts.length) }, data: { B: parts[0]! }, ttl },
+        Item: { ...responseKey(record.id), keyId: { S: record.keyId }, parts: { N: String(parts.length) }, data: { B: parts[0]! }, ...ttl },
       }),
     );
   }
@@ -68,32 +66,32 @@ export class DynamoDBResponseStore implements ResponseStore {
     const main = await this.main(id);
     if (!main || main.keyId?.S !== keyId) return false;
     const { sdk, client } = await this.connect();
-    const pk = { S: key(id) };
     const count = Number(main.parts?.N ?? 1);
-    await client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: { pk, sk: { S: 'response' } } }));
-    await this.batchWrite(Array.from({ length: count - 1 }, (_, i) => ({ DeleteRequest: { Key: { pk, sk: { S: `part#${i + 1}` } } } })));
+    await client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: responseKey(id) }));
+    await this.batchWrite(Array.from({ length: count - 1 }, (_, i) => ({ DeleteRequest: { Key: responseKey(id, i + 1) } })));
     return true;
   }
 
   private async main(id: string): Promise<AttributeMap | undefined> {
     const { sdk, client } = await this.connect();
-    const out = await client.send(
-      new sdk.GetItemCommand({ TableName: this.table, Key: { pk: { S: key(id) }, sk: { S: 'response' } }, ConsistentRead: true }),
-    );
+    const out = await client.send(new sdk.GetItemCommand({ TableName: this.table, Key: responseKey(id), ConsistentRead: true }));
     return out.Item;
   }
 
   private async parts(id: string, count: number): Promise<Uint8Array[]> {
     const { sdk, client } = await this.connect();
     const found = new Map<string, Uint8Array>();
-    let keys: AttributeMap[] = Array.from({ length: count - 1 }, (_, i) => ({ pk: { S: key(id) }, sk: { S: `part#${i + 1}` } }));
+    let keys: AttributeMap[] = Array.from({ length: count - 1 }, (_, i) => responseKey(id, i + 1));
     for (let round = 0; keys.length && round < 5; round++) {
       const batch = keys.slice(0, 100);
       const out = await client.send(new sdk.BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: batch, ConsistentRead: true } } }));
-      for (const item of out.Responses?.[this.table] ?? []) if (item.sk?.S && item.data?.B) found.set(item.sk.S, item.data.B);
+      for (const item of out.Responses?.[this.table] ?? []) {
+        const sort = item[TABLE_KEY.sort]?.S;
+        if (sort && item.data?.B) found.set(sort, item.data.B);
+      }
       keys = [...(out.UnprocessedKeys?.[this.table]?.Keys ?? []), ...keys.slice(100)];
     }
-    const chunks = Array.from({ length: count - 1 }, (_, i) => found.get(`part#${i + 1}`));
+    const chunks = Array.from({ length: count - 1 }, (_, i) => found.get(responseSort(i + 1)));
     if (chunks.some((c) => !c)) throw new Error(`stored response ${id} is missing parts`);
     return chunks as Uint8Array[];
   }
@@ -110,5 +108,3 @@ export class DynamoDBResponseStore implements ResponseStore {
     if (pending.length) throw new Error(`DynamoDB left ${pending.length} items unwritten`);
   }
 }
-
-const key = (id: string) => `response#${id}`;

@@ -1,7 +1,7 @@
 import { GatewayError } from '../core/gateway-error.js';
+import { DAY_MS, dayOf, dayStart, daysBetween } from '../dynamodb/table-layout.js';
 import { type BudgetSpec, budgetPeriod } from './budget-period.js';
 import type { StoreHealth } from './store-health.js';
-import { DAY_MS, dayOf, dayStart, daysBetween } from './table-keys.js';
 import type { UsageStore } from './usage-store.js';
 
 /** A budget to enforce: the whole gateway's, or one key's. */
@@ -24,12 +24,14 @@ export interface BudgetHold {
 }
 
 export interface BudgetOptions {
-  /** How old this process's copy of a budget's spend may get before it is read again in the background. */
+  /** How old this process's copy of a budget's spend may get: an older copy is read again before a request is admitted. */
   refreshMs: number;
-  /** Below this share of the budget left, spend is read before each admission (not in the background). */
+  /** Below this share of the budget left, spend is read before each admission, however fresh the copy. */
   nearFraction?: number;
   /** How long a request near the limit waits for this process's running requests of the budget to settle. */
   waitMs?: number;
+  /** The clock (milliseconds since the epoch); tests pass their own. */
+  now?: () => number;
 }
 
 /**
@@ -68,21 +70,25 @@ interface Spend {
 
 /**
  * Budgets without a read on every request (README, "Usage, budgets and limits"). Each process keeps
- * each budget's spend for the current period: read from the store on first use, then again in the
- * background once older than `refreshMs`, plus its own answers' costs counted the moment they are
- * known. A request is refused (429 `insufficient_quota`) once the spend reaches the budget.
+ * each budget's spend for the current period: read from the store on first use, plus its own answers'
+ * costs counted the moment they are known. A request is admitted on that copy while it is at most
+ * `refreshMs` old; an older one (a container idle meanwhile, or a busy one whose window has passed) is
+ * read again before the request is admitted, so what other processes spent since counts. A request is
+ * refused (429 `insufficient_quota`) once the spend reaches the budget.
  *
  * Near the limit (less than `nearFraction` of the budget, or twice the largest single cost seen, left)
  * the spend is read before each admission, and a process lets a new request of that budget start only
  * while what is left could cover the ones it already runs (each assumed to cost as much as the largest
  * seen; before any is seen, as much as is left), so requests racing the last cent mostly wait and are
  * then refused. What can still overshoot: one request per process (per Lambda container) in flight
- * when the limit is crossed, and requests that cost more than any seen before.
+ * when the limit is crossed, requests that cost more than any seen before, and what other processes
+ * spent within a copy's `refreshMs` while it was far from the limit.
  */
 export class BudgetGuard {
   private readonly budgets = new Map<string, Spend>();
   private readonly nearFraction: number;
   private readonly waitMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: UsageStore,
@@ -91,14 +97,17 @@ export class BudgetGuard {
   ) {
     this.nearFraction = options.nearFraction ?? 0.1;
     this.waitMs = options.waitMs ?? 30_000;
+    this.now = options.now ?? Date.now;
   }
 
   async admit(scope: BudgetScope): Promise<BudgetHold> {
-    const arrived = Date.now();
+    const arrived = this.now();
     const spend = this.spendOf(scope, arrived);
-    // Any read will do the first time (one started while the container initialised, say).
+    // The first time, any read will do (one started while the container initialised, say); later, one
+    // that started at most `refreshMs` ago (one already running for another request counts). A fresh
+    // copy costs no read; a failed read follows the store's policy (`health.unavailable`).
     if (!spend.loaded) await this.read(scope, spend, 0, true);
-    else if (arrived - spend.readAt >= this.options.refreshMs) void this.read(scope, spend, arrived, false);
+    else if (this.stale(spend, arrived)) await this.read(scope, spend, arrived - this.options.refreshMs, true);
     const deadline = arrived + this.waitMs;
     let confirmed = false;
     for (;;) {
@@ -116,7 +125,7 @@ export class BudgetGuard {
         if (!confirmed && unsure.length) {
           confirmed = true;
           await Promise.race([Promise.all(unsure.map((entry) => entry.landed)), new Promise((r) => setTimeout(r, UNSURE_WAIT_MS))]);
-          await this.read(scope, spend, Date.now(), true);
+          await this.read(scope, spend, this.now(), true);
           continue;
         }
         throw budgetExceeded(scope, known(spend), spend.resetsAt);
@@ -129,19 +138,35 @@ export class BudgetGuard {
         }
       }
       spend.inflight++;
-      return hold(spend, near);
+      return hold(spend, near, this.now);
     }
   }
 
   /** Reads a budget's spend ahead of its first request (Lambda's init phase runs at full CPU). */
   prime(scope: BudgetScope): void {
-    const now = Date.now();
+    const now = this.now();
     void this.read(scope, this.spendOf(scope, now), now, false);
+  }
+
+  /**
+   * Starts the read `admit` would wait for, without waiting: a request under several budgets (the
+   * gateway's and its key's) then waits for their reads together, not one after the other.
+   */
+  refreshIfStale(scope: BudgetScope): void {
+    const now = this.now();
+    const spend = this.spendOf(scope, now);
+    if (!spend.loaded) void this.read(scope, spend, 0, false);
+    else if (this.stale(spend, now)) void this.read(scope, spend, now - this.options.refreshMs, false);
   }
 
   /** What the budget's period has spent as this process knows it (for reports and tests). */
   known(scope: BudgetScope): number {
-    return known(this.spendOf(scope, Date.now()));
+    return known(this.spendOf(scope, this.now()));
+  }
+
+  /** Older than `refreshMs`: what other processes spent since it was read may be missing. */
+  private stale(spend: Spend, now: number): boolean {
+    return now - spend.readAt > this.options.refreshMs;
   }
 
   private spendOf(scope: BudgetScope, now: number): Spend {
@@ -179,7 +204,7 @@ export class BudgetGuard {
     if (spend.refreshing && spend.refreshing.startedAt >= after) return this.await(spend.refreshing.done, scope, waiting);
     if (spend.refreshing) await spend.refreshing.done.catch(() => undefined);
     if (spend.loaded && spend.readAt >= after) return;
-    const startedAt = Date.now();
+    const startedAt = this.now();
     const done = this.load(scope, spend, startedAt).then((base) => {
       spend.base = base;
       spend.readAt = startedAt;
@@ -229,7 +254,7 @@ export class BudgetGuard {
             }),
           );
         },
-        Math.max(0, deadline - Date.now()),
+        Math.max(0, deadline - this.now()),
       );
       const done = () => {
         clearTimeout(timer);
@@ -242,7 +267,7 @@ export class BudgetGuard {
 
 const known = (spend: Spend) => spend.base + spend.ledger.reduce((sum, entry) => sum + entry.cost, 0);
 
-function hold(spend: Spend, near: boolean): BudgetHold {
+function hold(spend: Spend, near: boolean, now: () => number): BudgetHold {
   let open = true;
   const close = () => {
     if (!open) return false;
@@ -264,7 +289,7 @@ function hold(spend: Spend, near: boolean): BudgetHold {
       }
       return {
         written() {
-          entry.writtenAt = Date.now();
+          entry.writtenAt = now();
           entry.land();
         },
         // Not in the store: it stays counted here (until the period ends), which errs on the safe side.

@@ -1,4 +1,4 @@
-import { DAY_MS, dayOf, dayStart } from './table-keys.js';
+import { DAY_MS, dayOf, dayStart } from '../dynamodb/table-layout.js';
 
 /**
  * Budget periods in LiteLLM's vocabulary (docs/wire-facts.md §10): `budget_duration` as `30d`, `1mo`,

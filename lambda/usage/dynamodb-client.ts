@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AWS_CLIENTS, awsClientOptions } from '../aws/client-policy.js';
 import { type DynamoDbSdk, loadDynamoDbSdk } from '../dynamodb/load-sdk.js';
 
 /** Each DynamoDB call gives up after this long: no request waits on a hanging store (docs/wire-facts.md §10). */
-export const DYNAMODB_TIMEOUT_MS = 1000;
+export const DYNAMODB_TIMEOUT_MS = AWS_CLIENTS.usage.requestTimeoutMs;
 
 export type { DynamoDbSdk };
 
@@ -18,11 +19,8 @@ let loaded: Promise<{ sdk: DynamoDbSdk; client: DynamoDBClient }> | undefined;
 export function dynamoDb(): Promise<{ sdk: DynamoDbSdk; client: DynamoDBClient }> {
   loaded ??= loadDynamoDbSdk().then((sdk) => ({
     sdk,
-    client: new sdk.DynamoDBClient({
-      maxAttempts: 1,
-      // Connection and socket-idle timeouts; each call also has its own deadline (dynamodb-store.ts).
-      requestHandler: { connectionTimeout: DYNAMODB_TIMEOUT_MS, requestTimeout: DYNAMODB_TIMEOUT_MS },
-    }),
+    // Each call also has its own deadline (dynamodb-store.ts).
+    client: new sdk.DynamoDBClient(awsClientOptions(AWS_CLIENTS.usage)),
   }));
   loaded.catch(() => {
     loaded = undefined;

@@ -1,6 +1,6 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DYNAMODB_TIMEOUT_MS, dynamoDb, retryable } from './dynamodb-client.js';
 import {
+  apiCounter,
   DAY_MS,
   dayStart,
   HOUR_ATTRIBUTES,
@@ -8,11 +8,13 @@ import {
   hourAttribute,
   limitPartition,
   TABLE_KEY,
+  USAGE_APIS,
   USAGE_COUNTERS,
   type UsageRow,
   usagePartition,
   usageSort,
-} from './table-keys.js';
+} from '../dynamodb/table-layout.js';
+import { DYNAMODB_TIMEOUT_MS, dynamoDb, retryable } from './dynamodb-client.js';
 import type { MinuteLimits, UsageIncrement, UsageStore } from './usage-store.js';
 
 const ATTEMPTS = 3;
@@ -46,9 +48,10 @@ export class DynamoUsageStore implements UsageStore {
     await this.write({
       Key: { [TABLE_KEY.partition]: { S: usagePartition(i.day) }, [TABLE_KEY.sort]: { S: usageSort(i.keyId, i.model, i.servedBy) } },
       UpdateExpression:
-        `ADD #requests :one, #prompt :prompt, #completion :completion, #cost :cost, #estimated :estimated, #unpriced :unpriced${hour} ` +
+        `ADD #requests :one, #prompt :prompt, #completion :completion, #cost :cost, #estimated :estimated, #unpriced :unpriced${i.api ? ', #api :one' : ''}${hour} ` +
         'SET #day = :day, #key = :key, #model = :model, #servedBy = :servedBy, #ttl = :ttl',
       ExpressionAttributeNames: {
+        ...(i.api && { '#api': apiCounter(i.api) }),
         '#requests': 'requests',
         '#prompt': 'prompt_tokens',
         '#completion': 'completion_tokens',
@@ -129,6 +132,11 @@ export class DynamoUsageStore implements UsageStore {
     return (await this.query(day, keyId)).map((item) => {
       const row = { day, key: item.key?.S ?? '', model: item.model?.S ?? '', served_by: item.served_by?.S ?? '' } as UsageRow;
       for (const counter of USAGE_COUNTERS) row[counter] = Number(item[counter]?.N ?? 0);
+      row.by_api = {};
+      for (const api of USAGE_APIS) {
+        const count = item[apiCounter(api)]?.N;
+        if (count) row.by_api[api] = Number(count);
+      }
       const hours = hoursOf(item);
       if (hours) row.hours = hours;
       return row;

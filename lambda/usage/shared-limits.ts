@@ -1,5 +1,5 @@
+import { minuteOf } from '../dynamodb/table-layout.js';
 import type { StoreHealth } from './store-health.js';
-import { minuteOf } from './table-keys.js';
 import type { MinuteLimits, UsageStore } from './usage-store.js';
 
 /** Whether a request may go ahead under a scope's per-minute limits. */
@@ -16,8 +16,9 @@ export type LimitDecision = { allowed: true } | { allowed: false; limit: 'rpm' |
  *
  * `take` counts the request only when it is allowed (a conditional write: under both limits). Tokens
  * are known after the answer; the metering of an answer adds them for its key and, when a deployment
- * was taken with a tpm, for that deployment too (see `tracksTokens`). While the store cannot be
- * reached, `take` follows the store's failure policy (allows, or throws 503).
+ * was taken with a tpm, for that deployment too (see `tracksTokens`). No count is kept in memory:
+ * each check is that write, so an idle container's next request sees what every other one counted.
+ * While the store cannot be reached, `take` follows the store's failure policy (allows, or throws 503).
  */
 export interface SharedLimits {
   take(scope: string, limits: MinuteLimits): Promise<LimitDecision>;

@@ -1,12 +1,10 @@
-import { METRICS_NAMESPACE } from '../core/metrics.js';
+import { METRICS_NAMESPACE, metricsEmbedded } from '../core/metrics.js';
 
 /**
  * Usage as CloudWatch Embedded Metric Format fields (as `core/metrics.ts` does for requests): one
  * line per metered request with tokens and cost by model and by key, and counts of metering and
- * store failures. Emitted only inside Lambda; elsewhere the lines carry the plain fields.
+ * store failures, where the runtime embeds metrics (`configureMetrics`).
  */
-const inLambda = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
-
 const USAGE_METRICS = [
   { Name: 'MeteredRequests', Unit: 'Count' },
   { Name: 'PromptTokens', Unit: 'Count' },
@@ -15,7 +13,7 @@ const USAGE_METRICS = [
 ];
 
 export function usageMetrics(keyId: string, model: string, promptTokens: number, completionTokens: number, cost: number): Record<string, unknown> {
-  if (!inLambda) return {};
+  if (!metricsEmbedded()) return {};
   return {
     _aws: {
       Timestamp: Date.now(),
@@ -35,7 +33,7 @@ export function usageMetrics(keyId: string, model: string, promptTokens: number,
 
 /** `MeteringFailures` (a usage write that did not land) or `UsageStoreErrors` (a check that could not reach the store). */
 export function failureMetric(name: 'MeteringFailures' | 'UsageStoreErrors', count = 1): Record<string, unknown> {
-  if (!inLambda) return {};
+  if (!metricsEmbedded()) return {};
   return {
     _aws: {
       Timestamp: Date.now(),

@@ -1,4 +1,4 @@
-import type { HourCounters, UsageRow } from './table-keys.js';
+import type { HourCounters, UsageApi, UsageRow } from '../dynamodb/table-layout.js';
 
 /** One answered request's counters, for one key, model and deployment on one day. */
 export interface UsageIncrement {
@@ -13,6 +13,8 @@ export interface UsageIncrement {
   /** USD; undefined when the deployment has no prices. */
   cost: number | undefined;
   estimated: boolean;
+  /** The API the request came through (absent: a caller that does not say, such as a test's own write). */
+  api?: UsageApi;
 }
 
 /** The limits a scope is held to within one minute. */
@@ -55,7 +57,7 @@ export class MemoryUsageStore implements UsageStore {
     const id = `${i.day}#${i.keyId}#${i.model}#${i.servedBy}`;
     let row = this.usage.get(id);
     if (!row) {
-      row = { day: i.day, key: i.keyId, model: i.model, served_by: i.servedBy, ...ZERO };
+      row = { day: i.day, key: i.keyId, model: i.model, served_by: i.servedBy, ...ZERO, by_api: {} };
       this.usage.set(id, row);
     }
     row.requests++;
@@ -73,6 +75,7 @@ export class MemoryUsageStore implements UsageStore {
       hour.completion_tokens += i.completionTokens;
       hour.cost += i.cost ?? 0;
     }
+    if (i.api) row.by_api[i.api] = (row.by_api[i.api] ?? 0) + 1;
   }
 
   async spend(day: string, keyId?: string): Promise<number> {

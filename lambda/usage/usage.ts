@@ -1,13 +1,14 @@
-import type { GatewayConfig } from '../core/config.js';
+import type { GatewayConfig } from '../config/config.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
+import { dayOf, hourOf, type UsageApi } from '../dynamodb/table-layout.js';
 import { BudgetGuard, type BudgetHold, type BudgetScope } from './budget-guard.js';
 import type { BudgetSpec } from './budget-period.js';
 import { DynamoUsageStore } from './dynamodb-store.js';
-import { PriceBook } from './price-book.js';
+import { PriceBook, type PricesOf } from './price-book.js';
+import { RateLimiter } from './rate-limiter.js';
 import { type SharedLimits, StoreLimits } from './shared-limits.js';
 import { StoreHealth } from './store-health.js';
-import { dayOf, hourOf } from './table-keys.js';
 import { failureMetric, usageMetrics } from './usage-metrics.js';
 import { MemoryUsageStore, type UsageStore } from './usage-store.js';
 
@@ -22,6 +23,8 @@ export interface AnsweredRequest {
   estimated: boolean;
   /** USD, when the caller knows better than the price book; otherwise computed from `servedBy`'s prices. */
   cost?: number;
+  /** The API the request came through, counted on its usage row. */
+  api?: UsageApi;
 }
 
 /** A metered request: the key it ran under, and the request id for the log line. */
@@ -72,7 +75,8 @@ export interface Usage {
 
 const GATEWAY = 'gateway';
 
-export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, store?: UsageStore): Usage {
+/** `pricesOf` tells what a deployment's tokens cost (the config's prices, else an upstream's list price). */
+export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, store?: UsageStore, pricesOf?: PricesOf): Usage {
   const settings = config.usage;
   const usageStore = store ?? (settings.table ? new DynamoUsageStore(settings.table, settings.retentionDays) : new MemoryUsageStore());
   const health = new StoreHealth({
@@ -81,7 +85,8 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
   });
   const limits = new StoreLimits(usageStore, health);
   const budgets = new BudgetGuard(usageStore, health, { refreshMs: (settings.budgetRefreshSeconds ?? 5) * 1000 });
-  const prices = new PriceBook(config.models);
+  const prices = new PriceBook(config.models, pricesOf);
+  const localRpm = new RateLimiter();
   const gatewayBudget = settings.budget;
 
   async function write(
@@ -107,6 +112,7 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
         completionTokens: completion,
         cost,
         estimated: entry.estimated,
+        ...(entry.api && { api: entry.api }),
       });
       for (const h of holds) h.written();
       const scopes = [
@@ -162,19 +168,19 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
       const scopes: BudgetScope[] = [];
       if (gatewayBudget) scopes.push({ id: GATEWAY, spec: gatewayBudget });
       if (caller.budget) scopes.push({ id: caller.keyId, keyId: caller.keyId, spec: caller.budget });
+      if (caller.rpm) {
+        const wait = localRpm.take(caller.keyId, caller.rpm);
+        if (wait) throw keyRateLimited(caller, wait);
+      }
       const holds: BudgetHold[] = [];
+      // Stale copies of both budgets are read at once, not one after the other.
+      if (scopes.length > 1) for (const scope of scopes) budgets.refreshIfStale(scope);
       try {
         for (const scope of scopes) holds.push(await budgets.admit(scope));
-        // rpm across containers needs the shared store; in one process the authenticator's own limiter already holds it.
+        // rpm across containers needs the shared store; within one process the local count above holds it.
         const minute = { ...(usageStore.shared && caller.rpm && { rpm: caller.rpm }), ...(caller.tpm && { tpm: caller.tpm }) };
         const decision = await limits.take(`key#${caller.keyId}`, minute);
-        if (!decision.allowed) {
-          const what = [caller.rpm && `${caller.rpm} requests`, caller.tpm && `${caller.tpm} tokens`].filter(Boolean).join(' and ');
-          throw new GatewayError(429, `Rate limit reached for this API key: ${what} per minute.`, {
-            code: 'rate_limit_exceeded',
-            retryAfter: decision.retryAfter,
-          });
-        }
+        if (!decision.allowed) throw keyRateLimited(caller, decision.retryAfter);
       } catch (error) {
         for (const h of holds) h.release();
         throw error;
@@ -200,4 +206,10 @@ export function createUsage(config: Pick<GatewayConfig, 'usage' | 'models'>, sto
       if (gatewayBudget) budgets.prime({ id: GATEWAY, spec: gatewayBudget });
     },
   };
+}
+
+/** The one 429 of a key over its per-minute limits, naming them. */
+function keyRateLimited(caller: UsageCaller, retryAfter: number): GatewayError {
+  const what = [caller.rpm && `${caller.rpm} requests`, caller.tpm && `${caller.tpm} tokens`].filter(Boolean).join(' and ');
+  return new GatewayError(429, `Rate limit reached for this API key: ${what} per minute.`, { code: 'rate_limit_exceeded', retryAfter });
 }

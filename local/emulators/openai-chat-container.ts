@@ -256,7 +256,11 @@ function* streamedCalls(
  * tool's schema. After a tool's result it reports the result. Otherwise it echoes (`reply`).
  */
 export function demoAnswer(body: ChatBody, reply: (text: string, body: ChatBody) => string = demoReply): ScriptedAnswer {
-  const messages = body.messages ?? [];
+  // System messages a client puts after the user's turn (Claude Code's environment note) end no turn.
+  const all = body.messages ?? [];
+  let end = all.length;
+  while (end > 0 && all[end - 1]!.role === 'system') end--;
+  const messages = all.slice(0, end);
   const last = messages.at(-1);
   if (last?.role === 'tool') {
     const result = textOf(last.content).trim();

@@ -76,7 +76,9 @@ const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const str = (value: string) => ({ type: 'string' as const, value });
 
 export class SageMakerRuntimeEmulator {
+  /** Every call, for tests to inspect; a long-running emulator (the demo, the benchmark) turns this off. */
   readonly invocations: Invocation[] = [];
+  recordInvocations = true;
   /** Streams the caller closed before their end (the gateway cancelling upstream work). */
   cancelledStreams = 0;
   private readonly endpoints = new Map<string, EndpointOptions>();
@@ -191,7 +193,7 @@ export class SageMakerRuntimeEmulator {
       auth: 'sigv4',
       accessKeyId: signerOf(headers),
     };
-    this.invocations.push(invocation);
+    if (this.recordInvocations) this.invocations.push(invocation);
     if (body.length > 6_291_456) return sendError(res, 'ValidationError', 400, 'Request payload size exceeds the limit of 6291456 bytes.');
     if (options.inferenceComponents && !options.inferenceComponents.includes(invocation.inferenceComponent ?? '')) {
       return sendError(res, 'ValidationError', 400, `Inference Component ${invocation.inferenceComponent ?? '(none)'} not found.`);
@@ -257,13 +259,7 @@ export class SageMakerRuntimeEmulator {
       accessKeyId = signerOf(headers);
     }
     if (refused) return sendOpenAIError(res, refused.type === 'MissingAuthenticationTokenException' ? 401 : 403, refused.message, 'access_denied');
-    if (header(headers, 'x-amzn-sagemaker-inference-component')) {
-      return sendOpenAIError(
-        res,
-        400,
-        'The X-Amzn-SageMaker-Inference-Component header is not supported on this path; put the inference component in the URL.',
-      );
-    }
+    // The component goes in the path; AWS documents no header for this route, so one sent is ignored.
     const options = this.endpoints.get(endpoint);
     if (!options) return sendOpenAIError(res, 400, `Endpoint ${endpoint} of account ${this.account} not found.`);
     if (options.inferenceComponents && !options.inferenceComponents.includes(component ?? '')) {
@@ -283,7 +279,7 @@ export class SageMakerRuntimeEmulator {
       // The container says what it thinks of it.
     }
     const invocation: Invocation = { endpoint, stream, body, headers, inferenceComponent: component, route: 'openai', auth, accessKeyId };
-    this.invocations.push(invocation);
+    if (this.recordInvocations) this.invocations.push(invocation);
     if (body.length > 6_291_456) return sendOpenAIError(res, 400, 'Request payload size exceeds the limit of 6291456 bytes.');
     if (this.noCapacity(component ?? endpoint)) return sendOpenAIError(res, 400, NO_CAPACITY_MESSAGE);
     const fault = this.faults.get(endpoint);
@@ -298,18 +294,8 @@ export class SageMakerRuntimeEmulator {
     const status = reply.status ?? 200;
     const payload =
       typeof reply.body === 'string' || reply.body instanceof Uint8Array ? Buffer.from(reply.body) : Buffer.from(JSON.stringify(reply.body));
-    if (status >= 400) {
-      const quoted = JSON.stringify(payload.toString('utf8')).slice(1, -1);
-      const region = this.region ?? 'us-east-1';
-      return sendOpenAIError(
-        res,
-        424,
-        `Received ${status < 500 ? 'client' : 'server'} error (${status}) from primary-${endpoint} with message "${quoted}". See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=/aws/sagemaker/Endpoints/${endpoint} in account ${this.account} for more information.`,
-        'model_error',
-        'server_error',
-      );
-    }
-    res.writeHead(200, { 'content-type': reply.contentType ?? 'application/json', 'x-amzn-requestid': requestId() });
+    // The route answers with the container's own response, its errors included (status and body as sent).
+    res.writeHead(status, { 'content-type': reply.contentType ?? 'application/json', 'x-amzn-requestid': requestId() });
     res.end(payload);
   }
 

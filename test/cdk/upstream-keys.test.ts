@@ -84,3 +84,30 @@ it('refuses a config holding upstream keys until they are stored, then deploys i
     await secrets.stop();
   }
 }, 120_000);
+
+it('without AWS credentials, still names the deployment and the command that stores its key, saying why it could not check', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sagegate-nocreds-'));
+  const config = join(dir, 'litellm_config.yaml');
+  writeFileSync(
+    config,
+    `model_list:
+  - model_name: glm4-flash
+    litellm_params: { model: glm-4-flash, api_base: "https://glm.example.com/v1", api_key: sk-glm-literal-0003 }
+`,
+  );
+  // No credentials anywhere: none in the environment, no ~/.aws, no instance metadata to ask.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|CDK_DEFAULT_)/.test(name)));
+  Object.assign(env, { HOME: dir, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' });
+  const refused = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn('npx', ['cdk', 'synth', '--no-notices', '-q', '-c', `config=${config}`, '-o', join(dir, 'cdk.out')], { cwd: root, env });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+  expect(refused.code).not.toBe(0);
+  expect(refused.output).toContain("the API key of 'glm4-flash' cannot be deployed from the config file");
+  expect(refused.output).toContain('could not be checked: no AWS credentials found');
+  expect(refused.output).toContain(`npx sagegate upstream-keys set glm4-flash --config ${config}`);
+  expect(refused.output).not.toContain('sk-glm-literal-0003');
+}, 120_000);

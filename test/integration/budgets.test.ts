@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { main } from '../../cli/sagegate.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
 import { DynamoUsageStore } from '../../lambda/usage/dynamodb-store.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { CloudFormationEmulator } from '../../local/emulators/cloudformation.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
@@ -87,12 +87,12 @@ afterAll(async () => {
   await db.stop();
 });
 
-describe("seed 002's budget (general_settings.max_budget: 100, a month)", () => {
+describe("a LiteLLM config's budget (general_settings.max_budget: 100, a month)", () => {
   const upstream = new OpenAIUpstreamEmulator(openAIChatContainer({ reply: () => REPLY }));
   let h: Harness;
   beforeAll(async () => {
     const url = await upstream.start();
-    // Seed 002 as written, but with the `openai/` prefix (its bare `glm-4-flash` loads once the router
+    // A migrated LiteLLM config as written, but with the `openai/` prefix (its bare `glm-4-flash` loads once the router
     // lands), without its literal api_key (refused: keys live in Secrets Manager), and with prices:
     // without them nothing has a cost, and no budget is ever reached.
     h = await startHarness(
@@ -253,5 +253,78 @@ auth: { keys_secret: "${arn}", cache_ttl_seconds: 1 }
     // The documented bound: one request in flight per process when the limit is crossed.
     expect(spent).toBeLessThanOrEqual(1 + 0.03 + 1e-9);
     expect(answered).toBe(1);
+  }, 60_000);
+});
+
+describe('an idle process admits on a copy of the spend no older than budget_refresh_seconds', () => {
+  // Its own table: the gateway budget here must not see the other tests' spend.
+  const REFRESH_TABLE = 'sagegate-budget-refresh-test';
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let a: ChildServer;
+  let b: ChildServer;
+  const spentToday = (keyId?: string) => new DynamoUsageStore(REFRESH_TABLE).spend(dayOf(Date.now()), keyId);
+  /** B answers once and so holds a copy of the spend, then idles; A spends the rest, a request every 0.55 s, until it refuses. */
+  async function spendElsewhereWhileIdle(key: string, refusal = 'insufficient_quota'): Promise<string[]> {
+    expect(await outcome(call(b.url, key))).toBe('ok');
+    const fromA: string[] = [];
+    while (fromA.at(-1) !== refusal && fromA.length < 10) {
+      await pause(550);
+      fromA.push(await outcome(call(a.url, key)));
+    }
+    // B, idle for well over budget_refresh_seconds: its copy is read again before it admits.
+    await pause(2500);
+    return [...fromA, await outcome(call(b.url, key)), await outcome(call(b.url, key))];
+  }
+  beforeAll(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sagegate-refresh-')), 'sagegate.yaml');
+    writeFileSync(
+      file,
+      `models:
+  - { name: chat, endpoint: chat-ep, prices: { input_per_token: 0, output_per_token: 0.05 } }
+usage: { table: ${REFRESH_TABLE}, max_budget: 3.7, budget_duration: 1d, budget_refresh_seconds: 1 }
+auth: { keys_secret: "${arn}", cache_ttl_seconds: 1 }
+`,
+    );
+    const env = { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sagemakerUrl };
+    [a, b] = await Promise.all([startServer(['--config', file], env), startServer(['--config', file], env)]);
+  }, 60_000);
+
+  it("a key's budget: $1 at $0.30 an answer, four answers in all, the idle process refuses the fifth", async () => {
+    const key = await newKey('--name', 'idle-refresh', '--budget', '1', '--budget-duration', '1d');
+    await pause(1100); // the gateways' key cache TTL
+    // B: $0.30; A: $0.60, $0.90, $1.20, then the 429; B after its idle spell: the 429 too.
+    expect(await spendElsewhereWhileIdle(key)).toEqual(['ok', 'ok', 'ok', 'insufficient_quota', 'insufficient_quota', 'insufficient_quota']);
+    const id = /key_[0-9a-f]{12}/.exec((await cli('keys', 'list', '--secret', arn)).out.split('\n').find((l) => l.includes('idle-refresh'))!)![0];
+    // Nobody was running when the limit was crossed: nothing past the answer that crossed it.
+    expect(await spentToday(id)).toBeCloseTo(1.2, 9);
+  }, 60_000);
+
+  it("a key's tokens per minute: no copy is kept, so the idle process refuses once the other has used the minute's tokens", async () => {
+    const key = await newKey('--name', 'idle-tpm', '--tpm', '40');
+    await pause(1100);
+    if (new Date().getUTCSeconds() > 45) await pause((61 - new Date().getUTCSeconds()) * 1000);
+    // 13 tokens an answer: B 13, A 26, 39, 52 (the third starts at 39 < 40), then the 429s.
+    expect(await spendElsewhereWhileIdle(key, 'rate_limit_exceeded')).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'rate_limit_exceeded',
+      'rate_limit_exceeded',
+      'rate_limit_exceeded',
+    ]);
+  }, 60_000);
+
+  it("the gateway's budget: $3.70, the idle process refuses once the other has spent it", async () => {
+    // $2.40 spent above; B: $2.70; A: $3.00, $3.30, $3.60, $3.90, then the 429; B: the 429.
+    expect(await spendElsewhereWhileIdle(STACK_MASTER)).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'insufficient_quota',
+      'insufficient_quota',
+      'insufficient_quota',
+    ]);
+    expect(await spentToday()).toBeCloseTo(3.9, 9);
   }, 60_000);
 });

@@ -102,6 +102,27 @@ it("is what the image builds and runs: the build script's bundle, started with n
   expect(readFileSync(bundle, 'utf8')).not.toContain('tsx');
 });
 
+it('ships no demo and no emulator: the bundle holds neither, and without a config it refuses to start', async () => {
+  const code = readFileSync(bundle, 'utf8');
+  for (const devOnly of ['DEMO MODE', 'sagegate-demo', 'SageMakerRuntimeEmulator', 'local/emulators', 'examples/demo.yaml'])
+    expect(code).not.toContain(devOnly);
+  const failed = await start([], { SAGEGATE_CONFIG_FILE: '', SAGEGATE_CONFIG_YAML: '', SAGEMAKER_ENDPOINT_NAME: '' }).then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
+  expect(failed).toMatch(/^exited 1: no config: name one with --config/);
+  expect(failed).not.toMatch(/DEMO|auth: OFF|listening/);
+});
+
+it('serves one SageMaker endpoint named as the ECS service did (SAGEMAKER_ENDPOINT_NAME)', async () => {
+  const server = await start([], { SAGEMAKER_ENDPOINT_NAME: 'paced-endpoint' });
+  const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'any', maxRetries: 0 });
+  const answer = await client.chat.completions.create({ model: 'paced-endpoint', messages: [{ role: 'user', content: 'hello' }] });
+  expect(answer.choices[0]!.message.content).toContain('hello');
+  server.child.kill('SIGTERM');
+  expect(await server.exit).toBe(0);
+});
+
 it('answers GET /ping and /health, and serves a config given as an environment variable', async () => {
   const server = await start([], { SAGEGATE_CONFIG_YAML: CONFIG });
   for (const path of ['/ping', '/health']) {

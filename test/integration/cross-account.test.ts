@@ -85,21 +85,60 @@ describe('models in another account', () => {
 });
 
 describe('credentials about to expire', () => {
-  it('are assumed again rather than used past their expiry', async () => {
+  async function withShortLivedRole(lifetimeSeconds: number, run: (h: Harness, sts: StsEmulator) => Promise<void>) {
     const base = environmentCredentials()!;
     const sts = new StsEmulator(base).addRole(ROLE);
-    // Four minutes: inside the five-minute refresh window, so every call needs fresh ones.
-    sts.lifetimeSeconds = 240;
+    sts.lifetimeSeconds = lifetimeSeconds;
     process.env.AWS_ENDPOINT_URL_STS = await sts.start();
-    const h = await startHarness(`models: [{ name: remote, endpoint: ep, role_arn: "${ROLE}", region: eu-central-1 }]`, (e) => {
+    const h = await startHarness(`models: [{ name: remote, endpoint: ep, role_arn: "${ROLE}", region: eu-central-1, route: openai }]`, (e) => {
       e.addEndpoint('ep', openAIChatContainer());
       sts.onIssue = (credentials) => e.trust(credentials);
     });
     try {
-      for (let i = 0; i < 2; i++) await h.client().chat.completions.create({ model: 'remote', messages: [{ role: 'user', content: 'hi' }] });
+      await run(h, sts);
+    } finally {
+      await h.close();
+      await sts.stop();
+      delete process.env.AWS_ENDPOINT_URL_STS;
+    }
+  }
+  const ask = (h: Harness) => h.client().chat.completions.create({ model: 'remote', messages: [{ role: 'user', content: 'hi' }] });
+
+  it('that arrive inside the refresh window are assumed once per refresh, not once or more per request', async () => {
+    // Four minutes: inside the SDK's five-minute refresh window from the start.
+    await withShortLivedRole(240, async (h, sts) => {
+      for (let i = 0; i < 4; i++) await ask(h);
+      expect(sts.calls).toHaveLength(1);
+      expect(new Set(h.emulator.invocations.map((i) => i.accessKeyId))).toEqual(new Set([sts.issued[0]!.accessKeyId]));
+    });
+  });
+
+  it('are assumed again before they lapse, never used past their expiry', async () => {
+    await withShortLivedRole(3, async (h, sts) => {
+      await ask(h);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await ask(h);
+      expect(sts.calls).toHaveLength(2);
       const [first, second] = h.emulator.invocations.map((i) => i.accessKeyId);
-      expect(sts.issued.map((c) => c.accessKeyId)).toEqual(expect.arrayContaining([first, second]));
-      expect(second).not.toBe(first);
+      expect([first, second]).toEqual(sts.issued.map((c) => c.accessKeyId));
+    });
+  });
+
+  it('last as long as the config asks (role_duration_seconds), an hour by default', async () => {
+    const base = environmentCredentials()!;
+    const sts = new StsEmulator(base).addRole(ROLE);
+    process.env.AWS_ENDPOINT_URL_STS = await sts.start();
+    const h = await startHarness(
+      `models: [{ name: remote, endpoint: ep, role_arn: "${ROLE}", region: eu-central-1 }, { name: long, endpoint: ep, role_arn: "${ROLE}", role_duration_seconds: 7200, session_name: long-session }]`,
+      (e) => {
+        e.addEndpoint('ep', openAIChatContainer());
+        sts.onIssue = (credentials) => e.trust(credentials);
+      },
+    );
+    try {
+      await ask(h);
+      await h.client().chat.completions.create({ model: 'long', messages: [{ role: 'user', content: 'hi' }] });
+      expect(sts.calls.map((c) => c.durationSeconds)).toEqual([3600, 7200]);
     } finally {
       await h.close();
       await sts.stop();

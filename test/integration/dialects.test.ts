@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../config/load.js';
-import type { ModelConfig } from '../../lambda/core/config.js';
-import type { ChatDialectName } from '../../lambda/core/names.js';
+import type { ModelConfig } from '../../lambda/config/config.js';
+import type { ChatDialectName } from '../../lambda/config/names.js';
 import { chatDialects } from '../../lambda/dialects/index.js';
 import { dataPayloads } from '../../lambda/streaming/data-payloads.js';
 import { splitEvery } from '../../local/emulators/sagemaker-runtime.js';

@@ -6,7 +6,7 @@ import { errorOf, type Harness, startHarness } from '../support/harness.js';
 const lastPayload = (h: Harness) => JSON.parse(h.emulator.invocations.at(-1)!.body.toString('utf8'));
 
 describe('embeddings through the official openai client', () => {
-  // An OpenAI-compatible server with both APIs, as in seed 001 (sentence-luke behind LocalAI).
+  // An OpenAI-compatible server with both APIs (sentence-luke behind LocalAI).
   const upstream = new OpenAIUpstreamEmulator(openAIChatContainer(), undefined, openAIEmbeddingContainer());
   let h: Harness;
 
@@ -98,7 +98,7 @@ model_list:
     expect(tokens.data).toHaveLength(1);
   });
 
-  it("serves seed 001's text-embedding-ada-002 from its OpenAI-compatible server", async () => {
+  it('serves text-embedding-ada-002 from an OpenAI-compatible server', async () => {
     const result = await h
       .client()
       .embeddings.create({ model: 'text-embedding-ada-002', input: 'query: 夕飯はお肉です。', encoding_format: 'float' });

@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import OpenAI from 'openai';
-import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from '../../lambda/transports/sagemaker/clients.js';
+import { configureSageMakerClients, DEFAULT_SAGEMAKER_CONNECTIONS } from '../../lambda/upstreams/sagemaker/clients.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
 import { errorOf, type Harness, sseEvents, startHarness } from '../support/harness.js';
+import { SilentServer } from '../support/silent-server.js';
 
 /**
  * Every AWS service on the request path, accepting connections and never answering (the worst kind
@@ -167,4 +169,72 @@ describe('SageMaker hangs: the connection is accepted, nothing is ever answered'
     const error = await errorOf(h.client().chat.completions.create({ model: 'silent', messages: [{ role: 'user', content: 'hi' }] }));
     expect(error.status).toBe(504);
   });
+});
+
+describe('STS hangs: a model in another account', () => {
+  it('answers 503 upstream_unavailable within seconds, and keeps doing so quickly, instead of waiting for good', async () => {
+    const sts = new SilentServer();
+    process.env.AWS_ENDPOINT_URL_STS = await sts.start();
+    const h = await startHarness('models: [{ name: chat, endpoint: e, role_arn: "arn:aws:iam::210987654321:role/sagegate-invoke" }]', (e) =>
+      e.addEndpoint('e', openAIChatContainer()),
+    );
+    try {
+      for (let i = 0; i < 2; i++) {
+        const { ms, status, error } = await timed(chat(h, 'any'));
+        expect(status).toBe(503);
+        expect(error!.code).toBe('upstream_unavailable');
+        expect(ms).toBeLessThan(15_000);
+      }
+      expect(sts.accepted).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+      await sts.stop();
+      delete process.env.AWS_ENDPOINT_URL_STS;
+    }
+  });
+});
+
+describe('DynamoDB hangs: stored responses', () => {
+  it('answers the response (marked not stored) and refuses reads with 503 within seconds', async () => {
+    const dynamodb = new SilentServer();
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = await dynamodb.start();
+    const h = await startHarness('models: [{ name: chat, endpoint: e }]\nusage: { table: hanging-table, when_unavailable: fail_open }', (e) =>
+      e.addEndpoint('e', openAIChatContainer()),
+    );
+    try {
+      const started = performance.now();
+      const response = await h.client().responses.create({ model: 'chat', input: 'hi' });
+      expect(response.output_text).toContain('hi');
+      expect((response as unknown as { store: boolean }).store).toBe(false);
+      const read = await timed(h.client().responses.retrieve(response.id));
+      expect(read.status).toBe(503);
+      expect(read.error!.code).toBe('response_store_unavailable');
+      expect(performance.now() - started).toBeLessThan(30_000);
+    } finally {
+      await h.close();
+      await dynamodb.stop();
+      delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    }
+  }, 60_000);
+});
+
+describe('CloudFormation and Secrets Manager hang: the CLI', () => {
+  it('gives up with a message naming what to pass instead, not a process that never ends', async () => {
+    const aws = new SilentServer();
+    const url = await aws.start();
+    const started = performance.now();
+    const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      execFile(
+        'npx',
+        ['sagegate', 'keys', 'list', '--stack', 'SageGate'],
+        { env: { ...process.env, AWS_ENDPOINT_URL_CLOUDFORMATION: url, AWS_ENDPOINT_URL_SECRETS_MANAGER: url, SAGEGATE_SILENT: '1' } },
+        (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, err: stderr }),
+      );
+    });
+    await aws.stop();
+    expect(result.code).not.toBe(0);
+    expect(result.err).toContain('cannot read stack SageGate');
+    expect(result.err).toContain('--secret <arn>');
+    expect(performance.now() - started).toBeLessThan(40_000);
+  }, 60_000);
 });

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../cli/sagegate.js';
 import { parseConfig } from '../../config/load.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
+import { pricesOf } from '../../lambda/upstreams/index.js';
 import { DynamoUsageStore } from '../../lambda/usage/dynamodb-store.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { createUsage } from '../../lambda/usage/usage.js';
 import { OpenAIUpstreamEmulator } from '../../local/emulators/openai-upstream.js';
 import type { Container } from '../../local/emulators/sagemaker-runtime.js';
@@ -12,13 +13,13 @@ import { type DynamoDbDouble, startDynamoDb } from '../support/dynamodb-double.j
 import { errorOf, type Harness, startHarness } from '../support/harness.js';
 
 /**
- * Seed 002's second config, verbatim: GLM-4 (unreachable here) with gpt-4 and claude-3 as fallbacks
+ * A migrated LiteLLM config, verbatim: GLM-4 (unreachable here) with gpt-4 and claude-3 as fallbacks
  * and a $100 monthly budget. LiteLLM costs gpt-4 and claude-3-opus from its price map with no prices in
  * the config; so does sagegate, from the hosted providers' list prices, and the budget then holds.
  * The providers are local stand-ins (LiteLLM's OPENAI_API_BASE / ANTHROPIC_API_BASE move them) that
  * report two million prompt tokens an answer, so that $100 is reached in a few requests.
  */
-const FIXTURE = fileURLToPath(new URL('../fixtures/configs/seed-002-fallbacks.yaml', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/configs/litellm-fallbacks.yaml', import.meta.url));
 const TABLE = 'sagegate-hosted-prices-test';
 const PROMPT_TOKENS = 2_000_000;
 
@@ -57,7 +58,7 @@ beforeAll(async () => {
   const yaml = readFileSync(FIXTURE, 'utf8');
   // The config as written; its usage kept in a DynamoDB table (as the stack gives one to the function), so the CLI can read it.
   const config = parseConfig(yaml, FIXTURE, { ...process.env, ...env });
-  const usage = createUsage({ models: config.models, usage: { ...config.usage, table: TABLE } });
+  const usage = createUsage({ models: config.models, usage: { ...config.usage, table: TABLE } }, undefined, pricesOf);
   h = await startHarness(yaml, () => undefined, { env, overrides: { usage } });
 });
 afterAll(async () => {
@@ -66,7 +67,7 @@ afterAll(async () => {
   await db.stop();
 });
 
-it("costs answers gpt-4 and claude-3 serve for the GLM group at their list prices, holds seed 002's $100 budget, and `sagegate usage` shows it", async () => {
+it('costs answers gpt-4 and claude-3 serve for the GLM group at their list prices, holds its $100 budget, and `sagegate usage` shows it', async () => {
   const client = h.client('your-master-key');
   const ask = () => client.chat.completions.create({ model: 'glm4-flash', messages: [{ role: 'user', content: 'what llm are you' }] }).withResponse();
   const first = await ask();
@@ -93,7 +94,7 @@ it("costs answers gpt-4 and claude-3 serve for the GLM group at their list price
   expect(refused.message).toMatch(/spent \$120\.00 of its \$100 budget/);
 
   const out: string[] = [];
-  // No key store here (the seed's master key is in its config); the stack lookup finds nothing to read.
+  // No key store here (the config holds its master key); the stack lookup finds nothing to read.
   process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = 'http://127.0.0.1:9';
   const code = await main(['usage', '--table', TABLE, '--json', '--config', FIXTURE], { out: (l) => out.push(l), err: () => undefined });
   delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;

@@ -213,3 +213,39 @@ async function fetchCurrent() {
   const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
   return JSON.parse(out.SecretString!);
 }
+
+it('names an unknown command, and checks every argument before any AWS call', async () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    // A secret no AWS call could reach: any AWS call would fail differently (and slowly).
+    const code = await main([...argv, '--secret', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:unreachable'], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    });
+    return { code, err: err.join('\n') };
+  };
+  expect(await run('bogus')).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'bogus'") });
+  expect(await run('keys', 'frobnicate')).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'keys frobnicate'") });
+  expect(await run('keys', 'create', '--name', 'x', '--tpm', 'many')).toMatchObject({ code: 2, err: expect.stringContaining('--tpm') });
+  expect(await run('keys', 'revoke')).toMatchObject({ code: 2, err: expect.stringContaining('needs a key id') });
+});
+
+it('says how to give a region when none is set', async () => {
+  const { AWS_REGION, AWS_DEFAULT_REGION } = process.env;
+  delete process.env.AWS_REGION;
+  delete process.env.AWS_DEFAULT_REGION;
+  const previous = { config: process.env.AWS_CONFIG_FILE };
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+  try {
+    const err: string[] = [];
+    const code = await main(['keys', 'list', '--secret', 'sagegate/keys'], { out: () => undefined, err: (l) => err.push(l) });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toContain('no AWS region: pass --region <region> or set AWS_REGION');
+  } finally {
+    process.env.AWS_REGION = AWS_REGION;
+    if (AWS_DEFAULT_REGION !== undefined) process.env.AWS_DEFAULT_REGION = AWS_DEFAULT_REGION;
+    if (previous.config === undefined) delete process.env.AWS_CONFIG_FILE;
+    else process.env.AWS_CONFIG_FILE = previous.config;
+  }
+});

@@ -39,7 +39,7 @@ describe('OpenAI-compatible HTTP upstreams', () => {
     const closed = await closedPort();
     await new Promise<void>((resolve) => breaking.listen(0, '127.0.0.1', resolve));
     const broken = `http://127.0.0.1:${(breaking.address() as { port: number }).port}/v1`;
-    // LiteLLM form, as in seed 001 (api_key: None), plus keys kept in Secrets Manager.
+    // LiteLLM form, as migrated configs write it (api_key: None), plus keys kept in Secrets Manager.
     h = await startHarness(
       `
 model_list:

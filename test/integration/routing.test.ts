@@ -408,10 +408,10 @@ model_list:
   });
 });
 
-describe("seed 002's configs, verbatim", () => {
+describe('migrated LiteLLM configs, verbatim', () => {
   it('the first starts and serves glm4-flash behind its master key (the placeholder host cannot be reached: a 502 naming it)', async () => {
     const { readFileSync } = await import('node:fs');
-    const h = await startHarness(readFileSync(new URL('../fixtures/configs/seed-002-glm.yaml', import.meta.url), 'utf8'), () => undefined);
+    const h = await startHarness(readFileSync(new URL('../fixtures/configs/litellm-glm.yaml', import.meta.url), 'utf8'), () => undefined);
     try {
       expect((await errorOf(h.client('wrong').models.list())).status).toBe(401);
       const error = await errorOf(h.client('your-master-key').chat.completions.create({ model: 'glm4-flash', ...ask() }));
@@ -427,7 +427,7 @@ describe("seed 002's configs, verbatim", () => {
     const openai = new OpenAIUpstreamEmulator(openAIChatContainer({ reply: () => 'from gpt-4' }), 'sk-your-openai-key');
     const anthropic = new OpenAIUpstreamEmulator(openAIChatContainer({ reply: () => 'from claude-3' }), 'sk-ant-your-anthropic-key');
     const [openaiUrl, anthropicUrl] = await Promise.all([openai.start(), anthropic.start()]);
-    const h = await startHarness(readFileSync(new URL('../fixtures/configs/seed-002-fallbacks.yaml', import.meta.url), 'utf8'), () => undefined, {
+    const h = await startHarness(readFileSync(new URL('../fixtures/configs/litellm-fallbacks.yaml', import.meta.url), 'utf8'), () => undefined, {
       env: { OPENAI_API_BASE: openaiUrl, ANTHROPIC_API_BASE: anthropicUrl.replace(/\/v1$/, '') },
     });
     try {

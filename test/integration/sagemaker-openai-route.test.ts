@@ -16,6 +16,7 @@ models:
   - { name: missing, endpoint: no-such-endpoint, route: openai }
   - { name: slow, endpoint: slow-endpoint, route: openai }
   - { name: echo, endpoint: echo-endpoint, route: openai }
+  - { name: strict, endpoint: strict-endpoint, route: openai }
 `;
 
 describe("SageMaker's OpenAI-compatible route", () => {
@@ -35,6 +36,11 @@ describe("SageMaker's OpenAI-compatible route", () => {
         body: { object: 'error', message: "This model's maximum context length is 4096 tokens.", type: 'BadRequestError', code: 400 },
       }));
       e.addEndpoint('slow-endpoint', openAIChatContainer({ tokenDelayMs: 200 }));
+      // vLLM's own refusal, which the route returns as it is (status and body).
+      e.addEndpoint('strict-endpoint', () => ({
+        status: 400,
+        body: { error: { message: 'max_tokens must be at least 1, got 0.', type: 'BadRequestError', param: null, code: 400 } },
+      }));
       // A container whose own 400 quotes SageMaker's cold-start text.
       e.addEndpoint('echo-endpoint', () => ({ status: 400, body: { error: { message: NO_CAPACITY_MESSAGE, type: 'BadRequestError', code: 400 } } }));
     });
@@ -101,6 +107,15 @@ describe("SageMaker's OpenAI-compatible route", () => {
     expect(error.error).toMatchObject({ code: 'model_rejected_request' });
     expect(error.message).toContain("This model's maximum context length is 4096 tokens.");
     expect(error.message).not.toContain(h.emulator.account);
+  });
+
+  it("takes vLLM's own 400, returned as it is by the route, for the client's mistake: a 400 every time, never a broken deployment", async () => {
+    for (let i = 0; i < 3; i++) {
+      const error = await errorOf(ask('strict'));
+      expect(error.status).toBe(400);
+      expect(error.error).toMatchObject({ code: 'model_rejected_request' });
+      expect(error.message).toContain('max_tokens must be at least 1, got 0.');
+    }
   });
 
   it('reports a missing endpoint as the gateway misconfiguration it is, without the account id', async () => {

@@ -1,8 +1,9 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { formatReport, usageReport } from '../../cli/usage/usage-report.js';
 import { parseConfig } from '../../config/load.js';
 import type { Authenticator } from '../../lambda/auth/authenticator.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
 import { DynamoUsageStore } from '../../lambda/usage/dynamodb-store.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { teiContainer } from '../../local/emulators/embedding-containers.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import type { Container } from '../../local/emulators/sagemaker-runtime.js';
@@ -11,13 +12,7 @@ import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
 import { buildHandlerBundle } from '../support/build-handler-bundle.js';
 import { type DynamoDbDouble, startDynamoDb } from '../support/dynamodb-double.js';
 import { errorOf, type Harness, startHarness } from '../support/harness.js';
-import {
-  functionUrlEvent,
-  installLambdaRuntime,
-  lambdaContext,
-  ResponseStreamDouble,
-  type StreamingHandler,
-} from '../support/lambda-runtime-double.js';
+import { type Lambda, startLambda } from '../support/lambda-runtime-client.js';
 
 /**
  * The seams between metering (issue 12), the router (issue 11) and the Responses API and legacy
@@ -108,6 +103,7 @@ describe('the Responses API and legacy completions are metered like chat', () =>
       prompt_tokens: input,
       completion_tokens: output,
       unpriced_requests: 0,
+      by_api: { responses: 4 },
     });
     expect(row!.cost).toBeCloseTo(cost(CHEAP, input, output), 12);
   });
@@ -134,8 +130,31 @@ describe('the Responses API and legacy completions are metered like chat', () =>
       requests: 2,
       prompt_tokens: 2 * whole.usage!.prompt_tokens,
       completion_tokens: 2 * whole.usage!.completion_tokens,
+      by_api: { completions: 2 },
     });
     expect(row!.cost).toBeCloseTo(2 * cost(CHEAP, whole.usage!.prompt_tokens, whole.usage!.completion_tokens), 12);
+  });
+
+  it('says on each row which API its requests came through: one key on chat completions, Responses and Messages', async () => {
+    const client = h.client('sk-apis');
+    await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'Count to six' }] });
+    await client.responses.create({ model: 'chat', input: 'Count to six' });
+    for (const stream of [false, true]) {
+      const messages = await h.post(
+        '/v1/messages',
+        { model: 'chat', max_tokens: 50, stream, messages: [{ role: 'user', content: 'Count to six' }] },
+        { 'x-api-key': 'sk-apis', 'anthropic-version': '2023-06-01' },
+      );
+      expect(messages.status).toBe(200);
+      await messages.text();
+    }
+    await h.gateway.settled();
+    const [row, ...others] = await rowsOf('key-apis');
+    expect(others).toEqual([]);
+    expect(row).toMatchObject({ model: 'chat', requests: 4, by_api: { chat_completions: 1, responses: 1, messages: 2 } });
+    const report = await usageReport(store, { since: '1d', key: 'key-apis' });
+    expect(report.rows).toEqual([expect.objectContaining({ requests: 4, requests_by_api: { chat_completions: 1, responses: 1, messages: 2 } })]);
+    expect(formatReport(report).join('\n')).toMatch(/APIS\n.*chat_completions 1, responses 1, messages 2/);
   });
 
   it('charges an answer a fallback served at the prices of the deployment that served it, and says who served it', async () => {
@@ -183,7 +202,13 @@ describe('the Responses API and legacy completions are metered like chat', () =>
     expect(response.headers.get('x-sagegate-fallback')).toBe('embed-backup');
     await h.gateway.settled();
     const [row] = await rowsOf('key-poor-embeddings');
-    expect(row).toMatchObject({ model: 'embed-main', served_by: 'embed-backup', requests: 1, prompt_tokens: data.usage.prompt_tokens });
+    expect(row).toMatchObject({
+      model: 'embed-main',
+      served_by: 'embed-backup',
+      requests: 1,
+      prompt_tokens: data.usage.prompt_tokens,
+      by_api: { embeddings: 1 },
+    });
     expect(row!.cost).toBeCloseTo(data.usage.prompt_tokens * 0.001, 12);
     const refused = await errorOf(client.embeddings.create({ model: 'embed-main', input: 'again' }));
     expect(refused.status).toBe(429);
@@ -270,41 +295,47 @@ describe('the Responses API through the router', () => {
   });
 });
 
-describe('on Lambda (the real bundle under the runtime double)', () => {
-  let handler: StreamingHandler;
+describe('on Lambda (the real bundle under aws-lambda-ric on Node 22)', () => {
+  let lambda: Lambda;
   const sagemaker = new SageMakerRuntimeEmulator(undefined, environmentCredentials());
   const MASTER = 'sk-lambda-master';
 
   beforeAll(async () => {
     sagemaker.addEndpoint('lambda-ep', openAIChatContainer({ reply: () => REPLY }));
-    process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = await sagemaker.start();
-    process.env.SAGEGATE_USAGE_TABLE = TABLE;
-    installLambdaRuntime();
     const config = parseConfig(`models: [{name: lambda-responses, endpoint: lambda-ep}]\nauth: {master_key: ${MASTER}}`, 'lambda test', {});
-    ({ handler } = await import(await buildHandlerBundle(config)));
-  }, 60_000);
+    const env = { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: await sagemaker.start(), AWS_ENDPOINT_URL_DYNAMODB: db.url, SAGEGATE_USAGE_TABLE: TABLE };
+    // The first run builds the runtime client (minutes); later runs reuse it.
+    lambda = await startLambda({ bundle: await buildHandlerBundle(config), env });
+  }, 600_000);
   afterAll(async () => {
-    delete process.env.SAGEGATE_USAGE_TABLE;
+    await lambda?.stop();
     await sagemaker.stop();
   });
 
   it('has a streamed Responses answer stored and metered before the handler returns', async () => {
-    const stream = new ResponseStreamDouble();
-    const event = functionUrlEvent('POST', '/v1/responses', {
+    await lambda.api.idle();
+    const response = await fetch(`${lambda.functionUrl.url}/v1/responses`, {
+      method: 'POST',
       headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'lambda-responses', input: 'Count to six', stream: true }),
     });
-    await handler(event, stream, lambdaContext());
-    const body = stream.bytes.toString();
+    const body = await response.text();
     const id = /"id":"(resp_[0-9a-f]+)"/.exec(body)![1]!;
     expect(body).toContain('"response.completed"');
-    // No settling, no waiting: the row and the stored response are there once the handler has returned.
-    const rows = await store.rows(dayOf(Date.now()), 'master');
-    expect(rows.find((r) => r.model === 'lambda-responses')).toMatchObject({ requests: 1, completion_tokens: 6 });
-    const dynamo = new DynamoDBClient({ endpoint: db.url });
-    const item = await dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `response#${id}` }, sk: { S: 'response' } } }));
-    dynamo.destroy();
-    expect(item.Item?.keyId?.S).toBe('master');
+    // The runtime asks for its next event once the handler has returned: there Lambda freezes the process.
+    await lambda.api.idle();
+    lambda.runtime.freeze();
+    try {
+      // No settling, no waiting: the row and the stored response are there while the process is frozen.
+      const rows = await store.rows(dayOf(Date.now()), 'master');
+      expect(rows.find((r) => r.model === 'lambda-responses')).toMatchObject({ requests: 1, completion_tokens: 6 });
+      const dynamo = new DynamoDBClient({ endpoint: db.url });
+      const item = await dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `response#${id}` }, sk: { S: 'response' } } }));
+      dynamo.destroy();
+      expect(item.Item?.keyId?.S).toBe('master');
+    } finally {
+      lambda.runtime.thaw();
+    }
   });
 });
 

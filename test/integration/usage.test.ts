@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import { parseConfig } from '../../config/load.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
 import { DynamoUsageStore } from '../../lambda/usage/dynamodb-store.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { teiContainer } from '../../local/emulators/embedding-containers.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SageMakerRuntimeEmulator } from '../../local/emulators/sagemaker-runtime.js';
@@ -9,13 +9,7 @@ import { environmentCredentials } from '../../local/emulators/sigv4-check.js';
 import { buildHandlerBundle } from '../support/build-handler-bundle.js';
 import { type DynamoDbDouble, startDynamoDb } from '../support/dynamodb-double.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import {
-  functionUrlEvent,
-  installLambdaRuntime,
-  lambdaContext,
-  ResponseStreamDouble,
-  type StreamingHandler,
-} from '../support/lambda-runtime-double.js';
+import { type Lambda, startLambda } from '../support/lambda-runtime-client.js';
 
 /**
  * Metering end to end: the official client calls the gateway, the gateway writes its counters to a
@@ -139,40 +133,43 @@ it('never counts twice: a throttled write is tried again, a write whose answer c
   expect((await rowOf('free'))!.requests).toBe(before + 2);
 });
 
-describe('on Lambda (the real bundle under the runtime double)', () => {
-  let handler: StreamingHandler;
+describe('on Lambda (the real bundle under aws-lambda-ric on Node 22)', () => {
+  let lambda: Lambda;
   const sagemaker = new SageMakerRuntimeEmulator(undefined, environmentCredentials());
 
   beforeAll(async () => {
     sagemaker.addEndpoint('lambda-ep', openAIChatContainer({ reply: () => REPLY }));
-    process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = await sagemaker.start();
-    process.env.SAGEGATE_USAGE_TABLE = TABLE;
-    installLambdaRuntime();
     const config = parseConfig(`models: [{name: lambda-chat, endpoint: lambda-ep}]\nauth: {master_key: ${MASTER}}`, 'lambda usage test', {});
-    ({ handler } = await import(await buildHandlerBundle(config)));
-  }, 60_000);
+    const env = { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: await sagemaker.start(), AWS_ENDPOINT_URL_DYNAMODB: db.url, SAGEGATE_USAGE_TABLE: TABLE };
+    // The first run builds the runtime client (minutes); later runs reuse it.
+    lambda = await startLambda({ bundle: await buildHandlerBundle(config), env });
+  }, 600_000);
   afterAll(async () => {
-    delete process.env.SAGEGATE_USAGE_TABLE;
+    await lambda?.stop();
     await sagemaker.stop();
   });
 
   it('writes the usage row after the response and before the handler returns (nothing left in flight when Lambda freezes)', async () => {
+    await lambda.api.idle();
     const before = db.calls.get('UpdateItem') ?? 0;
-    const stream = new ResponseStreamDouble();
-    const event = functionUrlEvent('POST', '/v1/chat/completions', {
+    const response = await fetch(`${lambda.functionUrl.url}/v1/chat/completions`, {
+      method: 'POST',
       headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'lambda-chat', messages: ask }),
     });
-    let bodyEndedAt = 0;
-    stream.on('finish', () => {
-      bodyEndedAt = performance.now();
-    });
-    await handler(event, stream, lambdaContext());
-    const returnedAt = performance.now();
-    // The row is there the moment the handler has returned: no settling, no waiting.
-    expect(db.calls.get('UpdateItem')).toBe(before + 1);
-    expect(await rowOf('lambda-chat')).toMatchObject({ key: 'master', requests: 1, completion_tokens: 6 });
-    expect(bodyEndedAt).toBeGreaterThan(0);
-    expect(bodyEndedAt).toBeLessThanOrEqual(returnedAt);
+    expect(response.status).toBe(200);
+    const outcome = await lambda.functionUrl.invocations.at(-1)!.finished;
+    // The runtime asks for its next event once the handler has returned: there Lambda freezes the process.
+    await lambda.api.idle();
+    lambda.runtime.freeze();
+    try {
+      expect(outcome.kind).toBe('response');
+      expect(lambda.api.nextCalls.at(-1)!).toBeGreaterThanOrEqual(outcome.endedAt);
+      // The row is there while the process is frozen: no settling, no waiting.
+      expect(db.calls.get('UpdateItem')).toBe(before + 1);
+      expect(await rowOf('lambda-chat')).toMatchObject({ key: 'master', requests: 1, completion_tokens: 6 });
+    } finally {
+      lambda.runtime.thaw();
+    }
   });
 });

@@ -81,7 +81,7 @@ async function refusal(content: OpenAI.ChatCompletionContentPart[], model?: stri
 }
 
 describe('images that fit the model', () => {
-  it("succeeds with seed 000's 10x10 image, upscaled to the Qwen-VL minimum", async () => {
+  it('succeeds with a 10x10 image, upscaled to the Qwen-VL minimum', async () => {
     const answer = await ask([{ type: 'text', text: '这是什么？' }, image(dataUrl(tiny))]);
     expect(answer.choices[0]!.message.content).toMatch(/^I see 1 image: 56x56 png\. 这是什么？/);
   });
@@ -157,6 +157,20 @@ describe('images refused with a 400 that names the part', () => {
     expect(images.hits.length).toBe(hits);
   });
 
+  it('a private address, naming the setting an operator would use to allow it', async () => {
+    const error = await refusal([image('http://127.0.0.1:1/x.png')]);
+    expect(error.message).toContain('gateway.image_fetch.allow_hosts');
+  });
+
+  it('garbage base64 bytes, said to be no valid image (not some format they happen to resemble)', async () => {
+    // Placeholder base64 (zero bytes), which image sniffers take for a signature-less TGA.
+    const garbage = 'A'.repeat(88);
+    const error = await refusal([{ type: 'text', text: 'look' }, image(`data:image/png;base64,${garbage}`)]);
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('not a valid image');
+    expect(error.message).not.toMatch(/TGA|are not supported/);
+  });
+
   it('a redirect to a private address, checked again after the allowed first hop', async () => {
     for (const path of ['/to-private', '/to-metadata']) {
       const error = await refusal([image(`http://images.test:${images.port}${path}`)]);
@@ -199,10 +213,10 @@ describe('images refused with a 400 that names the part', () => {
   });
 });
 
-describe("seed 000's LiteLLM config, unchanged", () => {
+describe('a Qwen-VL LiteLLM config, unchanged', () => {
   it('serves the 10x10 image that LiteLLM failed on', async () => {
     const { readFileSync } = await import('node:fs');
-    const seed = await startHarness(readFileSync(new URL('../fixtures/configs/seed-000-litellm.yaml', import.meta.url), 'utf8'), (e) => {
+    const seed = await startHarness(readFileSync(new URL('../fixtures/configs/litellm-qwen-vl.yaml', import.meta.url), 'utf8'), (e) => {
       e.addEndpoint('your-vpc-endpoint-name', qwenVLContainer());
     });
     try {

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { GatewayConfig } from '../../lambda/core/config.js';
-import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
+import type { GatewayConfig } from '../../lambda/config/config.js';
+import { BUNDLE_ALIAS, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
 import { buildConsoleChunk } from '../../lib/console-build.js';
 
 /**
@@ -11,6 +11,8 @@ import { buildConsoleChunk } from '../../lib/console-build.js';
  * `entry` bundles another entry the same way (the benchmark's server).
  */
 export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_ENTRY): Promise<string> {
+  // The Lambda handler's own substitutions; another entry (a server) keeps the SDK's whole credential chain.
+  const alias = entry === HANDLER_ENTRY ? BUNDLE_ALIAS : {};
   // Inside the project, so the external `sharp` resolves from node_modules as it does beside the deployed bundle.
   const cache = fileURLToPath(new URL('../../node_modules/.cache/sagegate-bundles/', import.meta.url));
   await mkdir(cache, { recursive: true });
@@ -28,6 +30,8 @@ export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_
     banner: { js: BUNDLE_BANNER },
     define: configDefine(config),
     external: bundleExternals(config),
+    alias,
+    absWorkingDir: fileURLToPath(new URL('../../', import.meta.url)),
     logLevel: 'silent',
   });
   // The console beside the handler, as the stack's hook builds it (lib/sagegate-gateway.ts).

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureUsageTable } from '../../local/usage-table.js';
+import { ensureUsageTable } from '../../server/usage-table.js';
 
 /**
  * A real DynamoDB-protocol server for tests: dynalite (DynamoDB's JSON 1.0 wire protocol in pure

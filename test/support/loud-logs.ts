@@ -1,2 +1,5 @@
-// Imported first by tests that read log lines: the logger reads its switches once, when loaded.
+// Imported by tests that read log lines: the quiet default of the test run (aws-env.ts) switched off.
+import { configureLog } from '../../lambda/core/log.js';
+
 process.env.SAGEGATE_SILENT = '0';
+configureLog({ silent: false });

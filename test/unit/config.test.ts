@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, configNotices, parseConfig } from '../../config/load.js';
 import { sha256Hex } from '../../lambda/auth/key-hash.js';
-import type { SageMakerModel } from '../../lambda/core/config.js';
+import type { SageMakerModel } from '../../lambda/config/config.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/configs/${name}`, import.meta.url), 'utf8');
 
@@ -110,8 +110,8 @@ deploy:
 });
 
 describe('LiteLLM config', () => {
-  it("translates seed 000's config unchanged", () => {
-    const config = parseConfig(fixture('seed-000-litellm.yaml'));
+  it('translates a Qwen-VL LiteLLM config unchanged', () => {
+    const config = parseConfig(fixture('litellm-qwen-vl.yaml'));
     expect((config.models as SageMakerModel[]).map((m) => [m.name, m.endpoint, m.region, m.dialect, m.vision, m.defaults])).toEqual([
       ['qwen-vlm-private', 'your-vpc-endpoint-name', 'eu-west-2', 'openai-chat', true, { temperature: 0.2, max_tokens: 500 }],
       ['qwen-vlm-public', 'your-public-endpoint-name', 'eu-west-2', 'openai-chat', true, { temperature: 0.2, max_tokens: 500 }],
@@ -185,7 +185,7 @@ model_list:
     ]);
   });
 
-  it("maps LiteLLM's openai/ with api_base to an OpenAI-compatible upstream (seed 001), keyless or with a secret", () => {
+  it("maps LiteLLM's openai/ with api_base to an OpenAI-compatible upstream, keyless or with a secret", () => {
     const config = parseConfig(`
 model_list:
   - model_name: gpt-3.5-turbo

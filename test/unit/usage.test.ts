@@ -2,12 +2,13 @@ import { updateKey } from '../../cli/keys/key-commands.js';
 import { ConfigError, parseConfig } from '../../config/load.js';
 import { parseKeyDocument } from '../../lambda/auth/key-document.js';
 import type { GatewayError } from '../../lambda/core/gateway-error.js';
+import { dayOf } from '../../lambda/dynamodb/table-layout.js';
+import { pricesOf } from '../../lambda/upstreams/index.js';
 import { BudgetGuard } from '../../lambda/usage/budget-guard.js';
 import { budgetPeriod, parseBudgetDuration } from '../../lambda/usage/budget-period.js';
 import { decimal } from '../../lambda/usage/dynamodb-store.js';
 import { PriceBook } from '../../lambda/usage/price-book.js';
 import { StoreHealth } from '../../lambda/usage/store-health.js';
-import { dayOf } from '../../lambda/usage/table-keys.js';
 import { MemoryUsageStore } from '../../lambda/usage/usage-store.js';
 
 function configError(text: string): string {
@@ -57,7 +58,7 @@ describe("budget periods in LiteLLM's vocabulary", () => {
 });
 
 describe('budgets and prices in the config', () => {
-  it("takes seed 002's general_settings.max_budget and LiteLLM's litellm_settings.max_budget with budget_duration", () => {
+  it("takes general_settings.max_budget and LiteLLM's litellm_settings.max_budget with budget_duration", () => {
     const seed = (settings: string) =>
       parseConfig(`model_list: [{model_name: m, litellm_params: {model: sagemaker_chat/e}}]\n${settings}`, 'x', {}).usage.budget;
     expect(seed('general_settings: {max_budget: 100, master_key: k}')).toEqual({ maxBudget: 100 });
@@ -155,7 +156,7 @@ model_list:
       'prices.yaml',
       {},
     );
-    const book = new PriceBook(config.models);
+    const book = new PriceBook(config.models, pricesOf);
     expect(book.cost('gpt-4', 1_000_000, 1000)).toBeCloseTo(30 + 0.06, 9);
     expect(book.cost('claude-3', 1_000_000, 1000)).toBeCloseTo(15 + 0.075, 9);
     expect(book.cost('deepseek', 1_000_000, 1_000_000)).toBeCloseTo(0.28 + 0.42, 9);

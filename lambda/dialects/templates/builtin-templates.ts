@@ -1,4 +1,4 @@
-import type { BuiltinTemplateName } from '../../core/names.js';
+import type { BuiltinTemplateName } from '../../config/names.js';
 import type { ToolCallFamily } from '../tool-calls/index.js';
 
 /**

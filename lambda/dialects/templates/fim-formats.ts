@@ -1,4 +1,4 @@
-import type { FimFormat } from '../../core/names.js';
+import type { FimFormat } from '../../config/names.js';
 
 /**
  * Fill-in-the-middle prompts of the code models that were trained for it (docs/wire-facts.md §8):

@@ -1,4 +1,4 @@
-import type { ChatTemplateConfig } from '../../core/config.js';
+import type { ChatTemplateConfig } from '../../config/config.js';
 import type { ChatMessage } from '../../openai/chat-request.js';
 import { toolFamilyOf } from '../tool-calls/index.js';
 import { BUILTIN_TEMPLATES, type TemplateSpec } from './builtin-templates.js';

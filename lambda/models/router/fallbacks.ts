@@ -1,4 +1,4 @@
-import type { RouterConfig } from '../../core/config.js';
+import type { RouterConfig } from '../../config/config.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { fallsBack } from './failure-kinds.js';
 import { AttemptsFailed, type ModelGroup, type Routed } from './model-group.js';

@@ -1,4 +1,4 @@
-import type { DeploymentRouting, RouterConfig } from '../../core/config.js';
+import type { DeploymentRouting, RouterConfig } from '../../config/config.js';
 import { describeCause, GatewayError, toGatewayError } from '../../core/gateway-error.js';
 import { log } from '../../core/log.js';
 import type { SharedLimits } from '../../usage/shared-limits.js';

@@ -1,4 +1,4 @@
-import type { DeploymentRouting, RouterConfig } from '../../core/config.js';
+import type { DeploymentRouting, RouterConfig } from '../../config/config.js';
 import type { DeploymentHealth } from './deployment-health.js';
 
 export interface Candidate {

@@ -1,7 +1,5 @@
-import type { RouterConfig } from '../../core/config.js';
-import type { AnswerEvent } from '../../openai/chat-types.js';
-import type { ChatModel } from '../chat-model.js';
-import type { CompletionModel } from '../completion-model.js';
+import type { RouterConfig } from '../../config/config.js';
+import type { AnswerModel, MeteredAnswer } from '../answer-model.js';
 import type { EmbeddingModel } from '../embedding-model.js';
 import { withFallbacks } from './fallbacks.js';
 import type { ModelGroup } from './model-group.js';
@@ -13,7 +11,7 @@ function whole<T>(value: T, end: () => void): T {
 }
 
 /** A stream's attempt ends with its last event (or its failure, or the client leaving). */
-function untilStreamEnds<S extends { events: AsyncIterableIterator<AnswerEvent> }>(stream: S, end: () => void): S {
+function untilStreamEnds<S extends { events: AsyncIterableIterator<unknown> }>(stream: S, end: () => void): S {
   const events = stream.events;
   const tracked: S['events'] = {
     async next() {
@@ -38,25 +36,15 @@ function untilStreamEnds<S extends { events: AsyncIterableIterator<AnswerEvent> 
 }
 
 /**
- * What chat and legacy completions models share: a whole answer or a stream of events for a request.
- * Answers and streams say which deployment served them; the router adds its attempts and fallback.
- */
-interface AnsweringModel<Q, A extends object, S extends { events: AsyncIterableIterator<AnswerEvent> }> {
-  readonly name: string;
-  readonly reportsUsage: boolean;
-  complete(request: Q, signal: AbortSignal): Promise<A>;
-  stream(request: Q, signal: AbortSignal): Promise<S>;
-}
-
-/**
  * A model group as one model: a router is a model made of models. Requests spread over the group's
- * deployments, with retries, cooldowns, timeouts and fallbacks to other groups.
+ * deployments, with retries, cooldowns, timeouts and fallbacks to other groups; answers and streams
+ * say which deployment served them, after how many attempts, and the fallback group if one answered.
  */
-function routedAnsweringModel<Q, A extends object, S extends { events: AsyncIterableIterator<AnswerEvent> }>(
+export function routedAnswerModel<Request, Whole extends MeteredAnswer, Event extends { type: string }>(
   name: string,
-  groups: ReadonlyMap<string, ModelGroup<AnsweringModel<Q, A, S>>>,
+  groups: ReadonlyMap<string, ModelGroup<AnswerModel<Request, Whole, Event>>>,
   router: RouterConfig,
-): AnsweringModel<Q, A, S> {
+): AnswerModel<Request, Whole, Event> {
   return {
     name,
     reportsUsage: groups.get(name)!.members.every((m) => m.model.reportsUsage),
@@ -74,17 +62,6 @@ function routedAnsweringModel<Q, A extends object, S extends { events: AsyncIter
     },
   };
 }
-
-/** A chat model group as one ChatModel. */
-export const routedChatModel = (name: string, groups: ReadonlyMap<string, ModelGroup<ChatModel>>, router: RouterConfig): ChatModel =>
-  routedAnsweringModel(name, groups, router);
-
-/** The same for legacy completions, over the deployments of a group that take raw prompts. */
-export const routedCompletionModel = (
-  name: string,
-  groups: ReadonlyMap<string, ModelGroup<CompletionModel>>,
-  router: RouterConfig,
-): CompletionModel => routedAnsweringModel(name, groups, router);
 
 /** The same for embeddings: a batch of inputs goes to one deployment, retried and failed over as a whole. */
 export function routedEmbeddingModel(name: string, groups: ReadonlyMap<string, ModelGroup<EmbeddingModel>>, router: RouterConfig): EmbeddingModel {

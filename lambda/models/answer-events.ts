@@ -1,0 +1,103 @@
+import type { StreamDecoder } from '../dialects/dialect.js';
+import type { AnswerEvent, AnswerUsage, ChatResult, ChatStreamEvent, ReportedUsage } from '../openai/chat-types.js';
+import { completeUsage } from '../openai/usage-estimate.js';
+import { dataPayloads } from '../streaming/data-payloads.js';
+import type { Transport } from '../upstreams/index.js';
+import type { AnswerStream } from './answer-model.js';
+
+/** The client's stop sequences (or the model's default ones) plus the container's end-of-turn markers. */
+export function stopSequences(own: unknown, defaults: unknown, endOfTurn: readonly string[] = []): string[] {
+  const chosen = own ?? defaults;
+  const stops = chosen === undefined || chosen === null ? [] : typeof chosen === 'string' ? [chosen] : [...(chosen as string[])];
+  stops.push(...endOfTurn);
+  return stops.filter((s) => s.length > 0);
+}
+
+/** The characters of an answer (or a delta): text, thinking and call arguments, for usage estimates. */
+export function answerChars(message: { content?: unknown; reasoning_content?: unknown; tool_calls?: unknown }): number {
+  let chars = typeof message.content === 'string' ? message.content.length : 0;
+  if (typeof message.reasoning_content === 'string') chars += message.reasoning_content.length;
+  if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls) chars += String(call?.function?.arguments ?? '').length;
+  return chars;
+}
+
+/** A container's streamed answer, decoded into events as its payloads arrive. */
+export async function* decodedEvents(
+  transport: Transport,
+  payload: () => Promise<string>,
+  decoder: StreamDecoder,
+  signal: AbortSignal,
+): AsyncGenerator<ChatStreamEvent> {
+  const bytes = await transport.invokeStream(await payload(), signal);
+  for await (const data of dataPayloads(bytes)) yield* decoder.decode(data);
+}
+
+/** For containers that cannot stream: one whole answer, sent as a stream. */
+export async function* wholeAsEvents(answer: () => Promise<ChatResult>): AsyncGenerator<ChatStreamEvent> {
+  const result = await answer();
+  for (const choice of result.choices) {
+    const { role: _role, ...delta } = choice.message;
+    yield { type: 'delta', index: choice.index, delta, finishReason: choice.finish_reason };
+  }
+  if (result.usage) yield { type: 'usage', usage: result.usage };
+}
+
+/**
+ * Deltas as they come, then the usage the container reported, completed with estimates, as one last
+ * event; meanwhile the usage so far, for a stream that ends early.
+ */
+export function withFinalUsage(upstream: AsyncIterable<ChatStreamEvent>, promptChars: number) {
+  let chars = 0;
+  async function* events(): AsyncGenerator<AnswerEvent> {
+    let reported: ReportedUsage | undefined;
+    for await (const event of upstream) {
+      if (event.type === 'usage') {
+        reported = event.usage;
+        continue;
+      }
+      chars += answerChars(event.delta);
+      yield event;
+    }
+    yield { type: 'usage', ...completeUsage(promptChars, reported, chars) };
+  }
+  return { events: events(), usageSoFar: (): AnswerUsage => completeUsage(promptChars, undefined, chars) };
+}
+
+/** The usage of a whole answer: the container's report completed with estimates. */
+export function wholeUsage(result: ChatResult, promptChars: number): AnswerUsage {
+  const chars = result.choices.reduce((n, choice) => n + answerChars(choice.message), 0);
+  return completeUsage(promptChars, result.usage, chars);
+}
+
+/**
+ * The stream with its first event already read: failures before it (refusals, an unreachable
+ * upstream) throw here, while the HTTP status can still say so.
+ */
+export async function started<T>(events: AsyncGenerator<T>): Promise<AsyncIterableIterator<T>> {
+  const first = await events.next();
+  let pending: IteratorResult<T> | undefined = first;
+  const iterator: AsyncIterableIterator<T> = {
+    next() {
+      if (pending) {
+        const result = pending;
+        pending = undefined;
+        return Promise.resolve(result);
+      }
+      return events.next();
+    },
+    return(value?: unknown) {
+      pending = undefined;
+      return events.return(value as T);
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
+/** A model's stream once its first event is in, with its usage so far and who serves it. */
+export async function answerStream(upstream: AsyncIterable<ChatStreamEvent>, promptChars: number, servedBy: string): Promise<AnswerStream> {
+  const { events, usageSoFar } = withFinalUsage(upstream, promptChars);
+  return { events: await started(events), usageSoFar, servedBy };
+}

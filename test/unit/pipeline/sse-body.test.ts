@@ -1,0 +1,130 @@
+import '../../support/loud-logs.js';
+import { GatewayError } from '../../../lambda/core/gateway-error.js';
+import { type SseEncoder, sseBody } from '../../../lambda/pipeline/sse-body.js';
+
+/** The SSE body's pings and early ends, on a hand-driven upstream. */
+
+const encoder: SseEncoder<string> = {
+  encode: (event) => `data: ${event}\n\n`,
+  end: () => 'data: [DONE]\n\n',
+  fail: (error) => `data: ${JSON.stringify(error.toJSON())}\n\ndata: [DONE]\n\n`,
+};
+
+/** An upstream whose events the test releases one by one. */
+function upstream() {
+  const waiting: ((result: IteratorResult<string>) => void)[] = [];
+  const ready: IteratorResult<string>[] = [];
+  let returned = false;
+  const iterator: AsyncIterator<string> = {
+    next: () => (ready.length ? Promise.resolve(ready.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+    return: async () => {
+      returned = true;
+      return { done: true, value: undefined };
+    },
+  };
+  const push = (result: IteratorResult<string>) => (waiting.length ? waiting.shift()!(result) : ready.push(result));
+  return {
+    iterator,
+    send: (event: string) => push({ done: false, value: event }),
+    end: () => push({ done: true, value: undefined }),
+    returned: () => returned,
+  };
+}
+
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+const text = (chunk: Uint8Array | undefined) => new TextDecoder().decode(chunk);
+
+describe('SSE pings', () => {
+  it('go out while the upstream is silent, between events, and stop with the stream', async () => {
+    const up = upstream();
+    const body = sseBody(up.iterator, encoder, { requestId: 'r', onCancel: () => undefined, keepaliveMs: 30 });
+    const reader = body.getReader();
+    up.send('first');
+    expect(text((await reader.read()).value)).toBe('data: first\n\n');
+    // Silence: pings, each answering one read.
+    expect(text((await reader.read()).value)).toBe(': ping\n\n');
+    expect(text((await reader.read()).value)).toBe(': ping\n\n');
+    up.send('second');
+    expect(text((await reader.read()).value)).toBe('data: second\n\n');
+    up.end();
+    expect(text((await reader.read()).value)).toBe('data: [DONE]\n\n');
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('stop when the client cancels during a silence: no ping into a cancelled stream, nothing left to keep the process up', async () => {
+    const before = timers();
+    const up = upstream();
+    let cancelled = false;
+    let ended = 0;
+    const failures: unknown[] = [];
+    const onUncaught = (error: unknown) => failures.push(error);
+    process.on('uncaughtException', onUncaught);
+    const body = sseBody(up.iterator, encoder, {
+      requestId: 'r',
+      onCancel: () => (cancelled = true),
+      keepaliveMs: 5,
+      onEnd: () => ended++,
+    });
+    const reader = body.getReader();
+    up.send('first');
+    await reader.read();
+    const pending = reader.read(); // waits: the ping timer runs
+    expect(text((await pending).value)).toBe(': ping\n\n');
+    await reader.cancel();
+    await new Promise((r) => setTimeout(r, 50)); // ten intervals after the cancel
+    process.off('uncaughtException', onUncaught);
+    expect(failures).toEqual([]);
+    // At most as many as before: a timer of the test runner's own may have ended meanwhile.
+    expect(timers()).toBeLessThanOrEqual(before);
+    expect(cancelled).toBe(true);
+    expect(up.returned()).toBe(true);
+    expect(ended).toBe(1);
+  });
+
+  it('wait for the client to read: a client that reads nothing gets no pile of pings (backpressure holds)', async () => {
+    const up = upstream();
+    const reader = sseBody(up.iterator, encoder, { requestId: 'r', onCancel: () => undefined, keepaliveMs: 5 }).getReader();
+    up.send('first');
+    await reader.read();
+    await new Promise((r) => setTimeout(r, 200)); // forty intervals, nothing read
+    up.send('second');
+    expect(text((await reader.read()).value)).toBe(': ping\n\n');
+    expect(text((await reader.read()).value)).toBe('data: second\n\n');
+  });
+
+  it('are not sent when switched off', async () => {
+    const up = upstream();
+    const reader = sseBody(up.iterator, encoder, { requestId: 'r', onCancel: () => undefined, keepaliveMs: 0 }).getReader();
+    up.send('a');
+    await reader.read();
+    const next = reader.read();
+    await new Promise((r) => setTimeout(r, 50));
+    up.send('b');
+    expect(text((await next).value)).toBe('data: b\n\n');
+  });
+});
+
+describe('a stream cut by its signal', () => {
+  it('ends at once with an error event carrying the reason, however long the upstream stays silent', async () => {
+    const up = upstream();
+    const controller = new AbortController();
+    let ended = 0;
+    const reader = sseBody(up.iterator, encoder, {
+      requestId: 'r',
+      onCancel: () => undefined,
+      signal: controller.signal,
+      keepaliveMs: 60_000,
+      onEnd: () => ended++,
+    }).getReader();
+    up.send('first');
+    await reader.read();
+    const next = reader.read();
+    controller.abort(new GatewayError(503, 'The server is shutting down.', { code: 'server_shutting_down' }));
+    const tail = text((await next).value);
+    expect(tail).toContain('"code":"server_shutting_down"');
+    expect(tail.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect((await reader.read()).done).toBe(true);
+    expect(up.returned()).toBe(true);
+    expect(ended).toBe(1);
+  });
+});
