@@ -1,6 +1,6 @@
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
-import { consoleMount } from './console/mount.js';
 import type { GatewayConfig } from './config/config.js';
+import { consoleMount } from './console/mount.js';
 import { createApp } from './http/app.js';
 import { ImageFetcher, type Resolve } from './images/image-fetcher.js';
 import { buildCatalog, type ModelCatalog } from './models/model-catalog.js';

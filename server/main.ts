@@ -71,7 +71,9 @@ export async function runServer({ argv = process.argv.slice(2), env = process.en
       ...(oldNode ? [`node ${process.versions.node}: Node 22 or newer is recommended (AWS SDK releases after January 2027 need it)`] : []),
       ...usageBanner(config, created),
       ...(config.ui
-        ? [`console: ${server.url}/ui (sign in with the master key or an admin key${config.ui.manageKeys ? '; manages keys' : '; read-only for keys'})`]
+        ? [
+            `console: ${server.url}/ui (sign in with the master key or an admin key${config.ui.manageKeys ? '; manages keys' : '; read-only for keys'})`,
+          ]
         : []),
       `sagegate listening on ${server.url}/v1`,
     ];

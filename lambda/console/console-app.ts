@@ -1,6 +1,6 @@
 import type { KeyIndex } from '../auth/key-document.js';
 import { SecretKeyStore } from '../auth/secret-key-store.js';
-import type { GatewayConfig, UiConfig } from '../core/config.js';
+import type { GatewayConfig, UiConfig } from '../config/config.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import type { Usage } from '../usage/usage.js';
 import { AdminCredentials } from './admin-credentials.js';

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEY } from '../usage/table-keys.js';
+import { TABLE_KEY } from '../dynamodb/table-layout.js';
 import { type DynamoDb, tableCall } from './table-client.js';
 
 /** Sign-in attempts are counted per client address in fixed windows of this length. */

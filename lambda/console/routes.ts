@@ -1,13 +1,13 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { KeyIndex } from '../auth/key-document.js';
-import type { GatewayConfig, UiConfig } from '../core/config.js';
+import type { GatewayConfig, UiConfig } from '../config/config.js';
 import { GatewayError, toGatewayError } from '../core/gateway-error.js';
 import { log } from '../core/log.js';
+import { dayOf } from '../dynamodb/table-layout.js';
 import { errorResponse } from '../http/error-response.js';
 import { KeyEditError } from '../keys/key-edit-error.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
-import { pricesOf } from '../usage/list-prices.js';
-import { dayOf } from '../usage/table-keys.js';
+import { pricesOf } from '../upstreams/index.js';
 import type { Usage } from '../usage/usage.js';
 import type { AdminCredentials } from './admin-credentials.js';
 import { CSRF_HEADER, csrfTokenMatches, sameOrigin } from './csrf.js';

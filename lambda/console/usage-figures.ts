@@ -1,5 +1,5 @@
+import { DAY_MS, dayOf, daysBetween, type UsageRow } from '../dynamodb/table-layout.js';
 import { type BudgetSpec, budgetPeriod, DEFAULT_BUDGET_DURATION } from '../usage/budget-period.js';
-import { DAY_MS, dayOf, daysBetween, type UsageRow } from '../usage/table-keys.js';
 import type { UsageStore } from '../usage/usage-store.js';
 
 /** What one bucket of a chart (a day, or an hour) adds up. */

@@ -1,5 +1,5 @@
 import { busiest, lastUsed, usageCsv, usageSeries } from '../../../lambda/console/usage-figures.js';
-import { dayOf, hourOf } from '../../../lambda/usage/table-keys.js';
+import { dayOf, hourOf } from '../../../lambda/dynamodb/table-layout.js';
 import { MemoryUsageStore } from '../../../lambda/usage/usage-store.js';
 
 const NOW = Date.parse('2026-03-10T14:30:00Z');
