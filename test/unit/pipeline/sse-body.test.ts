@@ -1,4 +1,5 @@
 import '../../support/loud-logs.js';
+import { jest } from '@jest/globals';
 import { GatewayError } from '../../../lambda/core/gateway-error.js';
 import { type SseEncoder, sseBody } from '../../../lambda/pipeline/sse-body.js';
 
@@ -31,7 +32,6 @@ function upstream() {
   };
 }
 
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 const text = (chunk: Uint8Array | undefined) => new TextDecoder().decode(chunk);
 
 describe('SSE pings', () => {
@@ -52,7 +52,14 @@ describe('SSE pings', () => {
   });
 
   it('stop when the client cancels during a silence: no ping into a cancelled stream, nothing left to keep the process up', async () => {
-    const before = timers();
+    // The timers the stream makes (other tests' and the runner's own come and go meanwhile).
+    const made: NodeJS.Timeout[] = [];
+    const setTimer = global.setTimeout;
+    const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((...args: Parameters<typeof setTimeout>) => {
+      const timer = setTimer(...args);
+      made.push(timer);
+      return timer;
+    }) as typeof setTimeout);
     const up = upstream();
     let cancelled = false;
     let ended = 0;
@@ -70,12 +77,17 @@ describe('SSE pings', () => {
     await reader.read();
     const pending = reader.read(); // waits: the ping timer runs
     expect(text((await pending).value)).toBe(': ping\n\n');
+    spy.mockRestore();
+    expect(made.length).toBeGreaterThan(0);
     await reader.cancel();
     await new Promise((r) => setTimeout(r, 50)); // ten intervals after the cancel
     process.off('uncaughtException', onUncaught);
     expect(failures).toEqual([]);
-    // At most as many as before: a timer of the test runner's own may have ended meanwhile.
-    expect(timers()).toBeLessThanOrEqual(before);
+    // Each of its timers cleared, and none holding the process meanwhile.
+    for (const timer of made) {
+      expect((timer as unknown as { _destroyed: boolean })._destroyed).toBe(true);
+      expect(timer.hasRef()).toBe(false);
+    }
     expect(cancelled).toBe(true);
     expect(up.returned()).toBe(true);
     expect(ended).toBe(1);
