@@ -1,6 +1,6 @@
 import type { KeyDocument } from '../../lambda/auth/key-document.js';
 import { DAY_MS, dayOf, daysBetween, USAGE_COUNTERS, type UsageApi, type UsageRow } from '../../lambda/dynamodb/table-layout.js';
-import { type BudgetSpec, budgetPeriod, DEFAULT_BUDGET_DURATION } from '../../lambda/usage/budget-period.js';
+import { type BudgetSpec, budgetPeriod, budgetStanding } from '../../lambda/usage/budget-period.js';
 import type { UsageStore } from '../../lambda/usage/usage-store.js';
 import { UsageError } from '../keys/durations.js';
 
@@ -141,16 +141,9 @@ function reportRow(r: UsageRow, name: string | undefined): ReportRow {
 }
 
 async function budgetLine(store: UsageStore, spec: BudgetSpec, keyId: string | undefined, now: number) {
-  const period = budgetPeriod(spec, now);
-  const spent = (await inBatches(daysBetween(period.start, dayOf(now)), (day) => store.spend(day, keyId))).reduce((a, b) => a + b, 0);
-  return {
-    max_budget_usd: spec.maxBudget,
-    budget_duration: spec.duration ?? DEFAULT_BUDGET_DURATION,
-    period_start: period.start,
-    resets_at: new Date(period.resetsAt).toISOString(),
-    spent_usd: round(spent),
-    left_usd: round(Math.max(0, spec.maxBudget - spent)),
-  };
+  const start = budgetPeriod(spec, now).start;
+  const spent = (await inBatches(daysBetween(start, dayOf(now)), (day) => store.spend(day, keyId))).reduce((a, b) => a + b, 0);
+  return budgetStanding(spec, spent, now);
 }
 
 /** The report as a table for people. */

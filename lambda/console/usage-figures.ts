@@ -1,5 +1,5 @@
 import { DAY_MS, dayOf, daysBetween, type UsageRow } from '../dynamodb/table-layout.js';
-import { type BudgetSpec, budgetPeriod, DEFAULT_BUDGET_DURATION } from '../usage/budget-period.js';
+import { type BudgetSpec, budgetPeriod, budgetStanding } from '../usage/budget-period.js';
 import type { UsageStore } from '../usage/usage-store.js';
 
 /** What one bucket of a chart (a day, or an hour) adds up. */
@@ -141,16 +141,9 @@ export function sum(rows: UsageRow[]): Figures {
 
 /** A budget's current period and what it has spent, from rows that cover the period. */
 export function budgetStatus(spec: BudgetSpec, rows: UsageRow[], keyId: string | undefined, now = Date.now()) {
-  const period = budgetPeriod(spec, now);
-  const spent = rows.filter((r) => r.day >= period.start && (keyId === undefined || r.key === keyId)).reduce((s, r) => s + r.cost, 0);
-  return {
-    max_budget_usd: spec.maxBudget,
-    budget_duration: spec.duration ?? DEFAULT_BUDGET_DURATION,
-    period_start: period.start,
-    resets_at: new Date(period.resetsAt).toISOString(),
-    spent_usd: round(spent),
-    left_usd: round(Math.max(0, spec.maxBudget - spent)),
-  };
+  const start = budgetPeriod(spec, now).start;
+  const spent = rows.filter((r) => r.day >= start && (keyId === undefined || r.key === keyId)).reduce((s, r) => s + r.cost, 0);
+  return budgetStanding(spec, spent, now);
 }
 
 /** The last hour (UTC, `YYYY-MM-DDTHH`) a key had requests in the rows, or its last day when its rows have no hours. */

@@ -55,3 +55,17 @@ export function budgetPeriod(spec: BudgetSpec, now = Date.now()): { start: strin
   const start = origin + Math.floor((todayStart - origin) / length) * length;
   return { start: dayOf(start), resetsAt: start + length };
 }
+
+/** A budget as reports show it (the CLI's and the console's): its period, what it has spent and what is left, in USD. */
+export function budgetStanding(spec: BudgetSpec, spent: number, now = Date.now()) {
+  const period = budgetPeriod(spec, now);
+  const round = (v: number) => Math.round(v * 1e10) / 1e10;
+  return {
+    max_budget_usd: spec.maxBudget,
+    budget_duration: spec.duration ?? DEFAULT_BUDGET_DURATION,
+    period_start: period.start,
+    resets_at: new Date(period.resetsAt).toISOString(),
+    spent_usd: round(spent),
+    left_usd: round(Math.max(0, spec.maxBudget - spent)),
+  };
+}

@@ -1,21 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { ListedKey } from '../../key-admin.js';
 import { ApiError, api } from '../api.js';
 import type { Budget } from '../figures.js';
 import { dollars, when } from '../format.js';
 
-interface Key {
-  id: string;
-  name: string;
-  hint: string;
-  models: string[] | '*';
-  status: 'active' | 'revoked' | 'expired';
-  admin: boolean;
-  created_at: string;
-  expires_at?: string;
-  rpm?: number;
-  tpm?: number;
-  budget?: number;
-  budget_duration?: string;
+/** A key as the console's API lists it, with its spend. */
+interface Key extends Omit<ListedKey, 'budget_start'> {
   spend_30d_usd: number;
   budget_status: Budget | null;
   last_used: string | null;
