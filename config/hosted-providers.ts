@@ -64,7 +64,7 @@ export function upstreamOf(model: string, apiBase: string | undefined, env: Node
   if (apiBase && (prefix === undefined || COMPATIBLE_PREFIXES.has(prefix) || prefix in PREFIXES)) {
     // A hosted provider's prefix with its own api_base keeps the provider's quirks; openai/ is any server.
     const hosted = prefix && prefix !== 'openai' ? PREFIXES[prefix] : undefined;
-    return { kind: 'openai', baseUrl: apiBase, model: rest, ...(hosted && { hosted }) };
+    return { kind: 'openai', baseUrl: hosted ? compatibleBase(hosted, apiBase) : apiBase, model: rest, ...(hosted && { hosted }) };
   }
   const hosted = prefix ? PREFIXES[prefix] : bareProvider(model);
   if (hosted) return { kind: 'openai', baseUrl: hostedBase(hosted, env), model: rest, hosted };
@@ -91,9 +91,18 @@ function bareProvider(model: string): HostedProvider | undefined {
 }
 
 function hostedBase(provider: HostedProvider, env: NodeJS.ProcessEnv): string {
-  const spec = HOSTED_PROVIDERS[provider];
-  const override = spec.baseEnv.map((name) => env[name]).find((value) => value);
-  if (!override) return spec.baseUrl;
-  const base = override.replace(/\/+$/, '');
-  return spec.compatiblePath && !base.endsWith(spec.compatiblePath) ? `${base}${spec.compatiblePath}` : base;
+  const override = HOSTED_PROVIDERS[provider].baseEnv.map((name) => env[name]).find((value) => value);
+  return override ? compatibleBase(provider, override) : HOSTED_PROVIDERS[provider].baseUrl;
+}
+
+/**
+ * A provider's base as LiteLLM users write it (an origin, `https://api.anthropic.com`, or a whole
+ * endpoint, `https://api.anthropic.com/v1/messages`: LiteLLM completes both), as the root of its
+ * OpenAI-compatible API.
+ */
+function compatibleBase(provider: HostedProvider, written: string): string {
+  const path = HOSTED_PROVIDERS[provider].compatiblePath;
+  let base = written.replace(/\/+$/, '');
+  if (provider === 'anthropic') base = base.replace(/\/messages$/, '');
+  return path && !base.endsWith(path) ? `${base}${path}` : base;
 }

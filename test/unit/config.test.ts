@@ -185,6 +185,23 @@ model_list:
     ]);
   });
 
+  it("takes an anthropic/ model's api_base as LiteLLM users write it: the origin, or the whole messages endpoint", () => {
+    const config = parseConfig(`
+model_list:
+  - model_name: a
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "https://api.anthropic.com" }
+  - model_name: b
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "https://api.anthropic.com/v1/messages" }
+  - model_name: c
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "https://proxy.example.com/v1/" }
+`);
+    expect(config.models.map((m) => (m as { baseUrl?: string }).baseUrl)).toEqual([
+      'https://api.anthropic.com/v1',
+      'https://api.anthropic.com/v1',
+      'https://proxy.example.com/v1',
+    ]);
+  });
+
   it("maps LiteLLM's openai/ with api_base to an OpenAI-compatible upstream, keyless or with a secret", () => {
     const config = parseConfig(`
 model_list:
