@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { parseConfig } from '../../config/load.js';
+import { dollars } from '../../lambda/console/client/format.js';
 import { provideConsoleAssets } from '../../lib/console-build.js';
 import { openAIChatContainer } from '../../local/emulators/openai-chat-container.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
 import { type LocalGateway, serveGateway } from '../../local/serve.js';
-import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium.js';
+import { CHROMIUM_ARGS, ChromiumMissing, ensureChromium } from '../support/chromium.js';
 import { type DynamoDbDouble, startDynamoDb } from '../support/dynamodb-double.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -21,15 +22,14 @@ import { type Harness, startHarness } from '../support/harness.js';
  * the `openai` client making the requests the pages then show. Screenshots of each page at a phone's
  * and a laptop's width go to test-artifacts/console/.
  */
-const executablePath = ensureChromium();
-const describeInBrowser = executablePath ? describe : describe.skip;
+const chromiumOrWhyNot = ensureChromium();
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url));
 const TABLE = 'sagegate-console-browser';
 const STACK_MASTER = 'generatedByTheStackAtDeployBrowser0123456789';
 const XSS = '<img src=x onerror=alert(1)>';
 const WIDTHS = { phone: { width: 375, height: 812 }, laptop: { width: 1280, height: 900 } };
 
-describeInBrowser('the console in Chromium', () => {
+describe('the console in Chromium', () => {
   const secrets = new SecretsManagerEmulator();
   const quiet = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
   let db: DynamoDbDouble;
@@ -54,6 +54,8 @@ ui: ${ui}
 `;
 
   beforeAll(async () => {
+    // Without Chromium every test here fails with this one message (what is missing and how to install it).
+    if (chromiumOrWhyNot instanceof ChromiumMissing) throw chromiumOrWhyNot;
     mkdirSync(SHOTS, { recursive: true });
     // The gateways' log lines stay off the test output.
     process.stdout.write = (() => true) as typeof process.stdout.write;
@@ -77,7 +79,7 @@ ui: ${ui}
       );
     });
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: chromiumOrWhyNot as string, args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: WIDTHS.laptop });
     page = await context.newPage();
     page.on('dialog', (dialog) => {
@@ -139,11 +141,14 @@ ui: ${ui}
     answers.push(await chat(STACK_MASTER, 'other'));
     await h.gateway.settled();
     const tokens = answers.reduce((sum, a) => sum + a.usage!.total_tokens, 0);
+    // Only `chat` has prices (1 and 2 micro-dollars a token); `other` counts tokens at no cost.
+    const spend = answers.slice(0, 3).reduce((sum, a) => sum + a.usage!.prompt_tokens * 0.000001 + a.usage!.completion_tokens * 0.000002, 0);
     await page.reload();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     const today = page.locator('.card', { hasText: 'Today (UTC)' });
     await today.getByText('4 requests').waitFor();
     expect(await today.textContent()).toContain(`${tokens} tokens`);
+    expect(await today.textContent()).toContain(dollars(spend));
     await page.getByRole('cell', { name: 'chat', exact: true }).first().waitFor();
     await shoot(page, 'overview');
   });

@@ -1,15 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** Debian's Chromium, as `.ci/run` installs it. */
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium, as `.ci/run` installs it (SAGEGATE_CHROMIUM names another build of it). */
+export const CHROMIUM = process.env.SAGEGATE_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, in words that say what to do about it. */
+export class ChromiumMissing extends Error {}
 
 /**
- * Debian's Chromium, installed on first use when missing (apt-get, as root); undefined with a loud
- * reason when it cannot be had, so the browser tests say they were skipped instead of passing unseen.
+ * Debian's Chromium, installed on first use when missing (apt-get, as root: `.ci/run` does the same
+ * before the tests). When it cannot be had, a ChromiumMissing error that names the package and the
+ * command: the browser tests then fail with that message, never pass or skip unseen.
  */
-export function ensureChromium(): string | undefined {
+export function ensureChromium(): string | ChromiumMissing {
   if (existsSync(CHROMIUM)) return CHROMIUM;
+  let cause = `${CHROMIUM} is not there after the install`;
   try {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', timeout: 300_000 });
     execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
@@ -18,12 +23,12 @@ export function ensureChromium(): string | undefined {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } catch (error) {
-    console.error(
-      `\n*** BROWSER TESTS SKIPPED: Debian's chromium is not installed and apt-get could not install it (${(error as Error).message.split('\n')[0]}).\n*** Install it with: apt-get install chromium\n`,
-    );
-    return undefined;
+    cause = `apt-get could not install it: ${(error as Error).message.split('\n')[0]}`;
   }
-  return existsSync(CHROMIUM) ? CHROMIUM : undefined;
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  return new ChromiumMissing(
+    `The console's browser tests need Debian's Chromium at ${CHROMIUM}, and ${cause}. Install it as root with: apt-get update && apt-get install -y chromium (.ci/run does this).`,
+  );
 }
 
 /** Chromium's flags on this machine: headless, no network of its own (background calls would be refused). */

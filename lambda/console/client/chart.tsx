@@ -43,7 +43,8 @@ export function Chart({
       scales: { x: { time: true } },
       // Buckets are UTC days and hours: the axis says UTC too, wherever the browser is.
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      axes: [axis, { ...axis, values: (_u, values) => values.map(format), size: 70 }],
+      // The value axis as wide as its longest label (sub-cent amounts run to nine characters).
+      axes: [axis, { ...axis, values: (_u, values) => values.map(format), size: (_u, labels) => labelWidth(labels) }],
       series: [
         { label: 'time' },
         ...series.map((s, i) => ({
@@ -71,3 +72,7 @@ export function Chart({
     </figure>
   );
 }
+
+/** Room for tick labels in uPlot's 12 px font: about 7 px a character, plus the ticks and a gap. */
+const labelWidth = (labels: string[] | null | undefined): number =>
+  Math.max(50, 24 + 7 * Math.max(0, ...(labels ?? []).map((l) => String(l ?? '').length)));
