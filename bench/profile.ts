@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parseConfig } from '../config/load.js';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, configDefine } from '../lib/bundling.js';
+import { BUNDLE_EXTERNALS, configDefine, NODE_BUNDLE } from '../lib/bundling.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = fileURLToPath(new URL('./results/profile/', import.meta.url));
@@ -50,12 +50,9 @@ process.once('exit', () => emulator.proc.kill());
 await build({
   entryPoints: [`${root}bench/${floor ? 'minimal-hono-sagemaker.ts' : 'gateway-server.ts'}`],
   outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: BUNDLE_TARGET,
-  mainFields: BUNDLE_MAIN_FIELDS,
-  banner: { js: BUNDLE_BANNER },
+  ...NODE_BUNDLE,
+  // Unminified, so the profile names our functions.
+  minify: false,
   define: configDefine(config),
   external: BUNDLE_EXTERNALS,
   logLevel: 'silent',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 import type { GatewayConfig } from '../lambda/config/config.js';
 import { dialectRendersPrompt } from '../lambda/config/names.js';
 
@@ -17,6 +18,20 @@ export const BUNDLE_BANNER = "import { createRequire as __sgRequire } from 'node
 
 /** Prefer dependencies' ES module builds: smaller bundles, and tree-shaking works on them. */
 export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * What every Node bundle of ours shares (the handler as the tests build it, the console module, the
+ * container's server), so each differs from the deployed handler only where it says so.
+ */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLE_TARGET,
+  minify: true,
+  mainFields: BUNDLE_MAIN_FIELDS,
+  banner: { js: BUNDLE_BANNER },
+} as const satisfies BuildOptions;
 
 /**
  * sharp is native (libvips): never bundled, installed beside the bundle for Lambda's linux-arm64

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { ConsoleAssets } from '../lambda/console/static-assets.js';
-import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET } from './bundling.js';
+import { NODE_BUNDLE } from './bundling.js';
 
 /**
  * How the admin console is built, at bundle time only: the browser app (Preact and uPlot, with its
@@ -54,14 +54,8 @@ export async function buildConsoleChunk(outdir: string): Promise<string> {
   await build({
     entryPoints: [CONSOLE_ENTRY],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    minify: true,
+    ...NODE_BUNDLE,
     sourcemap: false,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: BUNDLE_BANNER },
     define: { ...consoleAssetsDefine(await buildConsoleAssets()), 'process.env.SAGEGATE_BUNDLE': '"1"' },
     logLevel: 'warning',
   });

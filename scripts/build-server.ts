@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET } from '../lib/bundling.js';
+import { BUNDLE_EXTERNALS, NODE_BUNDLE } from '../lib/bundling.js';
 import { buildConsoleAssets, consoleAssetsDefine } from '../lib/console-build.js';
 
 export const SERVER_ENTRY = fileURLToPath(new URL('../server/main.ts', import.meta.url));
@@ -14,15 +14,9 @@ export async function buildServer(outfile: string): Promise<string> {
   await build({
     entryPoints: [SERVER_ENTRY],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    minify: true,
+    ...NODE_BUNDLE,
     sourcemap: true,
     sourcesContent: false,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: BUNDLE_BANNER },
     // The console's assets, built now: its code is loaded on the first /ui request only (the config, read at start, may enable it).
     define: consoleAssetsDefine(await buildConsoleAssets()),
     // sharp is native: installed beside the bundle, loaded only when an image must change.

@@ -1,6 +1,6 @@
 import type { KeyDocument } from '../../lambda/auth/key-document.js';
 import { DAY_MS, dayOf, daysBetween, USAGE_COUNTERS, type UsageApi, type UsageRow } from '../../lambda/dynamodb/table-layout.js';
-import { type BudgetSpec, budgetPeriod, budgetStanding } from '../../lambda/usage/budget-period.js';
+import { type BudgetSpec, type BudgetStanding, budgetPeriod, budgetStanding } from '../../lambda/usage/budget-period.js';
 import type { UsageStore } from '../../lambda/usage/usage-store.js';
 import { UsageError } from '../keys/durations.js';
 
@@ -21,16 +21,10 @@ export interface ReportRow {
   requests_by_api: Partial<Record<UsageApi, number>>;
 }
 
-export interface BudgetLine {
+export interface BudgetLine extends BudgetStanding {
   scope: 'key' | 'gateway';
   key?: string;
   key_name?: string;
-  max_budget_usd: number;
-  budget_duration: string;
-  period_start: string;
-  resets_at: string;
-  spent_usd: number;
-  left_usd: number;
 }
 
 export interface UsageReport {

@@ -57,7 +57,16 @@ export function budgetPeriod(spec: BudgetSpec, now = Date.now()): { start: strin
 }
 
 /** A budget as reports show it (the CLI's and the console's): its period, what it has spent and what is left, in USD. */
-export function budgetStanding(spec: BudgetSpec, spent: number, now = Date.now()) {
+export interface BudgetStanding {
+  max_budget_usd: number;
+  budget_duration: string;
+  period_start: string;
+  resets_at: string;
+  spent_usd: number;
+  left_usd: number;
+}
+
+export function budgetStanding(spec: BudgetSpec, spent: number, now = Date.now()): BudgetStanding {
   const period = budgetPeriod(spec, now);
   const round = (v: number) => Math.round(v * 1e10) / 1e10;
   return {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { GatewayConfig } from '../../lambda/config/config.js';
-import { BUNDLE_ALIAS, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, bundleExternals, configDefine, HANDLER_ENTRY } from '../../lib/bundling.js';
+import { BUNDLE_ALIAS, bundleExternals, configDefine, HANDLER_ENTRY, NODE_BUNDLE } from '../../lib/bundling.js';
 import { buildConsoleChunk } from '../../lib/console-build.js';
 
 /**
@@ -20,14 +20,8 @@ export async function buildHandlerBundle(config: GatewayConfig, entry = HANDLER_
   await build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    minify: true,
+    ...NODE_BUNDLE,
     sourcemap: false,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: BUNDLE_BANNER },
     define: configDefine(config),
     external: bundleExternals(config),
     alias,

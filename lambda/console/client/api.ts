@@ -15,6 +15,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What to tell the user about a failed call: the API's own message, else that it could not be reached. */
+export const messageOf = (e: unknown): string => (e instanceof ApiError ? e.message : 'The console could not be reached.');
+
 /** Set by the shell: a 401 anywhere means the session is over. */
 let onSignedOut: () => void = () => undefined;
 export function whenSignedOut(callback: () => void): void {

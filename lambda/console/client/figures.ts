@@ -14,14 +14,7 @@ export interface UsageSeries {
   totals: Figures & { estimated_requests: number; unpriced_requests: number };
 }
 
-export interface Budget {
-  max_budget_usd: number;
-  budget_duration: string;
-  period_start: string;
-  resets_at: string;
-  spent_usd: number;
-  left_usd: number;
-}
+export type { BudgetStanding as Budget } from '../../usage/budget-period.js';
 
 export type Metric = 'requests' | 'tokens' | 'cost';
 

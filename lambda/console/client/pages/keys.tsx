@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { ListedKey } from '../../key-admin.js';
-import { ApiError, api } from '../api.js';
+import { api, messageOf } from '../api.js';
 import type { Budget } from '../figures.js';
 import { dollars, when } from '../format.js';
+import { Alert, NotYet, useApi } from '../use-api.js';
 
 /** A key as the console's API lists it, with its spend. */
 interface Key extends Omit<ListedKey, 'budget_start'> {
@@ -19,34 +20,20 @@ interface Listing {
   cli: Record<string, string>;
 }
 
-const message = (e: unknown) => (e instanceof ApiError ? e.message : 'The console could not be reached.');
-
 /** Every key; writes where the config allows them (ui.manage_keys), the CLI's commands where it does not. */
 export function KeysPage() {
-  const [data, setData] = useState<Listing | undefined>();
-  const [error, setError] = useState('');
+  const { data, error, setError, reload } = useApi<Listing>('/keys');
   const [shown, setShown] = useState<{ title: string; key: string } | undefined>();
-  const load = useCallback(() => api<Listing>('/keys').then(setData, (e: Error) => setError(e.message)), []);
-  useEffect(() => {
-    load();
-  }, [load]);
   const act = async (work: () => Promise<void>) => {
     setError('');
     try {
       await work();
     } catch (e) {
-      setError(message(e));
+      setError(messageOf(e));
     }
-    await load();
+    await reload();
   };
-  if (!data)
-    return error ? (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    ) : (
-      <p aria-busy="true">Loading…</p>
-    );
+  if (!data) return <NotYet error={error} />;
   if (!data.store)
     return (
       <section>
@@ -58,11 +45,7 @@ export function KeysPage() {
   return (
     <section>
       <h1>Keys</h1>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {shown && <ShownOnce title={shown.title} value={shown.key} onDone={() => setShown(undefined)} />}
       {!writable && (
         <div class="notice">

@@ -1,5 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { NotYet, useApi } from '../use-api.js';
 
 interface Deployment {
   id: string;
@@ -37,18 +36,8 @@ const perMillion = (perToken: number) => `$${(perToken * 1e6).toFixed(2)}`;
 
 /** Model groups and each deployment's health as this container's router sees it. */
 export function ModelsPage() {
-  const [data, setData] = useState<Models | undefined>();
-  const [error, setError] = useState('');
-  useEffect(() => {
-    api<Models>('/models').then(setData, (e: Error) => setError(e.message));
-  }, []);
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
-  if (!data) return <p aria-busy="true">Loading…</p>;
+  const { data, error } = useApi<Models>('/models');
+  if (!data) return <NotYet error={error} />;
   return (
     <section>
       <h1>Models</h1>

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
 import { Chart } from '../chart.js';
 import { type Budget, type Figures, metricOf, type UsageSeries } from '../figures.js';
 import { count, dollars, tokens, when } from '../format.js';
+import { NotYet, useApi } from '../use-api.js';
 
 interface Overview {
   today: Figures;
@@ -17,18 +16,8 @@ interface Overview {
 const money = (v: number) => dollars(v);
 
 export function OverviewPage() {
-  const [data, setData] = useState<Overview | undefined>();
-  const [error, setError] = useState('');
-  useEffect(() => {
-    api<Overview>('/overview').then(setData, (e: Error) => setError(e.message));
-  }, []);
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
-  if (!data) return <p aria-busy="true">Loading…</p>;
+  const { data, error } = useApi<Overview>('/overview');
+  if (!data) return <NotYet error={error} />;
   const daily = data.daily.series[0]?.figures ?? data.daily.buckets.map(() => ({ requests: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0 }));
   const budget = data.budget;
   const share = budget ? Math.min(100, (budget.spent_usd / budget.max_budget_usd) * 100) : 0;

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api } from '../api.js';
+import { api, messageOf } from '../api.js';
 import type { SessionInfo } from '../session.js';
+import { Alert } from '../use-api.js';
 
 /** The master key or an admin key; never kept by the page beyond this form. */
 export function SignIn({ onSignedIn }: { onSignedIn: (session: SessionInfo) => void }) {
@@ -16,7 +17,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: SessionInfo) => v
       setKey('');
       onSignedIn(session);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : 'The console could not be reached.');
+      setError(messageOf(e));
     } finally {
       setBusy(false);
     }
@@ -41,11 +42,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: SessionInfo) => v
         <button type="submit" disabled={busy}>
           Sign in
         </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Alert message={error} />
       </form>
     </main>
   );

@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { useMemo, useState } from 'preact/hooks';
 import { Chart } from '../chart.js';
 import { type Metric, metricOf, type UsageSeries } from '../figures.js';
 import { count, dollars, tokens } from '../format.js';
+import { Alert, useApi } from '../use-api.js';
 
 const METRICS: { id: Metric; label: string; format: (v: number) => string }[] = [
   { id: 'requests', label: 'Requests', format: count },
@@ -16,17 +16,12 @@ export function UsagePage() {
   const [group, setGroup] = useState('model');
   const [metric, setMetric] = useState<Metric>('cost');
   const [filters, setFilters] = useState({ key: '', model: '', deployment: '' });
-  const [data, setData] = useState<UsageSeries | undefined>();
-  const [error, setError] = useState('');
   const query = useMemo(() => {
     const q = new URLSearchParams({ range, group });
     for (const [name, value] of Object.entries(filters)) if (value.trim()) q.set(name, value.trim());
     return q.toString();
   }, [range, group, filters]);
-  useEffect(() => {
-    setError('');
-    api<UsageSeries>(`/usage?${query}`).then(setData, (e: Error) => setError(e.message));
-  }, [query]);
+  const { data, error } = useApi<UsageSeries>(`/usage?${query}`);
   const chosen = METRICS.find((m) => m.id === metric)!;
   const series = useMemo(
     () => (data?.series ?? []).slice(0, 8).map((s) => ({ name: s.name, values: s.figures.map((f) => metricOf(f, metric)) })),
@@ -77,11 +72,7 @@ export function UsagePage() {
           Download CSV
         </a>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {data && (
         <>
           <p class="totals">
