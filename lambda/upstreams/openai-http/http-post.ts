@@ -47,13 +47,20 @@ export function postTarget(url: URL): PostTarget {
  */
 export function httpPost(target: PostTarget, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(aborted(signal));
     const { secure, hostname, port, path } = target;
     headers['content-length'] = String(Buffer.byteLength(body));
     const request = (secure ? httpsRequest : httpRequest)(
-      { hostname, port, path, method: 'POST', headers, agent: secure ? agentsOnce().https : agentsOnce().http, signal },
+      { hostname, port, path, method: 'POST', headers, agent: secure ? agentsOnce().https : agentsOnce().http },
       resolve,
     );
     request.once('error', reject);
+    // The signal's own listener rather than the `signal` option, whose end-of-stream tracking costs
+    // more than the rest of making the request (measured in `npm run profile -- --openai`). Destroying
+    // the request ends its answer's body too, mid-read.
+    const onAbort = () => request.destroy(aborted(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.once('close', () => signal.removeEventListener('abort', onAbort));
     request.once('socket', (socket) => {
       if (!socket.connecting) return;
       const timer = setTimeout(
@@ -66,6 +73,9 @@ export function httpPost(target: PostTarget, headers: Record<string, string>, bo
     request.end(body);
   });
 }
+
+const aborted = (signal: AbortSignal) =>
+  Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason });
 
 /**
  * A message's whole body. Events rather than `for await`: the stream's async iterator sets up more
