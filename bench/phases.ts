@@ -9,11 +9,11 @@
  *   after the upstream answer: to the first byte to the client (decoding, encoding, the framework)
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config/load.js';
 import { buildHandlerBundle } from '../test/support/build-handler-bundle.js';
-import { benchEnv, type Child, child } from './processes.js';
+import { benchEnv, type Child, child, postChat } from './processes.js';
 
 const PAIRS = Number(process.argv[2] ?? 1500);
 const WARM = 200;
@@ -32,29 +32,9 @@ const running: Child[] = await Promise.all(servers.map((s) => child(['--import',
 
 const agent = new Agent({ keepAlive: true });
 const body = (stream: boolean) => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: 'hi' }] });
-const post = (origin: string, payload: string) =>
-  new Promise<number>((resolve, reject) => {
-    const url = new URL(origin);
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: '/v1/chat/completions',
-        method: 'POST',
-        agent,
-        headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
 for (let i = 0; i < PAIRS; i++) {
   for (const server of running) {
-    const status = await post(server.info.url, body(i % 2 === 1));
+    const status = await postChat(server.info.url, body(i % 2 === 1), agent);
     if (status !== 200) throw new Error(`${server.info.url} answered ${status}`);
   }
 }

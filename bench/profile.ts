@@ -11,12 +11,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parseConfig } from '../config/load.js';
 import { BUNDLE_EXTERNALS, configDefine, NODE_BUNDLE } from '../lib/bundling.js';
+import { postChat } from './processes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = fileURLToPath(new URL('./results/profile/', import.meta.url));
@@ -61,7 +62,6 @@ const gateway = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`, bundle, ...(
   AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: emulator.url,
 });
 
-const url = new URL(gateway.url);
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const streamed = JSON.stringify({
   model: 'bench',
@@ -71,24 +71,7 @@ const streamed = JSON.stringify({
 });
 const plain = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }] });
 let posted = 0;
-const post = (body = pairs && posted++ % 2 === 0 ? plain : streamed) =>
-  new Promise<void>((resolve) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: '/v1/chat/completions',
-        method: 'POST',
-        agent,
-        headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', resolve);
-      },
-    );
-    req.end(body);
-  });
+const post = (body = pairs && posted++ % 2 === 0 ? plain : streamed) => postChat(gateway.url, body, agent);
 const REQUESTS = 3000;
 let sent = 0;
 await Promise.all(
