@@ -25,8 +25,13 @@ const config = parseConfig(
 );
 const bundle = await buildHandlerBundle(config, fileURLToPath(new URL('./gateway-server.ts', import.meta.url)));
 const servers = [
-  { name: 'sagegate', out: '/tmp/sagegate-phases.json', args: [bundle], env: { SAGEGATE_SILENT: '1' } },
-  { name: 'minimal Hono app', out: '/tmp/minimal-hono-phases.json', args: ['--import', 'tsx', 'bench/minimal-hono.ts', upstream.info.url], env: {} },
+  { name: 'sagegate', out: fileURLToPath(new URL('./results/sagegate-phases.json', import.meta.url)), args: [bundle], env: { SAGEGATE_SILENT: '1' } },
+  {
+    name: 'minimal Hono app',
+    out: fileURLToPath(new URL('./results/minimal-hono-phases.json', import.meta.url)),
+    args: ['--import', 'tsx', 'bench/minimal-hono.ts', upstream.info.url],
+    env: {},
+  },
 ];
 const running: Child[] = await Promise.all(servers.map((s) => child(['--import', marks, ...s.args], { ...env, ...s.env, PHASES_OUT: s.out })));
 

@@ -11,6 +11,8 @@ interface Provider {
   baseEnv: string[];
   /** The path an origin-only base (as LiteLLM's variables hold for native APIs) needs appended. */
   compatiblePath?: string;
+  /** The native endpoint a base may be written as in full (LiteLLM takes it and completes either form). */
+  nativeEndpoint?: string;
 }
 
 export const HOSTED_PROVIDERS: Record<HostedProvider, Provider> = {
@@ -21,6 +23,7 @@ export const HOSTED_PROVIDERS: Record<HostedProvider, Provider> = {
     keyEnv: 'ANTHROPIC_API_KEY',
     baseEnv: ['ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL'],
     compatiblePath: '/v1',
+    nativeEndpoint: '/messages',
   },
   deepseek: { baseUrl: 'https://api.deepseek.com/v1', keyEnv: 'DEEPSEEK_API_KEY', baseEnv: ['DEEPSEEK_API_BASE'] },
   gemini: {
@@ -101,8 +104,8 @@ function hostedBase(provider: HostedProvider, env: NodeJS.ProcessEnv): string {
  * OpenAI-compatible API.
  */
 function compatibleBase(provider: HostedProvider, written: string): string {
-  const path = HOSTED_PROVIDERS[provider].compatiblePath;
+  const { compatiblePath: path, nativeEndpoint } = HOSTED_PROVIDERS[provider];
   let base = written.replace(/\/+$/, '');
-  if (provider === 'anthropic') base = base.replace(/\/messages$/, '');
+  if (nativeEndpoint && base.endsWith(nativeEndpoint)) base = base.slice(0, -nativeEndpoint.length);
   return path && !base.endsWith(path) ? `${base}${path}` : base;
 }

@@ -13,18 +13,23 @@ export interface Fetched<T> {
 export function useApi<T>(path: string): Fetched<T> {
   const [data, setData] = useState<T | undefined>();
   const [error, setError] = useState('');
-  const reload = useCallback(() => api<T>(path).then(setData, (e) => setError(messageOf(e))), [path]);
+  const load = useCallback(
+    (current: () => boolean = () => true) =>
+      api<T>(path).then(
+        (d) => current() && setData(d),
+        (e) => current() && setError(messageOf(e)),
+      ),
+    [path],
+  );
   useEffect(() => {
     let current = true;
     setError('');
-    api<T>(path).then(
-      (d) => current && setData(d),
-      (e) => current && setError(messageOf(e)),
-    );
+    load(() => current);
     return () => {
       current = false;
     };
-  }, [path]);
+  }, [load]);
+  const reload = useCallback(() => load().then(() => undefined), [load]);
   return { data, error, setError, reload };
 }
 
