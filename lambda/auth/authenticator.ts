@@ -37,6 +37,8 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
     return { enabled: false, authenticate: async () => ANONYMOUS, warm: () => undefined };
   }
   const principals = new WeakMap<object, Principal>();
+  // Decoded once: the config's master key is what most requests present.
+  const masterDigest = auth.masterKeySha256 ? Buffer.from(auth.masterKeySha256, 'hex') : undefined;
   return {
     enabled: true,
     warm() {
@@ -45,7 +47,7 @@ export function createAuthenticator(auth: AuthConfig, store?: SecretKeyStore): A
     async authenticate(key) {
       if (!key) throw invalidApiKey('You did not provide an API key. Send it as "Authorization: Bearer <key>" (or "x-api-key: <key>").');
       const digest = sha256(key);
-      if (auth.masterKeySha256 && digestMatches(digest, auth.masterKeySha256)) return MASTER;
+      if (masterDigest && digestMatches(digest, masterDigest)) return MASTER;
       if (!keyStore) throw invalidApiKey('Incorrect API key provided.');
       const hex = digest.toString('hex');
       let index = await keyStore.current();

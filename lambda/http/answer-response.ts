@@ -13,7 +13,7 @@ export function scopeOf(c: Context<AppEnv>, { keepaliveMs, inFlight }: AppDepend
   return {
     requestId: c.get('requestId'),
     admission: c.get('usage'),
-    cancel: clientSignal(c.req.raw),
+    cancel: clientSignal(c.req.raw, c.env?.clientGone),
     waitUntil: (work) => afterResponse(c, work),
     keepaliveMs,
     inFlight,

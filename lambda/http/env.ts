@@ -1,9 +1,12 @@
 import type { Principal } from '../auth/authenticator.js';
 import type { GatewayError } from '../core/gateway-error.js';
 import type { Admission } from '../usage/usage.js';
+import type { ClientGone } from './client-signal.js';
 
 /** Per-request values set by middleware and routes. */
 export interface AppEnv {
+  /** What a runtime adapter passes beside the Request (none on Lambda). */
+  Bindings: { clientGone?: ClientGone } | undefined;
   Variables: {
     requestId: string;
     principal: Principal;

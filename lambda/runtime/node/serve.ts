@@ -4,6 +4,7 @@ import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError
 import { GatewayError } from '../../core/gateway-error.js';
 import { log } from '../../core/log.js';
 import { PendingWork } from '../../http/after-response.js';
+import type { ClientGone } from '../../http/client-signal.js';
 import { errorResponse } from '../../http/error-response.js';
 import { isEventStream } from '../../http/respond.js';
 import type { InFlight } from '../../pipeline/in-flight.js';
@@ -155,15 +156,21 @@ class Drain {
 }
 
 type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
-type AppFetch = (request: Request, env: HttpBindings | Http2Bindings, executionCtx: PendingWork['executionContext']) => Response | Promise<Response>;
+type AppFetch = (
+  request: Request,
+  env: (HttpBindings | Http2Bindings) & { clientGone: ClientGone },
+  executionCtx: PendingWork['executionContext'],
+) => Response | Promise<Response>;
 
 /**
  * The app with an execution context (its `waitUntil` collects work after the response, as the Lambda
- * adapter's does), and two shortcuts around @hono/node-server's generic paths:
+ * adapter's does), and three shortcuts around @hono/node-server's generic paths:
  * - A body that arrived with its headers (every ordinary chat request) is taken from the socket's
  *   buffer at once and handed over as `incoming.rawBody`, the buffer node-server reads bodies from
  *   when a host already holds them, instead of a round of stream events (about 0.07 ms before the
  *   SageMaker call in `npm run bench`).
+ * - The client leaving is told by the response's 'close' (`clientGone`), not by the web Request's
+ *   signal, which node-server makes on first use (an AbortController and a listener per request).
  * - A stream's headers go out in the same write as its first chunk: node-server flushes them on their
  *   own, a second packet and a second wake-up for the client before the first token. The app answers
  *   a stream only once its first chunk is ready, so holding the headers back delays nothing.
@@ -176,7 +183,13 @@ function withNodeShortcuts(fetch: AppFetch, after: PendingWork): NodeFetch {
     await undefined;
     const length = Number(incoming.headers['content-length']);
     if (length > 0 && incoming.readableLength === length) (incoming as { rawBody?: Buffer }).rawBody = receivedBody(incoming);
-    const response = await fetch(request, env, after.executionContext);
+    const clientGone: ClientGone = (onGone) => {
+      if (outgoing.destroyed) return onGone();
+      outgoing.once('close', () => {
+        if (!outgoing.writableFinished) onGone();
+      });
+    };
+    const response = await fetch(request, Object.assign(env, { clientGone }), after.executionContext);
     if (isEventStream(response)) firstChunkWithHeaders(outgoing);
     return response;
   };
