@@ -1,7 +1,7 @@
 import type { StreamDecoder } from '../dialects/dialect.js';
 import type { AnswerEvent, AnswerUsage, ChatResult, ChatStreamEvent, ReportedUsage } from '../openai/chat-types.js';
 import { completeUsage } from '../openai/usage-estimate.js';
-import { dataPayloads } from '../streaming/data-payloads.js';
+import { DataPayloads } from '../streaming/data-payloads.js';
 import type { Transport } from '../upstreams/index.js';
 import type { AnswerStream } from './answer-model.js';
 
@@ -21,15 +21,60 @@ export function answerChars(message: { content?: unknown; reasoning_content?: un
   return chars;
 }
 
-/** A container's streamed answer, decoded into events as its payloads arrive. */
+/**
+ * A synchronous step over a stream's events (stop sequences, the normaliser): what one event becomes,
+ * what is left once the stream ends, and (`done`) that the stream needs nothing more.
+ */
+export interface EventStep {
+  take(event: ChatStreamEvent): ChatStreamEvent[];
+  end(): ChatStreamEvent[];
+  readonly done?: boolean;
+}
+
+/**
+ * A container's streamed answer, decoded into events as its payloads arrive and passed through
+ * `steps` in order. One loop for framing, decoding and every step, not an async generator each:
+ * each layer's promise round cost the first event a few µs, and every chunk after it too.
+ */
 export async function* decodedEvents(
   transport: Transport,
   payload: () => Promise<string>,
   decoder: StreamDecoder,
   signal: AbortSignal,
+  steps: readonly EventStep[] = [],
 ): AsyncGenerator<ChatStreamEvent> {
   const bytes = await transport.invokeStream(await payload(), signal);
-  for await (const data of dataPayloads(bytes)) yield* decoder.decode(data);
+  const payloads = new DataPayloads();
+  const enough = () => steps.some((step) => step.done);
+  // Leaving the loop early (a step has enough: every choice at its stop) ends the upstream's body, and so its generation.
+  read: for await (const chunk of bytes) {
+    for (const data of payloads.push(chunk)) {
+      for (const event of decoder.decode(data)) {
+        yield* through(steps, 0, [event]);
+        if (enough()) break read;
+      }
+    }
+  }
+  if (!enough()) {
+    flush: for (const data of payloads.flush()) {
+      for (const event of decoder.decode(data)) {
+        yield* through(steps, 0, [event]);
+        if (enough()) break flush;
+      }
+    }
+  }
+  // Each step's remains go on through the steps after it.
+  for (let i = 0; i < steps.length; i++) yield* through(steps, i + 1, steps[i]!.end());
+}
+
+/** Events through the steps from `from` on. */
+function through(steps: readonly EventStep[], from: number, events: ChatStreamEvent[]): ChatStreamEvent[] {
+  let out = events;
+  for (let i = from; i < steps.length && out.length; i++) {
+    const step = steps[i]!;
+    out = out.length === 1 ? step.take(out[0]!) : out.flatMap((event) => step.take(event));
+  }
+  return out;
 }
 
 /** For containers that cannot stream: one whole answer, sent as a stream. */

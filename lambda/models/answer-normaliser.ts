@@ -3,6 +3,7 @@ import type { AnswerConventions } from '../dialects/index.js';
 import { ThinkSplitter } from '../dialects/think-tags.js';
 import { jsonValues, type ParsedToolCall, type ToolCallTextParser } from '../dialects/tool-calls/tool-call-text.js';
 import type { ChatChoice, ChatResult, ChatStreamEvent, DeltaEvent, FinishReason } from '../openai/chat-types.js';
+import type { EventStep } from './answer-events.js';
 
 /**
  * Answers in OpenAI's shape, whatever the container sent (docs/wire-facts.md §8):
@@ -115,26 +116,38 @@ export function newCallId(): string {
   return id;
 }
 
-/** The stream form of `normaliseAnswer`, choice by choice. */
+/** The stream form of `normaliseAnswer`, choice by choice: a step of `decodedEvents`. */
+export class StreamNormaliser implements EventStep {
+  private readonly choices = new Map<number, StreamedChoice>();
+
+  constructor(private readonly conventions: AnswerConventions | undefined) {}
+
+  take(event: ChatStreamEvent): ChatStreamEvent[] {
+    if (event.type !== 'delta') return [event];
+    let choice = this.choices.get(event.index);
+    if (!choice) {
+      choice = new StreamedChoice(event.index, this.conventions);
+      this.choices.set(event.index, choice);
+    }
+    return choice.take(event);
+  }
+
+  /** Choices that never said why they ended (TGI's tool streams) end here. */
+  end(): ChatStreamEvent[] {
+    const out: ChatStreamEvent[] = [];
+    for (const choice of this.choices.values()) out.push(...choice.end());
+    return out;
+  }
+}
+
+/** `StreamNormaliser` over an event stream. */
 export async function* normaliseStream(
   events: AsyncIterable<ChatStreamEvent>,
   conventions: AnswerConventions | undefined,
 ): AsyncGenerator<ChatStreamEvent> {
-  const choices = new Map<number, StreamedChoice>();
-  for await (const event of events) {
-    if (event.type !== 'delta') {
-      yield event;
-      continue;
-    }
-    let choice = choices.get(event.index);
-    if (!choice) {
-      choice = new StreamedChoice(event.index, conventions);
-      choices.set(event.index, choice);
-    }
-    yield* choice.take(event);
-  }
-  // Choices that never said why they ended (TGI's tool streams) end here.
-  for (const choice of choices.values()) yield* choice.end();
+  const normaliser = new StreamNormaliser(conventions);
+  for await (const event of events) yield* normaliser.take(event);
+  yield* normaliser.end();
 }
 
 interface StreamedCall {

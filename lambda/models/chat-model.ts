@@ -12,8 +12,8 @@ import { promptChars } from '../openai/usage-estimate.js';
 import { invokeJson, payloadTooLarge, type Transport } from '../upstreams/index.js';
 import { answerStream, decodedEvents, stopSequences, wholeAsEvents, wholeUsage } from './answer-events.js';
 import type { AnswerModel } from './answer-model.js';
-import { normaliseAnswer, normaliseStream } from './answer-normaliser.js';
-import { applyStops, enforceStops } from './stop-sequences.js';
+import { normaliseAnswer, StreamNormaliser } from './answer-normaliser.js';
+import { applyStops, StreamStops } from './stop-sequences.js';
 import { explainedRefusal, runnableTools } from './tool-requests.js';
 
 /** A chat model as the API adapters use it: chat completions, the Responses API. */
@@ -68,10 +68,10 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
     const decoder = dialect.createStreamDecoder?.();
     // Whole answers are normalised (and cut at stops) already; streams are, choice by choice.
     if (!decoder) return yield* wholeAsEvents(() => answer(request, signal));
-    let upstream: AsyncIterable<ChatStreamEvent> = decodedEvents(transport, () => encode(request, true), decoder, signal);
     const stops = stopsOf(request);
-    if (stops.length) upstream = enforceStops(upstream, stops, request.n ?? 1);
-    yield* normaliseStream(upstream, await dialect.answerConventions?.(request));
+    const normaliser = new StreamNormaliser(await dialect.answerConventions?.(request));
+    const steps = stops.length ? [new StreamStops(stops, request.n ?? 1), normaliser] : [normaliser];
+    yield* decodedEvents(transport, () => encode(request, true), decoder, signal, steps);
   }
 
   return {

@@ -7,7 +7,7 @@ import { type CompletionRequest, singlePrompt } from '../openai/completions-requ
 import { invokeJson, payloadTooLarge, type Transport } from '../upstreams/index.js';
 import { answerStream, decodedEvents, stopSequences, wholeAsEvents, wholeUsage } from './answer-events.js';
 import type { AnswerModel } from './answer-model.js';
-import { applyStops, enforceStops } from './stop-sequences.js';
+import { applyStops, StreamStops } from './stop-sequences.js';
 
 /**
  * A model as legacy completions (`POST /v1/completions`) use it: a raw prompt, no chat template. A
@@ -68,8 +68,8 @@ export function createCompletionModel(
   function events(prepared: Prepared, signal: AbortSignal): AsyncIterable<ChatStreamEvent> {
     const decoder = dialect.createCompletionStreamDecoder?.() ?? dialect.createStreamDecoder?.();
     if (!decoder) return wholeAsEvents(() => whole(prepared, signal));
-    const upstream = decodedEvents(transport, () => encode(prepared, true), decoder, signal);
-    return prepared.stops.length ? enforceStops(upstream, prepared.stops, prepared.request.n ?? 1) : upstream;
+    const steps = prepared.stops.length ? [new StreamStops(prepared.stops, prepared.request.n ?? 1)] : [];
+    return decodedEvents(transport, () => encode(prepared, true), decoder, signal, steps);
   }
 
   /** For usage estimates, the prompt's characters (a batch of prompts or token ids as its JSON). */

@@ -1,4 +1,5 @@
 import type { ChatResult, ChatStreamEvent } from '../openai/chat-types.js';
+import type { EventStep } from './answer-events.js';
 
 /**
  * Stop sequences enforced by the gateway, for containers that do not enforce them (or that leave
@@ -50,41 +51,64 @@ export class StopFilter {
   }
 }
 
-/** Stream form: ends each choice at its first stop; ends the stream (cancelling generation) once all have. */
+/**
+ * Stream form, a step of `decodedEvents`: ends each choice at its first stop; once all have, the
+ * step is `done` and the stream ends (cancelling generation).
+ */
+export class StreamStops implements EventStep {
+  private readonly filters = new Map<number, StopFilter>();
+  private stopped = 0;
+  done = false;
+
+  constructor(
+    private readonly stops: readonly string[],
+    private readonly choices: number,
+  ) {}
+
+  take(event: ChatStreamEvent): ChatStreamEvent[] {
+    if (event.type !== 'delta') return [event];
+    let filter = this.filters.get(event.index);
+    if (!filter) {
+      filter = new StopFilter(this.stops);
+      this.filters.set(event.index, filter);
+    }
+    if (filter.stopped) return [];
+    const content = event.delta.content;
+    let text = typeof content === 'string' ? filter.push(content) : undefined;
+    if (filter.stopped) {
+      if (++this.stopped >= this.choices) this.done = true;
+      return [{ ...event, delta: { ...event.delta, content: text }, finishReason: 'stop' }];
+    }
+    if (event.finishReason) text = (text ?? '') + filter.flush();
+    // A chunk whose text is all held back, and that carries nothing else, is not worth sending.
+    if (text === '' && content !== '' && !event.finishReason && Object.keys(event.delta).length === 1) return [];
+    return [text === undefined ? event : { ...event, delta: { ...event.delta, content: text } }];
+  }
+
+  /** What each choice held back, once the stream ends without reaching its stops. */
+  end(): ChatStreamEvent[] {
+    if (this.done) return [];
+    const out: ChatStreamEvent[] = [];
+    for (const [index, filter] of this.filters) {
+      const rest = filter.flush();
+      if (rest) out.push({ type: 'delta', index, delta: { content: rest } });
+    }
+    return out;
+  }
+}
+
+/** `StreamStops` over an event stream. */
 export async function* enforceStops(
   events: AsyncIterable<ChatStreamEvent>,
   stops: readonly string[],
   choices: number,
 ): AsyncGenerator<ChatStreamEvent> {
-  const filters = new Map<number, StopFilter>();
-  let stopped = 0;
+  const step = new StreamStops(stops, choices);
   for await (const event of events) {
-    if (event.type !== 'delta') {
-      yield event;
-      continue;
-    }
-    let filter = filters.get(event.index);
-    if (!filter) {
-      filter = new StopFilter(stops);
-      filters.set(event.index, filter);
-    }
-    if (filter.stopped) continue;
-    const content = event.delta.content;
-    let text = typeof content === 'string' ? filter.push(content) : undefined;
-    if (filter.stopped) {
-      yield { ...event, delta: { ...event.delta, content: text }, finishReason: 'stop' };
-      if (++stopped >= choices) return;
-      continue;
-    }
-    if (event.finishReason) text = (text ?? '') + filter.flush();
-    // A chunk whose text is all held back, and that carries nothing else, is not worth sending.
-    if (text === '' && content !== '' && !event.finishReason && Object.keys(event.delta).length === 1) continue;
-    yield text === undefined ? event : { ...event, delta: { ...event.delta, content: text } };
+    yield* step.take(event);
+    if (step.done) return;
   }
-  for (const [index, filter] of filters) {
-    const rest = filter.flush();
-    if (rest) yield { type: 'delta', index, delta: { content: rest } };
-  }
+  yield* step.end();
 }
 
 /** Whole-answer form. */
