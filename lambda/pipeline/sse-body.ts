@@ -50,8 +50,8 @@ const PING = new TextEncoder().encode(': ping\n\n');
  *
  * While the consumer waits and the upstream is silent (a reasoning model thinking), a `: ping` comment
  * goes out every `keepaliveMs`, so proxies and load balancers do not take the silence for a dead
- * connection (docs/wire-facts.md §9). The body exists only once the first event is in, so pings never
- * come before the status is known. One timer per stream, restarted by each read (a timer and a promise
+ * connection (docs/wire-facts.md §9). The body exists only once the first event is in (`events` holds
+ * it), so pings never come before the status is known, and the timer starts with the second read. One timer per stream, restarted by each read (a timer and a promise
  * race per event cost more than relaying the event itself); it pings only while a read waits and
  * the client has taken what was sent.
  */
@@ -64,6 +64,8 @@ export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, opt
   let waiting = false;
   let ended = false;
   let opened = encoder.start === undefined;
+  /** The first event is in hand when the body is made: its read never waits, so no ping timer is armed for it. */
+  let firstRead = true;
 
   const end = () => {
     if (ended) return;
@@ -108,7 +110,8 @@ export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, opt
           if (text) return controller.enqueue(utf8.encode(text));
         }
         for (;;) {
-          if (keepaliveMs) {
+          if (firstRead) firstRead = false;
+          else if (keepaliveMs) {
             // Unref'd: the stream's socket keeps the process alive, not its ping timer.
             if (timer === undefined) timer = setTimeout(ping, keepaliveMs).unref();
             else timer.refresh();

@@ -51,6 +51,19 @@ describe('SSE pings', () => {
     expect((await reader.read()).done).toBe(true);
   });
 
+  it('arm no timer for the first event, which is in hand when the body is made', async () => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    const up = upstream();
+    up.send('first');
+    const body = sseBody(up.iterator, encoder, { requestId: 'r', onCancel: () => undefined, keepaliveMs: 30 });
+    const reader = body.getReader();
+    expect(text((await reader.read()).value)).toBe('data: first\n\n');
+    const armed = spy.mock.calls.filter(([, ms]) => ms === 30).length;
+    spy.mockRestore();
+    expect(armed).toBe(0);
+    await reader.cancel();
+  });
+
   it('stop when the client cancels during a silence: no ping into a cancelled stream, nothing left to keep the process up', async () => {
     // The timers the stream makes (other tests' and the runner's own come and go meanwhile).
     const made: NodeJS.Timeout[] = [];
