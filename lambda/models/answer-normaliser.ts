@@ -187,16 +187,18 @@ class StreamedChoice {
   }
 
   take(event: DeltaEvent): DeltaEvent[] {
-    const { content, reasoning_content, reasoning, tool_calls, role: _role, ...rest } = event.delta;
-    // The common case, once the start of the answer is known: text only, passed on as it came.
+    const delta = event.delta;
+    // The common case, once the start of the answer is known: text only, passed on as it came (and
+    // before any copy of the delta: this runs for every chunk).
     const plain = !this.splitter && !this.parser && this.grammarJson === undefined;
-    if (plain && reasoning_content === undefined && reasoning === undefined && tool_calls === undefined) {
+    if (plain && delta.reasoning_content === undefined && delta.reasoning === undefined && delta.tool_calls === undefined) {
       if (!event.finishReason || this.callCount === 0) {
         if (event.finishReason) this.finished = true;
         this.started = true;
         return [event];
       }
     }
+    const { content, reasoning_content, reasoning, tool_calls, role: _role, ...rest } = delta;
     this.out = [];
     const thought = text(reasoning_content) ?? text(reasoning);
     if (thought) {

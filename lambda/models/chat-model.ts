@@ -63,15 +63,15 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
     return normaliseAnswer(stops.length ? applyStops(result, stops) : result, await dialect.answerConventions?.(request));
   }
 
-  async function* events(original: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
-    const request = await prepare(original, signal);
+  /** The prepared request's events: the generator that reads the upstream, not one more around it. */
+  async function events(request: ChatRequest, signal: AbortSignal): Promise<AsyncGenerator<ChatStreamEvent>> {
     const decoder = dialect.createStreamDecoder?.();
     // Whole answers are normalised (and cut at stops) already; streams are, choice by choice.
-    if (!decoder) return yield* wholeAsEvents(() => answer(request, signal));
+    if (!decoder) return wholeAsEvents(() => answer(request, signal));
     const stops = stopsOf(request);
     const normaliser = new StreamNormaliser(await dialect.answerConventions?.(request));
     const steps = stops.length ? [new StreamStops(stops, request.n ?? 1), normaliser] : [normaliser];
-    yield* decodedEvents(transport, () => encode(request, true), decoder, signal, steps);
+    return decodedEvents(transport, () => encode(request, true), decoder, signal, steps);
   }
 
   return {
@@ -89,7 +89,8 @@ export function createChatModel(config: ModelConfig, { dialect, transport, image
     async stream(request, signal) {
       try {
         // Preparing changes images and tools, not the prompt's text: its characters are the request's.
-        return await answerStream(events(request, signal), promptChars(request), config.id);
+        const upstream = await events(await prepare(request, signal), signal);
+        return await answerStream(upstream, promptChars(request), config.id);
       } catch (error) {
         throw explainedRefusal(error, config);
       }
