@@ -89,23 +89,39 @@ export async function* wholeAsEvents(answer: () => Promise<ChatResult>): AsyncGe
 
 /**
  * Deltas as they come, then the usage the container reported, completed with estimates, as one last
- * event; meanwhile the usage so far, for a stream that ends early.
+ * event; meanwhile the usage so far, for a stream that ends early. An iterator of its own rather than
+ * an async generator: it runs for every chunk, and a generator's frame and promise round cost more
+ * than what it does.
  */
 export function withFinalUsage(upstream: AsyncIterable<ChatStreamEvent>, promptChars: number) {
+  const source = upstream[Symbol.asyncIterator]();
   let chars = 0;
-  async function* events(): AsyncGenerator<AnswerEvent> {
-    let reported: ReportedUsage | undefined;
-    for await (const event of upstream) {
-      if (event.type === 'usage') {
-        reported = event.usage;
-        continue;
-      }
-      chars += answerChars(event.delta);
-      yield event;
+  let reported: ReportedUsage | undefined;
+  let ended = false;
+  const take = (result: IteratorResult<ChatStreamEvent>): IteratorResult<AnswerEvent> | Promise<IteratorResult<AnswerEvent>> => {
+    if (result.done) {
+      if (ended) return { done: true, value: undefined };
+      ended = true;
+      return { done: false, value: { type: 'usage', ...completeUsage(promptChars, reported, chars) } };
     }
-    yield { type: 'usage', ...completeUsage(promptChars, reported, chars) };
-  }
-  return { events: events(), usageSoFar: (): AnswerUsage => completeUsage(promptChars, undefined, chars) };
+    const event = result.value;
+    if (event.type === 'usage') {
+      reported = event.usage;
+      return source.next().then(take);
+    }
+    chars += answerChars(event.delta);
+    return result as IteratorResult<AnswerEvent>;
+  };
+  const events: AsyncIterableIterator<AnswerEvent> = {
+    next: () => (ended ? Promise.resolve({ done: true, value: undefined }) : source.next().then(take)),
+    async return(value?: unknown) {
+      ended = true;
+      await source.return?.(value);
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => events,
+  };
+  return { events, usageSoFar: (): AnswerUsage => completeUsage(promptChars, undefined, chars) };
 }
 
 /** The usage of a whole answer: the container's report completed with estimates. */
@@ -118,7 +134,7 @@ export function wholeUsage(result: ChatResult, promptChars: number): AnswerUsage
  * The stream with its first event already read: failures before it (refusals, an unreachable
  * upstream) throw here, while the HTTP status can still say so.
  */
-export async function started<T>(events: AsyncGenerator<T>): Promise<AsyncIterableIterator<T>> {
+export async function started<T>(events: AsyncIterator<T>): Promise<AsyncIterableIterator<T>> {
   const first = await events.next();
   let pending: IteratorResult<T> | undefined = first;
   const iterator: AsyncIterableIterator<T> = {
@@ -132,7 +148,7 @@ export async function started<T>(events: AsyncGenerator<T>): Promise<AsyncIterab
     },
     return(value?: unknown) {
       pending = undefined;
-      return events.return(value as T);
+      return events.return ? events.return(value as T) : Promise.resolve({ done: true, value: undefined });
     },
     [Symbol.asyncIterator]() {
       return iterator;
