@@ -140,16 +140,6 @@ export class StreamNormaliser implements EventStep {
   }
 }
 
-/** `StreamNormaliser` over an event stream. */
-export async function* normaliseStream(
-  events: AsyncIterable<ChatStreamEvent>,
-  conventions: AnswerConventions | undefined,
-): AsyncGenerator<ChatStreamEvent> {
-  const normaliser = new StreamNormaliser(conventions);
-  for await (const event of events) yield* normaliser.take(event);
-  yield* normaliser.end();
-}
-
 interface StreamedCall {
   index: number;
   id?: string;

@@ -97,20 +97,6 @@ export class StreamStops implements EventStep {
   }
 }
 
-/** `StreamStops` over an event stream. */
-export async function* enforceStops(
-  events: AsyncIterable<ChatStreamEvent>,
-  stops: readonly string[],
-  choices: number,
-): AsyncGenerator<ChatStreamEvent> {
-  const step = new StreamStops(stops, choices);
-  for await (const event of events) {
-    yield* step.take(event);
-    if (step.done) return;
-  }
-  yield* step.end();
-}
-
 /** Whole-answer form. */
 export function applyStops(result: ChatResult, stops: readonly string[]): ChatResult {
   return {

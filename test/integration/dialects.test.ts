@@ -3,7 +3,7 @@ import { parseConfig } from '../../config/load.js';
 import type { ModelConfig } from '../../lambda/config/config.js';
 import type { ChatDialectName } from '../../lambda/config/names.js';
 import { chatDialects } from '../../lambda/dialects/index.js';
-import { dataPayloads } from '../../lambda/streaming/data-payloads.js';
+import { DataPayloads } from '../../lambda/streaming/data-payloads.js';
 import { splitEvery } from '../../local/emulators/sagemaker-runtime.js';
 import { jumpstartContainer, lmiContainer, tgiContainer } from '../../local/emulators/text-generation-containers.js';
 import { errorOf, type Harness, startHarness } from '../support/harness.js';
@@ -47,14 +47,12 @@ const modelFor = (dialect: ChatDialectName): ModelConfig =>
 async function decode(dialect: ChatDialectName, parts: Uint8Array[]) {
   const model = modelFor(dialect);
   const decoder = chatDialects[dialect](model).createStreamDecoder!();
-  async function* bytes() {
-    yield* parts;
-  }
   let text = '';
   let finish: string | null | undefined;
   let usage: object | undefined;
   try {
-    for await (const payload of dataPayloads(bytes())) {
+    const payloads = new DataPayloads();
+    for (const payload of [...parts.flatMap((part) => payloads.push(part)), ...payloads.flush()]) {
       for (const event of decoder.decode(payload)) {
         if (event.type === 'usage') usage = event.usage;
         else {

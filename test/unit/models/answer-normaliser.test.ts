@@ -1,5 +1,5 @@
 import { toolCallParser } from '../../../lambda/dialects/tool-calls/index.js';
-import { normaliseAnswer, normaliseStream } from '../../../lambda/models/answer-normaliser.js';
+import { normaliseAnswer, StreamNormaliser } from '../../../lambda/models/answer-normaliser.js';
 import type { ChatStreamEvent, DeltaEvent } from '../../../lambda/openai/chat-types.js';
 
 /** Every way of cutting `text` in two (and whole). */
@@ -12,12 +12,10 @@ const delta = (d: DeltaEvent['delta'], finishReason?: DeltaEvent['finishReason']
   finishReason,
 });
 
-async function collect(events: ChatStreamEvent[], conventions?: Parameters<typeof normaliseStream>[1]) {
-  async function* source() {
-    yield* events;
-  }
+async function collect(events: ChatStreamEvent[], conventions?: ConstructorParameters<typeof StreamNormaliser>[0]) {
+  const normaliser = new StreamNormaliser(conventions);
   const out: DeltaEvent[] = [];
-  for await (const e of normaliseStream(source(), conventions)) if (e.type === 'delta') out.push(e);
+  for (const e of [...events.flatMap((event) => normaliser.take(event)), ...normaliser.end()]) if (e.type === 'delta') out.push(e);
   const calls = new Map<number, { id?: string; name?: string; arguments: string }>();
   let content = '';
   let reasoning = '';

@@ -1,4 +1,4 @@
-import { applyStops, enforceStops, StopFilter } from '../../../lambda/models/stop-sequences.js';
+import { applyStops, StopFilter, StreamStops } from '../../../lambda/models/stop-sequences.js';
 import type { ChatStreamEvent } from '../../../lambda/openai/chat-types.js';
 
 /** Every way to cut `text` into two chunks, and into single characters. */
@@ -10,14 +10,20 @@ function cuts(text: string): string[][] {
 }
 
 async function run(chunks: string[], stops: string[]) {
-  async function* events(): AsyncGenerator<ChatStreamEvent> {
-    yield { type: 'delta', index: 0, delta: { role: 'assistant', content: '' } };
-    for (const content of chunks) yield { type: 'delta', index: 0, delta: { content } };
-    yield { type: 'delta', index: 0, delta: {}, finishReason: 'length' };
-    yield { type: 'usage', usage: { completion_tokens: 9 } };
-  }
+  const events: ChatStreamEvent[] = [
+    { type: 'delta', index: 0, delta: { role: 'assistant', content: '' } },
+    ...chunks.map((content): ChatStreamEvent => ({ type: 'delta', index: 0, delta: { content } })),
+    { type: 'delta', index: 0, delta: {}, finishReason: 'length' },
+    { type: 'usage', usage: { completion_tokens: 9 } },
+  ];
+  // As the stream reads them: no event after the step has enough (every choice at its stop).
+  const step = new StreamStops(stops, 1);
   const out: ChatStreamEvent[] = [];
-  for await (const e of enforceStops(events(), stops, 1)) out.push(e);
+  for (const event of events) {
+    out.push(...step.take(event));
+    if (step.done) break;
+  }
+  out.push(...step.end());
   const text = out.map((e) => (e.type === 'delta' ? (e.delta.content ?? '') : '')).join('');
   const finish = out.flatMap((e) => (e.type === 'delta' && e.finishReason ? [e.finishReason] : []));
   return { text, finish, out };

@@ -1,15 +1,11 @@
-import { dataPayloads } from '../../../lambda/streaming/data-payloads.js';
+import { DataPayloads } from '../../../lambda/streaming/data-payloads.js';
 import { LineDecoder } from '../../../lambda/streaming/line-decoder.js';
 
 const utf8 = new TextEncoder();
 
 async function payloadsOf(parts: Uint8Array[]): Promise<string[]> {
-  async function* source() {
-    yield* parts;
-  }
-  const out: string[] = [];
-  for await (const p of dataPayloads(source())) out.push(p);
-  return out;
+  const payloads = new DataPayloads();
+  return [...parts.flatMap((part) => payloads.push(part)), ...payloads.flush()];
 }
 
 /** Every way of cutting `bytes` in two, plus one-byte parts. */
