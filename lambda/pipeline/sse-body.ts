@@ -51,9 +51,9 @@ const PING = new TextEncoder().encode(': ping\n\n');
  * While the consumer waits and the upstream is silent (a reasoning model thinking), a `: ping` comment
  * goes out every `keepaliveMs`, so proxies and load balancers do not take the silence for a dead
  * connection (docs/wire-facts.md §9). The body exists only once the first event is in (`events` holds
- * it), so pings never come before the status is known, and the timer starts with the second read. One timer per stream, restarted by each read (a timer and a promise
- * race per event cost more than relaying the event itself); it pings only while a read waits and
- * the client has taken what was sent.
+ * it), so pings never come before the status is known, and the timer starts with the second read.
+ * One timer per stream, restarted by each read (a timer and a promise race per event cost more than
+ * relaying the event itself); it pings only while a read waits and the client has taken what was sent.
  */
 export function sseBody<E>(events: AsyncIterator<E>, encoder: SseEncoder<E>, options: SseBodyOptions): ReadableStream<Uint8Array> {
   const { requestId, onCancel, signal, keepaliveMs = 0, onEnd } = options;
